@@ -1,0 +1,163 @@
+import type { Driver } from 'neo4j-driver';
+import type { Database } from '../platform/db/database.ts';
+import { withGs1CheckDigit } from '../platform/validation.ts';
+import { setOnHand, upsertItem } from '../subgraphs/inventory/store.ts';
+import { insertInvoice } from '../subgraphs/invoices/store.ts';
+import { mergeSupplyLink } from '../subgraphs/network/store.ts';
+import { insertOrder, setOrderStatus, type NewOrderLine } from '../subgraphs/orders/store.ts';
+import { registerPartner } from '../subgraphs/partners/store.ts';
+import type { PartnerRole } from '../subgraphs/partners/generated/resolvers.ts';
+
+const ACTOR = 'system:demo-seed';
+
+interface DemoCompany {
+  key: string;
+  name: string;
+  country: string;
+  roles: PartnerRole[];
+  duns: string;
+  isSelf?: boolean;
+  /** Known only because a partner disclosed it. */
+  invited?: boolean;
+}
+
+/**
+ * A bicycle maker and its value chain: three direct suppliers with their own suppliers down to a steel
+ * mill and a bauxite mine, and two distributors who sell on to retailers. One aluminium mill sits behind
+ * two direct suppliers: the hidden concentration the network makes visible.
+ */
+export const DEMO_COMPANIES: DemoCompany[] = [
+  { key: 'self', name: 'Cordillera Cycles S.L.', country: 'ES', roles: [], duns: '460000001', isSelf: true },
+  { key: 'iberframe', name: 'Iberframe Componentes Lda.', country: 'PT', roles: ['SUPPLIER'], duns: '460000002' },
+  { key: 'norte', name: 'Norte Drivetrain GmbH', country: 'DE', roles: ['SUPPLIER'], duns: '460000003' },
+  { key: 'kaohsiung', name: 'Kaohsiung Wheel Co., Ltd.', country: 'TW', roles: ['SUPPLIER'], duns: '460000004' },
+  { key: 'cantabrico', name: 'Aluminios del Cantábrico S.A.', country: 'ES', roles: ['SUPPLIER'], duns: '460000005', invited: true },
+  { key: 'taiyuan', name: 'Taiyuan Precision Gears Co.', country: 'CN', roles: ['SUPPLIER'], duns: '460000006', invited: true },
+  { key: 'formosa', name: 'Formosa Rubber Industries', country: 'TW', roles: ['SUPPLIER'], duns: '460000007', invited: true },
+  { key: 'baotou', name: 'Baotou Special Steel Mill', country: 'CN', roles: ['SUPPLIER'], duns: '460000008', invited: true },
+  { key: 'boke', name: 'Boké Bauxite Mining SA', country: 'GN', roles: ['SUPPLIER'], duns: '460000009', invited: true },
+  { key: 'velomarkt', name: 'VeloMarkt Handels GmbH', country: 'DE', roles: ['CUSTOMER'], duns: '460000010' },
+  { key: 'atlantico', name: 'Ciclos Atlántico S.A.', country: 'ES', roles: ['CUSTOMER'], duns: '460000011' },
+  { key: 'radhaus', name: 'Radhaus Berlin KG', country: 'DE', roles: ['CUSTOMER'], duns: '460000012', invited: true },
+  { key: 'bavaria', name: 'Bike Bavaria e.K.', country: 'DE', roles: ['CUSTOMER'], duns: '460000013', invited: true },
+  { key: 'galicia', name: 'Bicis Galicia S.L.', country: 'ES', roles: ['CUSTOMER'], duns: '460000014', invited: true },
+  { key: 'lisboa', name: 'Lisboa Pedal Lda.', country: 'PT', roles: ['CUSTOMER'], duns: '460000015', invited: true },
+];
+
+const ITEMS = [
+  { sku: 'BIKE-TRAIL-29', name: 'Trail bike 29"', unit: 'EA', gtin: '84100000001', price: '1890.00' },
+  { sku: 'FRAME-AL-54', name: 'Aluminium frame 54 cm', unit: 'EA', gtin: '84100000002', price: '210.00' },
+  { sku: 'DRIVE-12S', name: '12-speed drivetrain group', unit: 'EA', gtin: '84100000003', price: '340.00' },
+  { sku: 'WHEEL-29', name: 'Wheelset 29"', unit: 'EA', gtin: '84100000004', price: '260.00' },
+  { sku: 'TUBE-AL-6061', name: 'Aluminium tube 6061', unit: 'MTR', gtin: '84100000005', price: '12.40' },
+  { sku: 'STEEL-42CRMO4', name: 'Alloy steel bar 42CrMo4', unit: 'KGM', gtin: '84100000006', price: '3.10' },
+  { sku: 'BAUXITE', name: 'Bauxite ore', unit: 'TNE', gtin: null, price: null },
+  { sku: 'TYRE-29', name: 'Tyre 29 x 2.4', unit: 'EA', gtin: '84100000007', price: '38.00' },
+];
+
+// [supplier, customer, items, share]: who supplies whom, as each company disclosed it.
+const LINKS: [string, string, string[], number][] = [
+  ['iberframe', 'self', ['FRAME-AL-54'], 1],
+  ['norte', 'self', ['DRIVE-12S'], 1],
+  ['kaohsiung', 'self', ['WHEEL-29'], 1],
+  ['cantabrico', 'iberframe', ['TUBE-AL-6061'], 0.8],
+  ['cantabrico', 'kaohsiung', ['TUBE-AL-6061'], 0.6],
+  ['taiyuan', 'norte', ['DRIVE-12S'], 0.7],
+  ['formosa', 'kaohsiung', ['TYRE-29'], 1],
+  ['baotou', 'taiyuan', ['STEEL-42CRMO4'], 0.9],
+  ['boke', 'cantabrico', ['BAUXITE'], 0.5],
+  ['self', 'velomarkt', ['BIKE-TRAIL-29'], 0.4],
+  ['self', 'atlantico', ['BIKE-TRAIL-29'], 0.6],
+  ['velomarkt', 'radhaus', ['BIKE-TRAIL-29'], 0.5],
+  ['velomarkt', 'bavaria', ['BIKE-TRAIL-29'], 0.5],
+  ['atlantico', 'galicia', ['BIKE-TRAIL-29'], 0.7],
+  ['atlantico', 'lisboa', ['BIKE-TRAIL-29'], 0.3],
+];
+
+export async function isEmpty(db: Database): Promise<boolean> {
+  const { rows } = await db.query<{ count: string }>('SELECT count(*)::int8 AS count FROM partners.partner');
+  return rows[0]?.count === '0';
+}
+
+/** Seeds the demo network through each subgraph's own store, one transaction per subgraph step. */
+export async function seedDemo(db: Database, driver: Driver): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  await db.transaction(async (tx) => {
+    for (const company of DEMO_COMPANIES) {
+      const { partner } = await registerPartner(
+        tx,
+        {
+          name: company.name,
+          country: company.country,
+          roles: company.roles,
+          identifiers: [{ scheme: 'DUNS', value: company.duns }],
+          status: company.invited ? 'INVITED' : 'ACTIVE',
+          isSelf: company.isSelf ?? false,
+        },
+        ACTOR,
+      );
+      ids[company.key] = partner.id;
+    }
+  });
+  const id = (key: string) => ids[key]!;
+
+  await db.transaction(async (tx) => {
+    for (const item of ITEMS) {
+      await upsertItem(
+        tx,
+        {
+          sku: item.sku,
+          name: item.name,
+          unit: item.unit,
+          gtin: item.gtin ? withGs1CheckDigit(`0${item.gtin}`) : null,
+          listPrice: item.price ? { amount: item.price, currency: 'EUR' } : null,
+        },
+        ACTOR,
+      );
+    }
+    for (const [sku, onHand] of [['BIKE-TRAIL-29', '42'], ['FRAME-AL-54', '120'], ['DRIVE-12S', '35'], ['WHEEL-29', '80']] as const) {
+      await setOnHand(tx, sku, 'MAD-1', onHand, ACTOR);
+    }
+  });
+
+  const line = (sku: string, quantity: string, unitPrice: string, unit = 'EA'): NewOrderLine => ({ sku, quantity, unit, unitPrice });
+  const orders = await db.transaction(async (tx) => {
+    const frames = await insertOrder(tx, { kind: 'PURCHASE', buyerId: id('self'), sellerId: id('iberframe'), currency: 'EUR', lines: [line('FRAME-AL-54', '200', '198.50')] }, ACTOR);
+    await setOrderStatus(tx, frames.id, 'CONFIRMED', ACTOR, 'OrderConfirmed');
+    const drives = await insertOrder(tx, { kind: 'PURCHASE', buyerId: id('self'), sellerId: id('norte'), currency: 'EUR', lines: [line('DRIVE-12S', '150', '321.00')] }, ACTOR);
+    await setOrderStatus(tx, drives.id, 'SUBMITTED', ACTOR, 'OrderSubmitted');
+    const wheels = await insertOrder(tx, { kind: 'PURCHASE', buyerId: id('self'), sellerId: id('kaohsiung'), currency: 'USD', lines: [line('WHEEL-29', '100', '248.00'), line('TYRE-29', '200', '31.75')] }, ACTOR);
+    await setOrderStatus(tx, wheels.id, 'RECEIVED', ACTOR, 'OrderReceived');
+    const velo = await insertOrder(tx, { kind: 'SALES', buyerId: id('velomarkt'), sellerId: id('self'), currency: 'EUR', externalRef: 'VM-88213', lines: [line('BIKE-TRAIL-29', '24', '1790.00')] }, ACTOR);
+    await setOrderStatus(tx, velo.id, 'SHIPPED', ACTOR, 'OrderShipped');
+    const atlantico = await insertOrder(tx, { kind: 'SALES', buyerId: id('atlantico'), sellerId: id('self'), currency: 'EUR', lines: [line('BIKE-TRAIL-29', '10', '1820.00')] }, ACTOR);
+    await setOrderStatus(tx, atlantico.id, 'CONFIRMED', ACTOR, 'OrderConfirmed');
+    return { wheels, velo };
+  });
+
+  const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  await db.transaction(async (tx) => {
+    await insertInvoice(tx, { number: 'KW-2026-0917', kind: 'PAYABLE', status: 'APPROVED', issuerId: id('kaohsiung'), recipientId: id('self'), orderId: orders.wheels.id, currency: 'USD', subtotal: '31150.00', taxTotal: '0.00', total: '31150.00', issueDate: daysFromNow(-20), dueDate: daysFromNow(40) }, ACTOR);
+    await insertInvoice(tx, { number: 'AR-2026-000001', kind: 'RECEIVABLE', status: 'ISSUED', issuerId: id('self'), recipientId: id('velomarkt'), orderId: orders.velo.id, currency: 'EUR', subtotal: '42960.00', taxTotal: '9021.60', total: '51981.60', issueDate: daysFromNow(-45), dueDate: daysFromNow(-15) }, ACTOR);
+  });
+
+  const session = driver.session();
+  try {
+    await session.executeWrite(async (tx) => {
+      for (const [supplier, customer, items, share] of LINKS) {
+        await mergeSupplyLink(tx, {
+          supplierId: id(supplier),
+          customerId: id(customer),
+          items,
+          share,
+          source: 'DECLARED',
+          declaredBy: id(supplier === 'self' ? customer : customer === 'self' ? supplier : customer),
+          visibility: 'PARTNERS',
+        });
+      }
+    });
+  } finally {
+    await session.close();
+  }
+  return ids;
+}

@@ -1,0 +1,90 @@
+import neo4j, { type Driver } from 'neo4j-driver';
+import { openDatabase, type Database } from '../platform/db/database.ts';
+import { EventWakeup, latestCursor, migrateEventLog } from '../platform/events/eventLog.ts';
+import type { Runtime } from '../platform/runtime.ts';
+import { startSubgraph, type RunningSubgraph } from '../platform/server/subgraph.ts';
+import type { RunningService } from '../platform/server/http.ts';
+import { SUBGRAPHS, type SubgraphName } from '../platform/subgraphs.ts';
+import type { JwtSettings } from '../gateway/auth.ts';
+import { startGateway } from '../gateway/gateway.ts';
+import { isEmpty, seedDemo } from './demoData.ts';
+import { MODULES } from './modules.ts';
+
+export interface StackOptions {
+  /** A PostgreSQL server; otherwise PGlite in `pgliteDir` (in memory when that is absent too). */
+  databaseUrl?: string | undefined;
+  pgliteDir?: string | undefined;
+  neo4j: { uri: string; user: string; password: string };
+  jwt: JwtSettings;
+  internalSecret: string;
+  host?: string;
+  /** 0 picks a free port. */
+  gatewayPort: number;
+  subgraphPorts?: Partial<Record<SubgraphName, number>>;
+  seedDemo: boolean;
+}
+
+export interface Stack {
+  gateway: RunningService;
+  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  db: Database;
+  driver: Driver;
+  /** Resolves once every event consumer has applied everything logged so far. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function openNeo4jDriver(connection: StackOptions['neo4j']): Promise<Driver> {
+  const driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.user, connection.password), {
+    disableLosslessIntegers: false,
+  });
+  await driver.verifyConnectivity();
+  return driver;
+}
+
+/** The whole federated graph in one process: every subgraph on its own port, and the gateway. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const db = await openDatabase({ url: options.databaseUrl, dataDir: options.pgliteDir });
+  const cleanups: (() => Promise<void>)[] = [() => db.close()];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(error));
+  };
+  try {
+    await migrateEventLog(db);
+    const wakeup = new EventWakeup(db);
+    await wakeup.start();
+    cleanups.push(() => wakeup.stop());
+    const driver = await openNeo4jDriver(options.neo4j);
+    cleanups.push(() => driver.close());
+    const runtime: Runtime = { db, wakeup, neo4j: driver, internalSecret: options.internalSecret };
+
+    for (const name of SUBGRAPHS) await MODULES[name].prepare(runtime);
+    const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
+    for (const name of SUBGRAPHS) {
+      subgraphs[name] = await startSubgraph(MODULES[name], runtime, options.subgraphPorts?.[name] ?? 0, options.host);
+      cleanups.push(() => subgraphs[name].close());
+    }
+    const gateway = await startGateway({
+      subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url])) as Record<SubgraphName, string>,
+      jwt: options.jwt,
+      internalSecret: options.internalSecret,
+      port: options.gatewayPort,
+      host: options.host,
+    });
+    cleanups.push(() => gateway.close());
+
+    const settled = async () => {
+      const cursor = await latestCursor(db);
+      const consumers = SUBGRAPHS.flatMap((name) => subgraphs[name].instance.consumers ?? []);
+      await Promise.all(consumers.map((consumer) => consumer.caughtUp(cursor)));
+    };
+    if (options.seedDemo && (await isEmpty(db))) {
+      await seedDemo(db, driver);
+      await settled();
+    }
+    return { gateway, subgraphs, db, driver, settled, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

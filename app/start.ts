@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { loadConfig } from '../platform/config.ts';
+import { launchNeo4j, type RunningNeo4j } from '../platform/neo4j/launcher.ts';
+import { DEFAULT_PORTS } from '../platform/subgraphs.ts';
+import { startStack } from './stack.ts';
+
+/** `npm start`: the whole graph on one machine, with embedded PostgreSQL and Neo4j unless configured. */
+const startedAt = Date.now();
+const config = await loadConfig();
+let embeddedNeo4j: RunningNeo4j | undefined;
+if (!config.neo4j) {
+  embeddedNeo4j = await launchNeo4j({ dataDir: path.join(config.dataDir, 'neo4j'), handleSignals: false });
+}
+const neo4jConnection = config.neo4j ?? embeddedNeo4j!;
+
+const stack = await startStack({
+  databaseUrl: config.databaseUrl,
+  pgliteDir: path.join(config.dataDir, 'pglite'),
+  neo4j: { uri: neo4jConnection.uri, user: neo4jConnection.user, password: neo4jConnection.password },
+  jwt: config.jwt,
+  internalSecret: config.internalSecret,
+  host: config.host,
+  gatewayPort: config.gatewayPort,
+  subgraphPorts: DEFAULT_PORTS,
+  seedDemo: config.seedDemo,
+}).catch(async (error: unknown) => {
+  await embeddedNeo4j?.stop();
+  throw error;
+});
+
+const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+console.log(`
+Supply-network graph ready in ${seconds}s
+  gateway     ${stack.gateway.url}  (HTTP)
+${Object.values(stack.subgraphs)
+  .map((subgraph) => `  ${subgraph.name.padEnd(11)} ${subgraph.url}`)
+  .join('\n')}
+  postgres    ${config.databaseUrl ? 'DATABASE_URL' : `PGlite in ${path.join(config.dataDir, 'pglite')}`}
+  neo4j       ${neo4jConnection.uri}${embeddedNeo4j ? ' (embedded)' : ''}
+
+A token for your requests:  npm run -s token -- --role admin
+Then:  curl -s ${stack.gateway.url} -H "authorization: Bearer $(npm run -s token -- --role admin)" \\
+         -H 'content-type: application/json' -d '{"query":"{ self { name tier } }"}'
+Ctrl-C stops everything.`);
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await stack.stop();
+  await embeddedNeo4j?.stop();
+  process.exit(0);
+}
+process.on('SIGINT', (signal) => void shutdown(signal));
+process.on('SIGTERM', (signal) => void shutdown(signal));

@@ -1,0 +1,75 @@
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { isRole, type Principal } from '../platform/auth/principal.ts';
+import { unauthenticated } from '../platform/errors.ts';
+
+export interface JwtSettings {
+  secret: string | undefined;
+  jwksUrl: string | undefined;
+  issuer: string | undefined;
+  audience: string | undefined;
+}
+
+/** Resolves an API key to the partner it acts for, or undefined when the key does not work. */
+export type ApiKeyResolver = (secret: string) => Promise<{ partnerId: string; keyId: string } | undefined>;
+
+export interface Authenticator {
+  authenticate(headers: { authorization?: string | undefined; apiKey?: string | undefined }): Promise<Principal>;
+}
+
+/**
+ * People authenticate with a bearer JWT (HS256 with a shared secret in development, RS256 from a JWKS
+ * in production); partner systems with an API key. Every failure is UNAUTHENTICATED.
+ */
+export function createAuthenticator(settings: JwtSettings, resolveApiKey: ApiKeyResolver): Authenticator {
+  const jwks: JWTVerifyGetKey | undefined = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : undefined;
+  const secret = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
+  const options = {
+    issuer: settings.issuer,
+    audience: settings.audience,
+    algorithms: jwks ? ['RS256', 'ES256'] : ['HS256'],
+  };
+
+  async function fromJwt(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      payload = jwks ? (await jwtVerify(token, jwks, options)).payload : (await jwtVerify(token, secret!, options)).payload;
+    } catch (error) {
+      throw unauthenticated(`invalid token: ${(error as Error).message}`);
+    }
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
+    if (!payload.sub || roles.length === 0) throw unauthenticated('token carries no subject or no known role');
+    const partnerId = typeof payload.partner_id === 'string' ? payload.partner_id : undefined;
+    if (roles.includes('partner') && !partnerId) throw unauthenticated('a partner token must name its partner_id');
+    return { subject: payload.sub, partnerId, roles };
+  }
+
+  return {
+    async authenticate({ authorization, apiKey }) {
+      if (authorization) {
+        const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+        if (!match) throw unauthenticated('Authorization must be "Bearer <token>"');
+        return fromJwt(match[1]!);
+      }
+      if (apiKey) {
+        const found = await resolveApiKey(apiKey);
+        if (!found) throw unauthenticated('unknown, revoked or suspended API key');
+        return { subject: `api-key:${found.keyId}`, partnerId: found.partnerId, roles: ['partner'] };
+      }
+      throw unauthenticated('send Authorization: Bearer <token> or X-Api-Key');
+    },
+  };
+}
+
+/** A development token, as `npm run token` prints it. */
+export async function signDevToken(
+  secret: string,
+  claims: { subject: string; roles: string[]; partnerId?: string | undefined },
+  lifetime = '8h',
+): Promise<string> {
+  return new SignJWT({ roles: claims.roles, ...(claims.partnerId ? { partner_id: claims.partnerId } : {}) })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.subject)
+    .setIssuedAt()
+    .setExpirationTime(lifetime)
+    .sign(new TextEncoder().encode(secret));
+}

@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import type http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import {
+  GATEWAY_PRINCIPAL,
+  PRINCIPAL_HEADER,
+  signPrincipal,
+  type Principal,
+} from '../platform/auth/principal.ts';
+import { startHttpService, type RunningService } from '../platform/server/http.ts';
+import type { SubgraphName } from '../platform/subgraphs.ts';
+import { createAuthenticator, type JwtSettings } from './auth.ts';
+
+export interface GatewayContext {
+  principal: Principal;
+  /** Signed once per request, shared by every subgraph fetch of that request. */
+  signedPrincipal: Promise<string>;
+}
+
+export interface GatewayOptions {
+  subgraphUrls: Record<SubgraphName, string>;
+  jwt: JwtSettings;
+  internalSecret: string;
+  port: number;
+  host?: string;
+}
+
+const SUPERGRAPH = new URL('../schema/supergraph.graphql', import.meta.url);
+
+/** Forwards the caller's principal to subgraphs in a signed header; subgraphs trust nothing else. */
+class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    request.http?.headers.set(PRINCIPAL_HEADER, await (context as GatewayContext).signedPrincipal);
+  }
+}
+
+/** Asks partners, as the gateway itself, which partner an API key acts for. */
+function apiKeyResolver(partnersUrl: string, internalSecret: string) {
+  return async (secret: string) => {
+    const response = await fetch(partnersUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [PRINCIPAL_HEADER]: await signPrincipal(GATEWAY_PRINCIPAL, internalSecret),
+      },
+      body: JSON.stringify({
+        query: 'query ($secret: String!) { apiKeyPrincipal(secret: $secret) { partnerId keyId } }',
+        variables: { secret },
+      }),
+    });
+    const body = (await response.json()) as {
+      data?: { apiKeyPrincipal: { partnerId: string; keyId: string } | null };
+      errors?: { message: string }[];
+    };
+    if (body.errors?.length) throw new Error(`partners could not check the API key: ${body.errors[0]!.message}`);
+    return body.data?.apiKeyPrincipal ?? undefined;
+  };
+}
+
+/** The federated gateway: serves the committed supergraph; no introspection of subgraphs at run time. */
+export async function startGateway(options: GatewayOptions): Promise<RunningService> {
+  // @apollo/gateway otherwise reports usage metrics to Apollo and probes cloud metadata endpoints;
+  // this graph carries partners' business data and calls nothing outside its own deployment.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  const supergraphSdl = await readFile(SUPERGRAPH, 'utf8');
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name }) => new SignedDataSource({ url: options.subgraphUrls[name as SubgraphName] }),
+  });
+  const authenticator = createAuthenticator(
+    options.jwt,
+    apiKeyResolver(options.subgraphUrls.partners, options.internalSecret),
+  );
+  const apollo = new ApolloServer<GatewayContext>({ gateway, includeStacktraceInErrorResponses: false });
+
+  const context = async (request: http.IncomingMessage): Promise<GatewayContext> => {
+    const apiKey = request.headers['x-api-key'];
+    const principal = await authenticator.authenticate({
+      authorization: request.headers.authorization,
+      apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
+    });
+    const signedPrincipal = signPrincipal(principal, options.internalSecret);
+    signedPrincipal.catch(() => undefined);
+    return { principal, signedPrincipal };
+  };
+
+  return startHttpService<GatewayContext>(
+    {
+      name: 'gateway',
+      apollo,
+      context,
+      ready: async () => {
+        await Promise.all(
+          Object.entries(options.subgraphUrls).map(async ([name, url]) => {
+            const response = await fetch(new URL('/ready', url));
+            if (!response.ok) throw new Error(`${name} is not ready`);
+          }),
+        );
+      },
+    },
+    options.port,
+    options.host,
+  );
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Everything the stack reads from the environment; README lists each variable. */
+export interface Config {
+  host: string;
+  gatewayPort: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  neo4j: { uri: string; user: string; password: string } | undefined;
+  jwt: { secret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  internalSecret: string;
+  seedDemo: boolean;
+}
+
+function integer(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`${name} must be a port number, got ${raw}`);
+  return value;
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const raw = process.env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(raw);
+}
+
+interface DevSecrets {
+  jwtSecret: string;
+  internalSecret: string;
+}
+
+/**
+ * Development secrets are generated once per data folder, so `npm start` and `npm run token` agree
+ * without any secret in the repository. Production sets JWT_SECRET (or JWT_JWKS_URL) and INTERNAL_SECRET.
+ */
+export async function devSecrets(dataDir: string): Promise<DevSecrets> {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as DevSecrets;
+  const secrets = {
+    jwtSecret: randomBytes(32).toString('base64url'),
+    internalSecret: randomBytes(32).toString('base64url'),
+  };
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export async function loadConfig(): Promise<Config> {
+  const env = process.env;
+  const dataDir = path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
+  const needsDevSecrets = !env.INTERNAL_SECRET || (!env.JWT_SECRET && !env.JWT_JWKS_URL);
+  const dev = needsDevSecrets ? await devSecrets(dataDir) : undefined;
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    gatewayPort: integer('PORT', 4000),
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    neo4j: env.NEO4J_URI
+      ? { uri: env.NEO4J_URI, user: env.NEO4J_USER ?? 'neo4j', password: env.NEO4J_PASSWORD ?? '' }
+      : undefined,
+    jwt: {
+      secret: env.JWT_SECRET ?? (env.JWT_JWKS_URL ? undefined : dev?.jwtSecret),
+      jwksUrl: env.JWT_JWKS_URL || undefined,
+      issuer: env.JWT_ISSUER || undefined,
+      audience: env.JWT_AUDIENCE || undefined,
+    },
+    internalSecret: env.INTERNAL_SECRET ?? dev!.internalSecret,
+    seedDemo: flag('SEED_DEMO', true),
+  };
+}
+
+export function subgraphPort(name: string, fallback: number): number {
+  return integer(`${name.toUpperCase()}_PORT`, fallback);
+}

@@ -1,0 +1,41 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite, types } from '@electric-sql/pglite';
+import type { Database, QueryResult, Queryable, SqlValue } from './database.ts';
+
+/** int8 comes back as text on both engines, so cursors and counts never lose precision. */
+const parsers = { [types.INT8]: (value: string) => value };
+
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir ?? 'memory://', { parsers });
+  let statements = 0;
+
+  const run = async <Row>(
+    target: Pick<PGlite, 'query'>,
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<QueryResult<Row>> => {
+    statements += 1;
+    const result = await target.query<Row>(sql, params as unknown[]);
+    // PGlite reports affectedRows 0 for SELECT; pg counts the rows it returned.
+    return { rows: result.rows, rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0) };
+  };
+
+  return {
+    engine: 'pglite',
+    get statementCount() {
+      return statements;
+    },
+    query: (sql, params) => run(pg, sql, params),
+    transaction: (work) =>
+      pg.transaction((tx) => {
+        const scoped: Queryable = { query: (sql, params) => run(tx, sql, params) };
+        return work(scoped);
+      }),
+    async listen(channel, onNotify) {
+      const unlisten = await pg.listen(channel, onNotify);
+      return () => unlisten();
+    },
+    close: () => pg.close(),
+  };
+}

@@ -1,0 +1,151 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+
+export const GRAPHQL_PATH = '/graphql';
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export interface WebSocketEndpoint<Context> {
+  schema: GraphQLSchema;
+  /** Throws to refuse the connection; returns the context for its operations otherwise. */
+  context: (connectionParams: Record<string, unknown> | undefined) => Promise<Context>;
+}
+
+export interface HttpServiceOptions<Context extends BaseContext> {
+  name: string;
+  apollo: ApolloServer<Context>;
+  context: (request: http.IncomingMessage) => Promise<Context>;
+  /** Resolves when every database this service needs answers. */
+  ready: () => Promise<void>;
+  webSocket?: WebSocketEndpoint<Context>;
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves Apollo Server on Node's own http server (no web framework): GraphQL over HTTP and graphql-ws on
+ * one path, `/health` (the process is alive) and `/ready` (its databases answer).
+ */
+export async function startHttpService<Context extends BaseContext>(
+  options: HttpServiceOptions<Context>,
+  port: number,
+  host = '127.0.0.1',
+): Promise<RunningService> {
+  await options.apollo.start();
+  const server = http.createServer((request, response) => {
+    handle(options, request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ errors: [{ message: (error as Error).message ?? 'internal error' }] }));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  let closeWebSocket: (() => Promise<void>) | undefined;
+  if (options.webSocket) {
+    const { schema, context } = options.webSocket;
+    const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
+    const disposable = useServer(
+      {
+        schema,
+        context: (ctx) => context(ctx.connectionParams),
+        onConnect: async (ctx) => {
+          try {
+            await context(ctx.connectionParams);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+      wsServer,
+    );
+    closeWebSocket = async () => {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    name: options.name,
+    port: actualPort,
+    url: `http://${host}:${actualPort}${GRAPHQL_PATH}`,
+    async close() {
+      await closeWebSocket?.();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await options.apollo.stop();
+    },
+  };
+}
+
+async function handle<Context extends BaseContext>(
+  options: HttpServiceOptions<Context>,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (url.pathname === '/health') return sendJson(response, 200, { status: 'ok', service: options.name });
+  if (url.pathname === '/ready') {
+    try {
+      await options.ready();
+      return sendJson(response, 200, { status: 'ready', service: options.name });
+    } catch (error) {
+      return sendJson(response, 503, { status: 'unavailable', service: options.name, reason: (error as Error).message });
+    }
+  }
+  if (url.pathname !== GRAPHQL_PATH) return sendJson(response, 404, { error: 'not found' });
+
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const body = request.method === 'POST' ? await readJsonBody(request) : undefined;
+  const result = await options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+    context: () => options.context(request),
+  });
+  for (const [name, value] of result.headers) response.setHeader(name, value);
+  response.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    response.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) response.write(chunk);
+  response.end();
+}
+
+async function readJsonBody(request: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Apollo Server answers an unparsable body with a 400 of its own.
+    return text;
+  }
+}
+
+function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}

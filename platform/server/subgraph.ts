@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import type http from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { parse } from 'graphql';
+import { PRINCIPAL_HEADER, verifyPrincipal, type Principal } from '../auth/principal.ts';
+import { unauthenticated } from '../errors.ts';
+import type { RunningConsumer } from '../events/consumer.ts';
+import type { Runtime } from '../runtime.ts';
+import type { SubgraphName } from '../subgraphs.ts';
+import { startHttpService, type RunningService } from './http.ts';
+
+export interface SubgraphInstance<Context extends BaseContext> {
+  resolvers: GraphQLResolverMap<Context>;
+  /** Builds the per-request context, with fresh DataLoaders, for a verified principal. */
+  createContext(principal: Principal): Context;
+  /** Throws when a database the subgraph needs does not answer. */
+  ready(): Promise<void>;
+  /** Event consumers the subgraph runs, so callers can wait until they have caught up. */
+  consumers?: RunningConsumer[];
+  /** Stops background work (event consumers); the HTTP side is closed by the platform. */
+  stop?(): Promise<void>;
+}
+
+export interface SubgraphModule<Context extends BaseContext = BaseContext> {
+  name: SubgraphName;
+  /** Applies the subgraph's migrations or schema constraints; idempotent. */
+  prepare(runtime: Runtime): Promise<void>;
+  create(runtime: Runtime): Promise<SubgraphInstance<Context>>;
+}
+
+export interface RunningSubgraph extends RunningService {
+  instance: SubgraphInstance<BaseContext>;
+}
+
+const schemaUrl = (name: string) => new URL(`../../schema/${name}.graphql`, import.meta.url);
+
+/**
+ * Serves one subgraph. Every request, HTTP or graphql-ws, must carry the principal signed by the gateway:
+ * a request that goes around the gateway gets nothing.
+ */
+export async function startSubgraph<Context extends BaseContext>(
+  module: SubgraphModule<Context>,
+  runtime: Runtime,
+  port: number,
+  host?: string,
+): Promise<RunningSubgraph> {
+  const typeDefs = parse(await readFile(schemaUrl(module.name), 'utf8'));
+  const instance = await module.create(runtime);
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: instance.resolvers as GraphQLResolverMap<unknown> });
+  const contextFor = async (signed: unknown): Promise<Context> => {
+    try {
+      const principal = await verifyPrincipal(typeof signed === 'string' ? signed : undefined, runtime.internalSecret);
+      return instance.createContext(principal);
+    } catch {
+      throw unauthenticated(`${module.name} accepts only requests signed by the gateway`);
+    }
+  };
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    // Traces go to Apollo's hosted studio, which this deployment does not use.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    includeStacktraceInErrorResponses: false,
+  });
+  const service = await startHttpService<Context>(
+    {
+      name: module.name,
+      apollo,
+      context: (request: http.IncomingMessage) => contextFor(request.headers[PRINCIPAL_HEADER]),
+      ready: () => instance.ready(),
+      webSocket: { schema, context: (params) => contextFor(params?.[PRINCIPAL_HEADER]) },
+    },
+    port,
+    host,
+  );
+  return {
+    ...service,
+    instance: instance as unknown as SubgraphInstance<BaseContext>,
+    async close() {
+      await instance.stop?.();
+      await service.close();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { sqlSubgraph } from '../../platform/server/sqlSubgraph.ts';
+import { createContext } from './context.ts';
+import { resolvers } from './resolvers.ts';
+
+export const partners = sqlSubgraph({
+  name: 'partners',
+  migrations: new URL('./migrations', import.meta.url),
+  resolvers,
+  createContext,
+});

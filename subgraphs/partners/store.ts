@@ -1,0 +1,223 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Queryable } from '../../platform/db/database.ts';
+import { appendEvent } from '../../platform/events/eventLog.ts';
+import { conflict } from '../../platform/errors.ts';
+import type { IdentifierScheme, PartnerRole, PartnerStatus } from './generated/resolvers.ts';
+
+export interface PartnerRow {
+  id: string;
+  name: string;
+  country: string;
+  roles: PartnerRole[];
+  status: PartnerStatus;
+  is_self: boolean;
+  identifiers: { scheme: IdentifierScheme; value: string }[];
+}
+
+export interface ApiKeyRow {
+  id: string;
+  partner_id: string;
+  name: string;
+  created_at: Date;
+}
+
+export interface NewPartner {
+  name: string;
+  country: string;
+  roles: PartnerRole[];
+  identifiers: { scheme: IdentifierScheme; value: string }[];
+  status: PartnerStatus;
+  isSelf?: boolean;
+}
+
+const SELECT_PARTNER = `
+  SELECT p.id, p.name, p.country::text AS country, p.roles, p.status, p.is_self,
+         COALESCE((SELECT json_agg(json_build_object('scheme', i.scheme, 'value', i.value) ORDER BY i.scheme, i.value)
+                     FROM partners.partner_identifier i WHERE i.partner_id = p.id), '[]'::json) AS identifiers
+    FROM partners.partner p`;
+
+export async function partnersByIds(db: Queryable, ids: readonly string[]): Promise<PartnerRow[]> {
+  const { rows } = await db.query<PartnerRow>(`${SELECT_PARTNER} WHERE p.id = ANY($1::text[])`, [[...ids]]);
+  return rows;
+}
+
+export async function selfPartner(db: Queryable): Promise<PartnerRow | undefined> {
+  const { rows } = await db.query<PartnerRow>(`${SELECT_PARTNER} WHERE p.is_self`);
+  return rows[0];
+}
+
+export async function listPartners(
+  db: Queryable,
+  filter: { role?: PartnerRole | null; search?: string | null; onlyIds?: readonly string[] | null },
+  after: [string, string] | null,
+  limit: number,
+): Promise<PartnerRow[]> {
+  const { rows } = await db.query<PartnerRow>(
+    `${SELECT_PARTNER}
+      WHERE ($1::text IS NULL OR $1 = ANY(p.roles))
+        AND ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0
+             OR EXISTS (SELECT 1 FROM partners.partner_identifier i WHERE i.partner_id = p.id AND i.value = $2))
+        AND ($3::text[] IS NULL OR p.id = ANY($3::text[]))
+        AND ($4::text IS NULL OR (lower(p.name), p.id) > ($4, $5))
+      ORDER BY lower(p.name), p.id
+      LIMIT $6`,
+    [
+      filter.role ?? null,
+      filter.search ?? null,
+      filter.onlyIds ? [...filter.onlyIds] : null,
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      limit,
+    ],
+  );
+  return rows;
+}
+
+export const partnerSortKey = (row: PartnerRow): [string, string] => [row.name.toLowerCase(), row.id];
+
+/**
+ * Registers a partner, deduplicating by identifier: a known identifier returns the partner that holds it,
+ * with any new identifiers and roles added. Different name or country for it is a conflict, never a
+ * second record.
+ */
+export async function registerPartner(
+  tx: Queryable,
+  input: NewPartner,
+  actor: string,
+): Promise<{ partner: PartnerRow; created: boolean }> {
+  const known = await tx.query<{ partner_id: string }>(
+    `SELECT DISTINCT partner_id FROM partners.partner_identifier
+      WHERE (scheme, value) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [input.identifiers.map((i) => i.scheme), input.identifiers.map((i) => i.value)],
+  );
+  if (known.rows.length > 1) {
+    throw conflict('these identifiers belong to different partners', {
+      partnerIds: known.rows.map((row) => row.partner_id),
+    });
+  }
+  const existingId = known.rows[0]?.partner_id;
+  if (existingId) return { partner: await mergeInto(tx, existingId, input, actor), created: false };
+
+  const id = randomUUID();
+  await tx.query(
+    `INSERT INTO partners.partner (id, name, country, roles, status, is_self) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [id, input.name, input.country, input.roles, input.status, input.isSelf ?? false],
+  );
+  await insertIdentifiers(tx, id, input.identifiers);
+  const [partner] = await partnersByIds(tx, [id]);
+  await appendPartnerEvent(tx, 'PartnerRegistered', partner!, actor);
+  return { partner: partner!, created: true };
+}
+
+async function mergeInto(tx: Queryable, id: string, input: NewPartner, actor: string): Promise<PartnerRow> {
+  const [existing] = await partnersByIds(tx, [id]);
+  if (!existing) throw new Error(`identifier points at missing partner ${id}`);
+  const differences = [
+    existing.name !== input.name ? `name "${existing.name}"` : null,
+    existing.country !== input.country ? `country ${existing.country}` : null,
+  ].filter(Boolean);
+  if (differences.length > 0) {
+    throw conflict(`a partner with these identifiers is already registered with ${differences.join(' and ')}`, {
+      partnerId: id,
+    });
+  }
+  const newRoles = input.roles.filter((role) => !existing.roles.includes(role));
+  const newIdentifiers = input.identifiers.filter(
+    (i) => !existing.identifiers.some((e) => e.scheme === i.scheme && e.value === i.value),
+  );
+  if (newRoles.length === 0 && newIdentifiers.length === 0) return existing;
+  await tx.query(`UPDATE partners.partner SET roles = $2, updated_at = now() WHERE id = $1`, [
+    id,
+    [...existing.roles, ...newRoles],
+  ]);
+  await insertIdentifiers(tx, id, newIdentifiers);
+  const [merged] = await partnersByIds(tx, [id]);
+  await appendPartnerEvent(tx, 'PartnerUpdated', merged!, actor);
+  return merged!;
+}
+
+export async function updatePartner(
+  tx: Queryable,
+  id: string,
+  changes: { name?: string | null; country?: string | null; roles?: PartnerRole[] | null; status?: PartnerStatus | null },
+  actor: string,
+): Promise<PartnerRow | undefined> {
+  const { rowCount } = await tx.query(
+    `UPDATE partners.partner
+        SET name = COALESCE($2, name), country = COALESCE($3, country), roles = COALESCE($4, roles),
+            status = COALESCE($5, status), updated_at = now()
+      WHERE id = $1`,
+    [id, changes.name ?? null, changes.country ?? null, changes.roles ?? null, changes.status ?? null],
+  );
+  if (rowCount === 0) return undefined;
+  const [partner] = await partnersByIds(tx, [id]);
+  await appendPartnerEvent(tx, 'PartnerUpdated', partner!, actor);
+  return partner;
+}
+
+async function insertIdentifiers(tx: Queryable, partnerId: string, identifiers: NewPartner['identifiers']) {
+  if (identifiers.length === 0) return;
+  await tx.query(
+    `INSERT INTO partners.partner_identifier (scheme, value, partner_id)
+     SELECT scheme, value, $3 FROM unnest($1::text[], $2::text[]) AS t(scheme, value)`,
+    [identifiers.map((i) => i.scheme), identifiers.map((i) => i.value), partnerId],
+  );
+}
+
+/** Other subgraphs (the network projection) learn partners from these events. */
+async function appendPartnerEvent(tx: Queryable, type: string, partner: PartnerRow, actor: string) {
+  await appendEvent(tx, {
+    type,
+    aggregateType: 'Partner',
+    aggregateId: partner.id,
+    parties: [partner.id],
+    actor,
+    payload: {
+      id: partner.id,
+      name: partner.name,
+      country: partner.country,
+      roles: partner.roles,
+      status: partner.status,
+      isSelf: partner.is_self,
+    },
+  });
+}
+
+const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+export async function createApiKey(
+  tx: Queryable,
+  partnerId: string,
+  name: string,
+  actor: string,
+): Promise<{ key: ApiKeyRow; secret: string }> {
+  const secret = `snk_${randomBytes(32).toString('base64url')}`;
+  const { rows } = await tx.query<ApiKeyRow>(
+    `INSERT INTO partners.api_key (id, partner_id, name, secret_hash) VALUES ($1, $2, $3, $4)
+     RETURNING id, partner_id, name, created_at`,
+    [randomUUID(), partnerId, name, hashSecret(secret)],
+  );
+  const key = rows[0]!;
+  await appendEvent(tx, {
+    type: 'ApiKeyCreated',
+    aggregateType: 'Partner',
+    aggregateId: partnerId,
+    parties: [partnerId],
+    actor,
+    payload: { keyId: key.id, name },
+  });
+  return { key, secret };
+}
+
+/** The partner an API key acts for, or undefined when the key is unknown, revoked or its partner suspended. */
+export async function partnerForApiKey(
+  db: Queryable,
+  secret: string,
+): Promise<{ partner_id: string; key_id: string } | undefined> {
+  const { rows } = await db.query<{ partner_id: string; key_id: string }>(
+    `SELECT k.partner_id, k.id AS key_id FROM partners.api_key k JOIN partners.partner p ON p.id = k.partner_id
+      WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND p.status = 'ACTIVE'`,
+    [hashSecret(secret)],
+  );
+  return rows[0];
+}

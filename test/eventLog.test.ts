@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../platform/db/database.ts';
+import { migrate } from '../platform/db/migrate.ts';
+import { runConsumer, sqlSink } from '../platform/events/consumer.ts';
+import {
+  appendEvent,
+  EventWakeup,
+  followEvents,
+  latestCursor,
+  migrateEventLog,
+  readEvents,
+  type LoggedEvent,
+} from '../platform/events/eventLog.ts';
+import { engineUnderTest, openTestDatabase } from './support/databases.ts';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+let db: Database;
+let close: () => Promise<void>;
+let wakeup: EventWakeup;
+
+/** A consumer's effects table: one row per application, so a duplicate would show as a second row. */
+async function prepareConsumerSchema(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'migrations-'));
+  await writeFile(
+    path.join(dir, '001_consumer.sql'),
+    `CREATE TABLE consumer_offsets (consumer text PRIMARY KEY, cursor bigint NOT NULL);
+CREATE TABLE applied (cursor bigint NOT NULL, seq integer NOT NULL);
+`,
+  );
+  await migrate(db, 'projection', dir);
+}
+
+async function appendMany(count: number, from = 0): Promise<LoggedEvent[]> {
+  const events: LoggedEvent[] = [];
+  for (let i = 0; i < count; i += 1) {
+    events.push(
+      await db.transaction((tx) =>
+        appendEvent(tx, { type: 'Counted', aggregateType: 'Counter', aggregateId: 'c1', payload: { seq: from + i } }),
+      ),
+    );
+  }
+  return events;
+}
+
+const record = (tx: Parameters<Parameters<Database['transaction']>[0]>[0], event: LoggedEvent) =>
+  tx.query('INSERT INTO projection.applied (cursor, seq) VALUES ($1, $2)', [event.cursor, event.payload.seq as number]);
+
+async function appliedSeqs(): Promise<number[]> {
+  const { rows } = await db.query<{ seq: number }>('SELECT seq FROM projection.applied ORDER BY cursor');
+  return rows.map((row) => row.seq);
+}
+
+beforeEach(async () => {
+  ({ db, close } = await openTestDatabase());
+  await migrateEventLog(db);
+  wakeup = new EventWakeup(db);
+  await wakeup.start();
+  await prepareConsumerSchema();
+});
+
+afterEach(async () => {
+  await wakeup.stop();
+  await close();
+});
+
+describe(`event log on ${engineUnderTest}`, () => {
+  it('records each migration once, however often migrations run', async () => {
+    await migrateEventLog(db);
+    await prepareConsumerSchema();
+    const { rows } = await db.query<{ version: number }>('SELECT version FROM events.schema_migrations ORDER BY version');
+    expect(rows.map((row) => row.version)).toEqual([1, 2]);
+  });
+
+  it('an event exists exactly when the transaction that appended it commits', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await appendEvent(tx, { type: 'Lost', aggregateType: 'X', aggregateId: '1', payload: {} });
+        throw new Error('the writer fails after appending');
+      }),
+    ).rejects.toThrow('the writer fails');
+    const [kept] = await appendMany(1);
+    const events = await readEvents(db, '0', 10);
+    expect(events.map((event) => event.type)).toEqual(['Counted']);
+    expect(await latestCursor(db)).toBe(kept!.cursor);
+  });
+
+  it('reads in cursor order from any cursor', async () => {
+    const events = await appendMany(5);
+    const cursors = events.map((event) => BigInt(event.cursor));
+    expect([...cursors].sort((a, b) => (a < b ? -1 : 1))).toEqual(cursors);
+    const tail = await readEvents(db, events[1]!.cursor, 10);
+    expect(tail.map((event) => event.payload.seq)).toEqual([2, 3, 4]);
+  });
+
+  it('a consumer stopped mid-stream and restarted loses no event and applies none twice', async () => {
+    const first = await appendMany(120);
+    const consumer = runConsumer({ name: 'counter', source: db, wakeup, sink: sqlSink(db, 'projection', 'counter', record), batchSize: 7 });
+    await consumer.caughtUp(first[40]!.cursor);
+    await consumer.stop();
+    const appliedAtStop = (await appliedSeqs()).length;
+    expect(appliedAtStop).toBeGreaterThan(40);
+    expect(appliedAtStop).toBeLessThan(120);
+
+    const second = await appendMany(80, 120);
+    const restarted = runConsumer({ name: 'counter', source: db, wakeup, sink: sqlSink(db, 'projection', 'counter', record), batchSize: 7 });
+    await restarted.caughtUp(second[79]!.cursor);
+    await restarted.stop();
+    expect(await appliedSeqs()).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  it('a batch that fails half-way is rolled back with its offset and applied once on retry', async () => {
+    const events = await appendMany(30);
+    const failOn = events[12]!.cursor;
+    let failures = 0;
+    const flaky = async (tx: Parameters<typeof record>[0], event: LoggedEvent) => {
+      await record(tx, event);
+      if (event.cursor === failOn && failures === 0) {
+        failures += 1;
+        throw new Error('the consumer crashes in the middle of a batch');
+      }
+    };
+    const errors: unknown[] = [];
+    const consumer = runConsumer({
+      name: 'flaky',
+      source: db,
+      wakeup,
+      sink: sqlSink(db, 'projection', 'flaky', flaky),
+      batchSize: 10,
+      onError: (error) => errors.push(error),
+    });
+    await consumer.caughtUp(events[29]!.cursor);
+    await consumer.stop();
+    expect(errors).toHaveLength(1);
+    expect(await appliedSeqs()).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it('two instances of one consumer share the work without applying an event twice', async () => {
+    const events = await appendMany(60);
+    const sink = () => sqlSink(db, 'projection', 'shared', record);
+    const a = runConsumer({ name: 'shared', source: db, wakeup, sink: sink(), batchSize: 5 });
+    const b = runConsumer({ name: 'shared', source: db, wakeup, sink: sink(), batchSize: 5 });
+    await Promise.all([a.caughtUp(events[59]!.cursor), b.caughtUp(events[59]!.cursor)]);
+    await Promise.all([a.stop(), b.stop()]);
+    expect(await appliedSeqs()).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+
+  it('a follower replays from its cursor, then receives new events as they are appended', async () => {
+    const before = await appendMany(3);
+    const controller = new AbortController();
+    const received: unknown[] = [];
+    const following = (async () => {
+      for await (const event of followEvents(db, wakeup, before[0]!.cursor, controller.signal)) {
+        received.push(event.payload.seq);
+        if (received.length === 4) controller.abort();
+      }
+    })();
+    await appendMany(2, 3);
+    await following;
+    expect(received).toEqual([1, 2, 3, 4]);
+  });
+});
