@@ -28,20 +28,95 @@ interface DemoCompany {
  */
 export const DEMO_COMPANIES: DemoCompany[] = [
   { key: 'self', name: 'Cordillera Cycles S.L.', country: 'ES', roles: [], duns: '460000001', isSelf: true },
-  { key: 'iberframe', name: 'Iberframe Componentes Lda.', country: 'PT', roles: ['SUPPLIER'], duns: '460000002' },
+  {
+    key: 'iberframe',
+    name: 'Iberframe Componentes Lda.',
+    country: 'PT',
+    roles: ['SUPPLIER'],
+    duns: '460000002',
+  },
   { key: 'norte', name: 'Norte Drivetrain GmbH', country: 'DE', roles: ['SUPPLIER'], duns: '460000003' },
-  { key: 'kaohsiung', name: 'Kaohsiung Wheel Co., Ltd.', country: 'TW', roles: ['SUPPLIER'], duns: '460000004' },
-  { key: 'cantabrico', name: 'Aluminios del Cantábrico S.A.', country: 'ES', roles: ['SUPPLIER'], duns: '460000005', invited: true },
-  { key: 'taiyuan', name: 'Taiyuan Precision Gears Co.', country: 'CN', roles: ['SUPPLIER'], duns: '460000006', invited: true },
-  { key: 'formosa', name: 'Formosa Rubber Industries', country: 'TW', roles: ['SUPPLIER'], duns: '460000007', invited: true },
-  { key: 'baotou', name: 'Baotou Special Steel Mill', country: 'CN', roles: ['SUPPLIER'], duns: '460000008', invited: true },
-  { key: 'boke', name: 'Boké Bauxite Mining SA', country: 'GN', roles: ['SUPPLIER'], duns: '460000009', invited: true },
+  {
+    key: 'kaohsiung',
+    name: 'Kaohsiung Wheel Co., Ltd.',
+    country: 'TW',
+    roles: ['SUPPLIER'],
+    duns: '460000004',
+  },
+  {
+    key: 'cantabrico',
+    name: 'Aluminios del Cantábrico S.A.',
+    country: 'ES',
+    roles: ['SUPPLIER'],
+    duns: '460000005',
+    invited: true,
+  },
+  {
+    key: 'taiyuan',
+    name: 'Taiyuan Precision Gears Co.',
+    country: 'CN',
+    roles: ['SUPPLIER'],
+    duns: '460000006',
+    invited: true,
+  },
+  {
+    key: 'formosa',
+    name: 'Formosa Rubber Industries',
+    country: 'TW',
+    roles: ['SUPPLIER'],
+    duns: '460000007',
+    invited: true,
+  },
+  {
+    key: 'baotou',
+    name: 'Baotou Special Steel Mill',
+    country: 'CN',
+    roles: ['SUPPLIER'],
+    duns: '460000008',
+    invited: true,
+  },
+  {
+    key: 'boke',
+    name: 'Boké Bauxite Mining SA',
+    country: 'GN',
+    roles: ['SUPPLIER'],
+    duns: '460000009',
+    invited: true,
+  },
   { key: 'velomarkt', name: 'VeloMarkt Handels GmbH', country: 'DE', roles: ['CUSTOMER'], duns: '460000010' },
   { key: 'atlantico', name: 'Ciclos Atlántico S.A.', country: 'ES', roles: ['CUSTOMER'], duns: '460000011' },
-  { key: 'radhaus', name: 'Radhaus Berlin KG', country: 'DE', roles: ['CUSTOMER'], duns: '460000012', invited: true },
-  { key: 'bavaria', name: 'Bike Bavaria e.K.', country: 'DE', roles: ['CUSTOMER'], duns: '460000013', invited: true },
-  { key: 'galicia', name: 'Bicis Galicia S.L.', country: 'ES', roles: ['CUSTOMER'], duns: '460000014', invited: true },
-  { key: 'lisboa', name: 'Lisboa Pedal Lda.', country: 'PT', roles: ['CUSTOMER'], duns: '460000015', invited: true },
+  {
+    key: 'radhaus',
+    name: 'Radhaus Berlin KG',
+    country: 'DE',
+    roles: ['CUSTOMER'],
+    duns: '460000012',
+    invited: true,
+  },
+  {
+    key: 'bavaria',
+    name: 'Bike Bavaria e.K.',
+    country: 'DE',
+    roles: ['CUSTOMER'],
+    duns: '460000013',
+    invited: true,
+  },
+  {
+    key: 'galicia',
+    name: 'Bicis Galicia S.L.',
+    country: 'ES',
+    roles: ['CUSTOMER'],
+    duns: '460000014',
+    invited: true,
+  },
+  {
+    key: 'lisboa',
+    name: 'Lisboa Pedal Lda.',
+    country: 'PT',
+    roles: ['CUSTOMER'],
+    duns: '460000015',
+    invited: true,
+  },
 ];
 
 const ITEMS = [
@@ -115,30 +190,125 @@ export async function seedDemo(db: Database, driver: Driver): Promise<Record<str
         ACTOR,
       );
     }
-    for (const [sku, onHand] of [['BIKE-TRAIL-29', '42'], ['FRAME-AL-54', '120'], ['DRIVE-12S', '35'], ['WHEEL-29', '80']] as const) {
+    for (const [sku, onHand] of [
+      ['BIKE-TRAIL-29', '42'],
+      ['FRAME-AL-54', '120'],
+      ['DRIVE-12S', '35'],
+      ['WHEEL-29', '80'],
+    ] as const) {
       await setOnHand(tx, sku, 'MAD-1', onHand, ACTOR);
     }
   });
 
-  const line = (sku: string, quantity: string, unitPrice: string, unit = 'EA'): NewOrderLine => ({ sku, quantity, unit, unitPrice });
+  const line = (sku: string, quantity: string, unitPrice: string, unit = 'EA'): NewOrderLine => ({
+    sku,
+    quantity,
+    unit,
+    unitPrice,
+  });
   const orders = await db.transaction(async (tx) => {
-    const frames = await insertOrder(tx, { kind: 'PURCHASE', buyerId: id('self'), sellerId: id('iberframe'), currency: 'EUR', lines: [line('FRAME-AL-54', '200', '198.50')] }, ACTOR);
+    const frames = await insertOrder(
+      tx,
+      {
+        kind: 'PURCHASE',
+        buyerId: id('self'),
+        sellerId: id('iberframe'),
+        currency: 'EUR',
+        lines: [line('FRAME-AL-54', '200', '198.50')],
+      },
+      ACTOR,
+    );
     await setOrderStatus(tx, frames.id, 'CONFIRMED', ACTOR, 'OrderConfirmed');
-    const drives = await insertOrder(tx, { kind: 'PURCHASE', buyerId: id('self'), sellerId: id('norte'), currency: 'EUR', lines: [line('DRIVE-12S', '150', '321.00')] }, ACTOR);
+    const drives = await insertOrder(
+      tx,
+      {
+        kind: 'PURCHASE',
+        buyerId: id('self'),
+        sellerId: id('norte'),
+        currency: 'EUR',
+        lines: [line('DRIVE-12S', '150', '321.00')],
+      },
+      ACTOR,
+    );
     await setOrderStatus(tx, drives.id, 'SUBMITTED', ACTOR, 'OrderSubmitted');
-    const wheels = await insertOrder(tx, { kind: 'PURCHASE', buyerId: id('self'), sellerId: id('kaohsiung'), currency: 'USD', lines: [line('WHEEL-29', '100', '248.00'), line('TYRE-29', '200', '31.75')] }, ACTOR);
+    const wheels = await insertOrder(
+      tx,
+      {
+        kind: 'PURCHASE',
+        buyerId: id('self'),
+        sellerId: id('kaohsiung'),
+        currency: 'USD',
+        lines: [line('WHEEL-29', '100', '248.00'), line('TYRE-29', '200', '31.75')],
+      },
+      ACTOR,
+    );
     await setOrderStatus(tx, wheels.id, 'RECEIVED', ACTOR, 'OrderReceived');
-    const velo = await insertOrder(tx, { kind: 'SALES', buyerId: id('velomarkt'), sellerId: id('self'), currency: 'EUR', externalRef: 'VM-88213', lines: [line('BIKE-TRAIL-29', '24', '1790.00')] }, ACTOR);
+    const velo = await insertOrder(
+      tx,
+      {
+        kind: 'SALES',
+        buyerId: id('velomarkt'),
+        sellerId: id('self'),
+        currency: 'EUR',
+        externalRef: 'VM-88213',
+        lines: [line('BIKE-TRAIL-29', '24', '1790.00')],
+      },
+      ACTOR,
+    );
     await setOrderStatus(tx, velo.id, 'SHIPPED', ACTOR, 'OrderShipped');
-    const atlantico = await insertOrder(tx, { kind: 'SALES', buyerId: id('atlantico'), sellerId: id('self'), currency: 'EUR', lines: [line('BIKE-TRAIL-29', '10', '1820.00')] }, ACTOR);
+    const atlantico = await insertOrder(
+      tx,
+      {
+        kind: 'SALES',
+        buyerId: id('atlantico'),
+        sellerId: id('self'),
+        currency: 'EUR',
+        lines: [line('BIKE-TRAIL-29', '10', '1820.00')],
+      },
+      ACTOR,
+    );
     await setOrderStatus(tx, atlantico.id, 'CONFIRMED', ACTOR, 'OrderConfirmed');
     return { wheels, velo };
   });
 
   const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
   await db.transaction(async (tx) => {
-    await insertInvoice(tx, { number: 'KW-2026-0917', kind: 'PAYABLE', status: 'APPROVED', issuerId: id('kaohsiung'), recipientId: id('self'), orderId: orders.wheels.id, currency: 'USD', subtotal: '31150.00', taxTotal: '0.00', total: '31150.00', issueDate: daysFromNow(-20), dueDate: daysFromNow(40) }, ACTOR);
-    await insertInvoice(tx, { number: 'AR-2026-000001', kind: 'RECEIVABLE', status: 'ISSUED', issuerId: id('self'), recipientId: id('velomarkt'), orderId: orders.velo.id, currency: 'EUR', subtotal: '42960.00', taxTotal: '9021.60', total: '51981.60', issueDate: daysFromNow(-45), dueDate: daysFromNow(-15) }, ACTOR);
+    await insertInvoice(
+      tx,
+      {
+        number: 'KW-2026-0917',
+        kind: 'PAYABLE',
+        status: 'APPROVED',
+        issuerId: id('kaohsiung'),
+        recipientId: id('self'),
+        orderId: orders.wheels.id,
+        currency: 'USD',
+        subtotal: '31150.00',
+        taxTotal: '0.00',
+        total: '31150.00',
+        issueDate: daysFromNow(-20),
+        dueDate: daysFromNow(40),
+      },
+      ACTOR,
+    );
+    await insertInvoice(
+      tx,
+      {
+        number: 'AR-2026-000001',
+        kind: 'RECEIVABLE',
+        status: 'ISSUED',
+        issuerId: id('self'),
+        recipientId: id('velomarkt'),
+        orderId: orders.velo.id,
+        currency: 'EUR',
+        subtotal: '42960.00',
+        taxTotal: '9021.60',
+        total: '51981.60',
+        issueDate: daysFromNow(-45),
+        dueDate: daysFromNow(-15),
+      },
+      ACTOR,
+    );
   });
 
   const session = driver.session();

@@ -61,11 +61,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const name of SUBGRAPHS) await MODULES[name].prepare(runtime);
     const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
     for (const name of SUBGRAPHS) {
-      subgraphs[name] = await startSubgraph(MODULES[name], runtime, options.subgraphPorts?.[name] ?? 0, options.host);
+      subgraphs[name] = await startSubgraph(
+        MODULES[name],
+        runtime,
+        options.subgraphPorts?.[name] ?? 0,
+        options.host,
+      );
       cleanups.push(() => subgraphs[name].close());
     }
     const gateway = await startGateway({
-      subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url])) as Record<SubgraphName, string>,
+      subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url])) as Record<
+        SubgraphName,
+        string
+      >,
       jwt: options.jwt,
       internalSecret: options.internalSecret,
       port: options.gatewayPort,

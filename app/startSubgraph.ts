@@ -17,7 +17,9 @@ if (!isSubgraphName(name)) {
 }
 const config = await loadConfig();
 if (!config.databaseUrl) {
-  console.error('a subgraph in its own process needs DATABASE_URL: the embedded PGlite serves one process only');
+  console.error(
+    'a subgraph in its own process needs DATABASE_URL: the embedded PGlite serves one process only',
+  );
   process.exit(2);
 }
 if (name === 'network' && !config.neo4j) {
@@ -31,7 +33,12 @@ await wakeup.start();
 const driver = name === 'network' && config.neo4j ? await openNeo4jDriver(config.neo4j) : undefined;
 const runtime = { db, wakeup, neo4j: driver, internalSecret: config.internalSecret };
 await MODULES[name].prepare(runtime);
-const service = await startSubgraph(MODULES[name], runtime, subgraphPort(name, DEFAULT_PORTS[name]), config.host);
+const service = await startSubgraph(
+  MODULES[name],
+  runtime,
+  subgraphPort(name, DEFAULT_PORTS[name]),
+  config.host,
+);
 console.log(`${name} subgraph at ${service.url}`);
 
 const stop = async () => {

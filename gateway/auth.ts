@@ -13,7 +13,10 @@ export interface JwtSettings {
 export type ApiKeyResolver = (secret: string) => Promise<{ partnerId: string; keyId: string } | undefined>;
 
 export interface Authenticator {
-  authenticate(headers: { authorization?: string | undefined; apiKey?: string | undefined }): Promise<Principal>;
+  authenticate(headers: {
+    authorization?: string | undefined;
+    apiKey?: string | undefined;
+  }): Promise<Principal>;
 }
 
 /**
@@ -21,7 +24,9 @@ export interface Authenticator {
  * in production); partner systems with an API key. Every failure is UNAUTHENTICATED.
  */
 export function createAuthenticator(settings: JwtSettings, resolveApiKey: ApiKeyResolver): Authenticator {
-  const jwks: JWTVerifyGetKey | undefined = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : undefined;
+  const jwks: JWTVerifyGetKey | undefined = settings.jwksUrl
+    ? createRemoteJWKSet(new URL(settings.jwksUrl))
+    : undefined;
   const secret = settings.secret ? new TextEncoder().encode(settings.secret) : undefined;
   const options = {
     issuer: settings.issuer,
@@ -32,14 +37,18 @@ export function createAuthenticator(settings: JwtSettings, resolveApiKey: ApiKey
   async function fromJwt(token: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
-      payload = jwks ? (await jwtVerify(token, jwks, options)).payload : (await jwtVerify(token, secret!, options)).payload;
+      payload = jwks
+        ? (await jwtVerify(token, jwks, options)).payload
+        : (await jwtVerify(token, secret!, options)).payload;
     } catch (error) {
       throw unauthenticated(`invalid token: ${(error as Error).message}`);
     }
     const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
-    if (!payload.sub || roles.length === 0) throw unauthenticated('token carries no subject or no known role');
+    if (!payload.sub || roles.length === 0)
+      throw unauthenticated('token carries no subject or no known role');
     const partnerId = typeof payload.partner_id === 'string' ? payload.partner_id : undefined;
-    if (roles.includes('partner') && !partnerId) throw unauthenticated('a partner token must name its partner_id');
+    if (roles.includes('partner') && !partnerId)
+      throw unauthenticated('a partner token must name its partner_id');
     return { subject: payload.sub, partnerId, roles };
   }
 

@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
 import {
   GATEWAY_PRINCIPAL,
   PRINCIPAL_HEADER,
@@ -53,7 +57,8 @@ function apiKeyResolver(partnersUrl: string, internalSecret: string) {
       data?: { apiKeyPrincipal: { partnerId: string; keyId: string } | null };
       errors?: { message: string }[];
     };
-    if (body.errors?.length) throw new Error(`partners could not check the API key: ${body.errors[0]!.message}`);
+    if (body.errors?.length)
+      throw new Error(`partners could not check the API key: ${body.errors[0]!.message}`);
     return body.data?.apiKeyPrincipal ?? undefined;
   };
 }

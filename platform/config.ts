@@ -13,7 +13,12 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   neo4j: { uri: string; user: string; password: string } | undefined;
-  jwt: { secret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  jwt: {
+    secret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+  };
   internalSecret: string;
   seedDemo: boolean;
 }
@@ -22,7 +27,8 @@ function integer(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`${name} must be a port number, got ${raw}`);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535)
+    throw new Error(`${name} must be a port number, got ${raw}`);
   return value;
 }
 

@@ -1,5 +1,9 @@
 /** DataLoader batch results: one entry per requested key, in the order the keys were asked. */
-export function indexBy<Row>(keys: readonly string[], rows: Row[], keyOf: (row: Row) => string): (Row | undefined)[] {
+export function indexBy<Row>(
+  keys: readonly string[],
+  rows: Row[],
+  keyOf: (row: Row) => string,
+): (Row | undefined)[] {
   const byKey = new Map(rows.map((row) => [keyOf(row), row]));
   return keys.map((key) => byKey.get(key));
 }

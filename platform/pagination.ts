@@ -17,7 +17,7 @@ export function decodeCursor(cursor: string | null | undefined, parts: number): 
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(key) && key.length === parts && key.every((part) => typeof part === 'string')) {
-      return key as string[];
+      return key;
     }
   } catch {
     // fall through to the error below

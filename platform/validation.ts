@@ -35,13 +35,16 @@ function isLei(value: string): boolean {
 export function identifierProblem(scheme: 'GLN' | 'DUNS' | 'LEI' | 'VAT', value: string): string | null {
   switch (scheme) {
     case 'GLN':
-      return /^\d{13}$/.test(value) && hasValidGs1CheckDigit(value) ? null : 'a GLN is 13 digits with a valid check digit';
+      return /^\d{13}$/.test(value) && hasValidGs1CheckDigit(value)
+        ? null
+        : 'a GLN is 13 digits with a valid check digit';
     case 'DUNS':
       return /^\d{9}$/.test(value) ? null : 'a DUNS number is 9 digits';
     case 'LEI':
       return isLei(value) ? null : 'an LEI is 20 characters with valid check digits (ISO 17442)';
     case 'VAT':
-      return /^[A-Z]{2}[0-9A-Z+*.]{2,13}$/.test(value) && isCountryCode(value.slice(0, 2) === 'EL' ? 'GR' : value.slice(0, 2))
+      return /^[A-Z]{2}[0-9A-Z+*.]{2,13}$/.test(value) &&
+        isCountryCode(value.slice(0, 2) === 'EL' ? 'GR' : value.slice(0, 2))
         ? null
         : 'a VAT number starts with its country code followed by 2 to 13 letters or digits';
   }

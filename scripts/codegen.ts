@@ -21,7 +21,11 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     Partner: '../store.ts#PartnerRef',
   },
   inventory: { Item: '../store.ts#ItemRow' },
-  invoices: { Invoice: '../store.ts#InvoiceRow', Order: '../store.ts#OrderRef', Partner: '../store.ts#PartnerRef' },
+  invoices: {
+    Invoice: '../store.ts#InvoiceRow',
+    Order: '../store.ts#OrderRef',
+    Partner: '../store.ts#PartnerRef',
+  },
   network: { Partner: '../store.ts#PartnerRef', SupplyLink: '../store.ts#SupplyLinkRow' },
 };
 

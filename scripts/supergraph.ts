@@ -12,9 +12,7 @@ export function subgraphSchemaFile(name: string): string {
   return path.join(ROOT, 'schema', `${name}.graphql`);
 }
 
-export type Composition =
-  | { ok: true; sdl: string; file: string }
-  | { ok: false; errors: string[] };
+export type Composition = { ok: true; sdl: string; file: string } | { ok: false; errors: string[] };
 
 /** Composes the committed subgraph SDL files; URLs are the defaults, replaced at run time by the gateway. */
 export async function composeSupergraph(): Promise<Composition> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../platform/db/database.ts';
+import type { Database, Queryable } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { runConsumer, sqlSink } from '../platform/events/consumer.ts';
 import {
@@ -37,15 +37,24 @@ async function appendMany(count: number, from = 0): Promise<LoggedEvent[]> {
   for (let i = 0; i < count; i += 1) {
     events.push(
       await db.transaction((tx) =>
-        appendEvent(tx, { type: 'Counted', aggregateType: 'Counter', aggregateId: 'c1', payload: { seq: from + i } }),
+        appendEvent(tx, {
+          type: 'Counted',
+          aggregateType: 'Counter',
+          aggregateId: 'c1',
+          payload: { seq: from + i },
+        }),
       ),
     );
   }
   return events;
 }
 
-const record = (tx: Parameters<Parameters<Database['transaction']>[0]>[0], event: LoggedEvent) =>
-  tx.query('INSERT INTO projection.applied (cursor, seq) VALUES ($1, $2)', [event.cursor, event.payload.seq as number]);
+async function record(tx: Queryable, event: LoggedEvent): Promise<void> {
+  await tx.query('INSERT INTO projection.applied (cursor, seq) VALUES ($1, $2)', [
+    event.cursor,
+    event.payload.seq as number,
+  ]);
+}
 
 async function appliedSeqs(): Promise<number[]> {
   const { rows } = await db.query<{ seq: number }>('SELECT seq FROM projection.applied ORDER BY cursor');
@@ -53,7 +62,9 @@ async function appliedSeqs(): Promise<number[]> {
 }
 
 beforeEach(async () => {
-  ({ db, close } = await openTestDatabase());
+  const opened = await openTestDatabase();
+  db = opened.db;
+  close = () => opened.close();
   await migrateEventLog(db);
   wakeup = new EventWakeup(db);
   await wakeup.start();
@@ -69,7 +80,9 @@ describe(`event log on ${engineUnderTest}`, () => {
   it('records each migration once, however often migrations run', async () => {
     await migrateEventLog(db);
     await prepareConsumerSchema();
-    const { rows } = await db.query<{ version: number }>('SELECT version FROM events.schema_migrations ORDER BY version');
+    const { rows } = await db.query<{ version: number }>(
+      'SELECT version FROM events.schema_migrations ORDER BY version',
+    );
     expect(rows.map((row) => row.version)).toEqual([1, 2]);
   });
 
@@ -96,7 +109,13 @@ describe(`event log on ${engineUnderTest}`, () => {
 
   it('a consumer stopped mid-stream and restarted loses no event and applies none twice', async () => {
     const first = await appendMany(120);
-    const consumer = runConsumer({ name: 'counter', source: db, wakeup, sink: sqlSink(db, 'projection', 'counter', record), batchSize: 7 });
+    const consumer = runConsumer({
+      name: 'counter',
+      source: db,
+      wakeup,
+      sink: sqlSink(db, 'projection', 'counter', record),
+      batchSize: 7,
+    });
     await consumer.caughtUp(first[40]!.cursor);
     await consumer.stop();
     const appliedAtStop = (await appliedSeqs()).length;
@@ -104,7 +123,13 @@ describe(`event log on ${engineUnderTest}`, () => {
     expect(appliedAtStop).toBeLessThan(120);
 
     const second = await appendMany(80, 120);
-    const restarted = runConsumer({ name: 'counter', source: db, wakeup, sink: sqlSink(db, 'projection', 'counter', record), batchSize: 7 });
+    const restarted = runConsumer({
+      name: 'counter',
+      source: db,
+      wakeup,
+      sink: sqlSink(db, 'projection', 'counter', record),
+      batchSize: 7,
+    });
     await restarted.caughtUp(second[79]!.cursor);
     await restarted.stop();
     expect(await appliedSeqs()).toEqual(Array.from({ length: 200 }, (_, i) => i));
@@ -114,7 +139,7 @@ describe(`event log on ${engineUnderTest}`, () => {
     const events = await appendMany(30);
     const failOn = events[12]!.cursor;
     let failures = 0;
-    const flaky = async (tx: Parameters<typeof record>[0], event: LoggedEvent) => {
+    const flaky = async (tx: Queryable, event: LoggedEvent) => {
       await record(tx, event);
       if (event.cursor === failOn && failures === 0) {
         failures += 1;

@@ -11,7 +11,10 @@ describe('schema', () => {
     expect(await readFile(SUPERGRAPH_FILE, 'utf8')).toBe(result.ok ? result.sdl : '');
   });
 
-  it.each(SUBGRAPHS)('the generated resolver types of %s match its SDL (run `npm run codegen`)', async (name) => {
-    expect(await readFile(generatedFile(name), 'utf8')).toBe(await generateResolverTypes(name));
-  });
+  it.each(SUBGRAPHS)(
+    'the generated resolver types of %s match its SDL (run `npm run codegen`)',
+    async (name) => {
+      expect(await readFile(generatedFile(name), 'utf8')).toBe(await generateResolverTypes(name));
+    },
+  );
 });

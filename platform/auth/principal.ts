@@ -12,7 +12,7 @@ export interface Principal {
 
 /** The header in which the gateway hands the principal to subgraphs. */
 export const PRINCIPAL_HEADER = 'x-principal';
-const AUDIENCE = 'supply-network-subgraphs';
+export const PRINCIPAL_AUDIENCE = 'supply-network-subgraphs';
 const LIFETIME_SECONDS = 60;
 
 /** The gateway's own identity, for the internal calls it makes (such as resolving an API key). */
@@ -40,7 +40,7 @@ export async function signPrincipal(principal: Principal, secret: string): Promi
   return new SignJWT({ roles: principal.roles, ...(principal.partnerId ? { pid: principal.partnerId } : {}) })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(principal.subject)
-    .setAudience(AUDIENCE)
+    .setAudience(PRINCIPAL_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(`${LIFETIME_SECONDS}s`)
     .sign(key(secret));
@@ -49,8 +49,15 @@ export async function signPrincipal(principal: Principal, secret: string): Promi
 /** Throws when the header is missing, altered, expired or signed with another secret. */
 export async function verifyPrincipal(header: string | undefined, secret: string): Promise<Principal> {
   if (!header) throw new Error('missing principal signature');
-  const { payload } = await jwtVerify(header, key(secret), { audience: AUDIENCE, algorithms: ['HS256'] });
+  const { payload } = await jwtVerify(header, key(secret), {
+    audience: PRINCIPAL_AUDIENCE,
+    algorithms: ['HS256'],
+  });
   const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
   if (!payload.sub || roles.length === 0) throw new Error('principal without subject or roles');
-  return { subject: payload.sub, partnerId: typeof payload.pid === 'string' ? payload.pid : undefined, roles };
+  return {
+    subject: payload.sub,
+    partnerId: typeof payload.pid === 'string' ? payload.pid : undefined,
+    roles,
+  };
 }

@@ -3,7 +3,8 @@
  * and a PostgreSQL server through `pg` (when DATABASE_URL is set). Stores write plain parameterised SQL
  * against `Queryable`; nothing above this module knows which engine answers.
  */
-export type SqlValue = string | number | boolean | null | Date | readonly SqlValue[] | { [key: string]: unknown };
+export type SqlValue =
+  string | number | boolean | null | Date | readonly SqlValue[] | { [key: string]: unknown };
 
 export interface QueryResult<Row> {
   rows: Row[];

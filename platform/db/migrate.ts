@@ -31,9 +31,10 @@ export async function migrate(db: Database, schema: string, dir: string): Promis
     const sql = await readFile(path.join(dir, file), 'utf8');
     const done = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      const seen = await tx.query(`SELECT 1 FROM ${quoteIdent(schema)}.schema_migrations WHERE version = $1`, [
-        version,
-      ]);
+      const seen = await tx.query(
+        `SELECT 1 FROM ${quoteIdent(schema)}.schema_migrations WHERE version = $1`,
+        [version],
+      );
       if (seen.rowCount > 0) return false;
       await tx.query(`SET LOCAL search_path TO ${quoteIdent(schema)}, public`);
       for (const statement of splitStatements(sql)) await tx.query(statement);

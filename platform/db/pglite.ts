@@ -18,7 +18,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     statements += 1;
     const result = await target.query<Row>(sql, params as unknown[]);
     // PGlite reports affectedRows 0 for SELECT; pg counts the rows it returned.
-    return { rows: result.rows, rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0) };
+    return {
+      rows: result.rows,
+      rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0),
+    };
   };
 
   return {

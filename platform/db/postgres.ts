@@ -5,9 +5,13 @@ const INT8_OID = 20;
 
 export async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // int8 stays text, as on PGlite (see pglite.ts).
-  const typeParsers = {
-    getTypeParser: ((oid: number, format?: string) =>
-      oid === INT8_OID ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  const typeParsers: pg.CustomTypesConfig = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID
+        ? (value: string) => value
+        : (pg.types.getTypeParser(oid, format ?? 'text') as (
+            value: string,
+          ) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
   };
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: typeParsers });
   let statements = 0;

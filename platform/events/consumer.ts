@@ -99,7 +99,9 @@ export function sqlSink(
     },
     applyBatch: (events) =>
       db.transaction(async (tx) => {
-        await tx.query(`INSERT INTO ${table} (consumer, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [consumer]);
+        await tx.query(`INSERT INTO ${table} (consumer, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [
+          consumer,
+        ]);
         const { rows } = await tx.query<{ cursor: string }>(
           `SELECT cursor FROM ${table} WHERE consumer = $1 FOR UPDATE`,
           [consumer],
@@ -109,8 +111,8 @@ export function sqlSink(
         const fresh = events.filter((event) => BigInt(event.cursor) > stored);
         for (const event of fresh) await apply(tx, event);
         const last = fresh[fresh.length - 1];
-        if (last) await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last.cursor]);
+        if (last)
+          await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last.cursor]);
       }),
   };
 }
-

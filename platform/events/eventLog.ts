@@ -80,7 +80,13 @@ export async function readEvents(
         AND ($3::text IS NULL OR aggregate_type = $3)
         AND ($4::text IS NULL OR aggregate_id = $4)
       ORDER BY cursor LIMIT $5`,
-    [after, filter.types ? [...filter.types] : null, filter.aggregateType ?? null, filter.aggregateId ?? null, limit],
+    [
+      after,
+      filter.types ? [...filter.types] : null,
+      filter.aggregateType ?? null,
+      filter.aggregateId ?? null,
+      limit,
+    ],
   );
   return rows.map(toEvent);
 }

@@ -112,14 +112,19 @@ function requireMaven(log: (line: string) => void): void {
   }
   const [major, minor] = [Number(match[1]), Number(match[2])];
   // Older Mavens probably work too; say so rather than refusing.
-  if (major < 3 || (major === 3 && minor < 8)) log(`neo4j: Maven ${major}.${minor} is older than 3.8; trying anyway`);
+  if (major < 3 || (major === 3 && minor < 8))
+    log(`neo4j: Maven ${major}.${minor} is older than 3.8; trying anyway`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Provisioning
 
 function libDirFor(cacheDir: string | undefined): string {
-  return path.join(path.resolve(cacheDir ?? path.join(PROJECT_ROOT, '.cache')), `neo4j-${NEO4J_VERSION}`, 'lib');
+  return path.join(
+    path.resolve(cacheDir ?? path.join(PROJECT_ROOT, '.cache')),
+    `neo4j-${NEO4J_VERSION}`,
+    'lib',
+  );
 }
 
 async function hasJars(libDir: string): Promise<boolean> {
@@ -168,7 +173,9 @@ async function moveIntoPlace(partial: string, libDir: string): Promise<void> {
   } catch (error) {
     // A concurrent provisioner (another test worker, say) finished first: its copy is as good as ours.
     if (await hasJars(libDir)) return;
-    throw new Error(`Could not move the Neo4j jars into ${libDir}; delete that folder and retry`, { cause: error });
+    throw new Error(`Could not move the Neo4j jars into ${libDir}; delete that folder and retry`, {
+      cause: error,
+    });
   }
 }
 
@@ -205,7 +212,11 @@ function runMaven(outputDir: string, log: (line: string) => void): Promise<void>
       progress.flush();
       if (code === 0) return resolve();
       const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
-      reject(new Error(`Maven ${how} while fetching the Neo4j jars (mvn ${args.join(' ')}):\n${recent.join('\n')}`));
+      reject(
+        new Error(
+          `Maven ${how} while fetching the Neo4j jars (mvn ${args.join(' ')}):\n${recent.join('\n')}`,
+        ),
+      );
     });
   });
 }
@@ -525,21 +536,37 @@ done
 
 function startWatchdog(jvmPid: number, log: (line: string) => void): ChildProcess {
   // Detached so that a Ctrl-C aimed at the parent's process group cannot take the watchdog down with it.
-  const watchdog = spawn('bash', ['-c', WATCHDOG_SCRIPT, 'neo4j-watchdog', String(process.pid), String(jvmPid)], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  watchdog.once('error', (error) => log(`neo4j: watchdog unavailable (${error.message}); a SIGKILLed parent would leave the JVM running`));
+  const watchdog = spawn(
+    'bash',
+    ['-c', WATCHDOG_SCRIPT, 'neo4j-watchdog', String(process.pid), String(jvmPid)],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
+  watchdog.once('error', (error) =>
+    log(`neo4j: watchdog unavailable (${error.message}); a SIGKILLed parent would leave the JVM running`),
+  );
   watchdog.unref();
   return watchdog;
 }
 
-function startJvm(java: string, libDir: string, home: string, size: Sizing, log: (line: string) => void): Instance {
+function startJvm(
+  java: string,
+  libDir: string,
+  home: string,
+  size: Sizing,
+  log: (line: string) => void,
+): Instance {
   const consoleFd = openSync(path.join(home, 'logs', 'console.log'), 'w');
   let child: ChildProcess;
   try {
     // Detached: terminal signals go to the parent, which decides when Neo4j stops (it may still need it).
-    child = spawn(java, jvmArgs(libDir, home, size), { cwd: home, detached: true, stdio: ['ignore', consoleFd, consoleFd] });
+    child = spawn(java, jvmArgs(libDir, home, size), {
+      cwd: home,
+      detached: true,
+      stdio: ['ignore', consoleFd, consoleFd],
+    });
   } finally {
     closeSync(consoleFd);
   }
@@ -555,7 +582,9 @@ function startJvm(java: string, libDir: string, home: string, size: Sizing, log:
     exitStatus: undefined,
     stopping: undefined,
   };
-  child.once('exit', (code, signal) => onJvmExit(instance, signal ? `killed by ${signal}` : `exit code ${code}`));
+  child.once('exit', (code, signal) =>
+    onJvmExit(instance, signal ? `killed by ${signal}` : `exit code ${code}`),
+  );
   writeFileSync(pidFileOf(home), `${instance.pid}\n`);
   instance.watchdog = startWatchdog(instance.pid, log);
   running.add(instance);
@@ -605,7 +634,12 @@ function errorCode(error: unknown): string {
 /** Retrying these cannot help, and repeated bad logins lock the user out for a while. */
 const isAuthFailure = (error: unknown): boolean => errorCode(error).startsWith('Neo.ClientError.Security.');
 
-async function waitForBolt(uri: string, password: string, instance: Instance, deadline: number): Promise<Driver> {
+async function waitForBolt(
+  uri: string,
+  password: string,
+  instance: Instance,
+  deadline: number,
+): Promise<Driver> {
   for (;;) {
     if (instance.exitStatus !== undefined) {
       throw startupError(instance.home, `Neo4j exited during startup (${instance.exitStatus})`);
@@ -621,7 +655,10 @@ async function waitForBolt(uri: string, password: string, instance: Instance, de
       await driver.close();
       if (isAuthFailure(error)) throw error;
       if (Date.now() > deadline) {
-        throw startupError(instance.home, `Neo4j did not answer on ${uri} within ${STARTUP_TIMEOUT_MS / 1000} s`);
+        throw startupError(
+          instance.home,
+          `Neo4j did not answer on ${uri} within ${STARTUP_TIMEOUT_MS / 1000} s`,
+        );
       }
     }
     await sleep(250);
@@ -631,13 +668,21 @@ async function waitForBolt(uri: string, password: string, instance: Instance, de
 async function changeInitialPassword(driver: Driver, password: string): Promise<void> {
   const session = driver.session({ database: 'system' });
   try {
-    await session.run('ALTER CURRENT USER SET PASSWORD FROM $old TO $new', { old: INITIAL_PASSWORD, new: password });
+    await session.run('ALTER CURRENT USER SET PASSWORD FROM $old TO $new', {
+      old: INITIAL_PASSWORD,
+      new: password,
+    });
   } finally {
     await session.close();
   }
 }
 
-async function authenticate(uri: string, password: string, fresh: boolean, instance: Instance): Promise<void> {
+async function authenticate(
+  uri: string,
+  password: string,
+  fresh: boolean,
+  instance: Instance,
+): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   if (!fresh) {
     try {
@@ -651,9 +696,12 @@ async function authenticate(uri: string, password: string, fresh: boolean, insta
   const initial = await waitForBolt(uri, INITIAL_PASSWORD, instance, deadline).catch((error: unknown) => {
     if (!isAuthFailure(error)) throw error;
     const file = path.join(instance.home, 'password');
-    throw new Error(`Neo4j in ${instance.home} rejects the password in ${file}; delete ${instance.home} to start over`, {
-      cause: error,
-    });
+    throw new Error(
+      `Neo4j in ${instance.home} rejects the password in ${file}; delete ${instance.home} to start over`,
+      {
+        cause: error,
+      },
+    );
   });
   try {
     await changeInitialPassword(initial, password);
@@ -684,7 +732,9 @@ export async function launchNeo4j(opts: LaunchOptions): Promise<RunningNeo4j> {
   const uri = `bolt://127.0.0.1:${port}`;
   installProcessHooks(opts.handleSignals !== false);
   const instance = startJvm(java, libDir, home, size, log);
-  log(`neo4j: starting Neo4j ${NEO4J_VERSION} (pid ${instance.pid}) on ${uri}, logs in ${path.join(home, 'logs')}`);
+  log(
+    `neo4j: starting Neo4j ${NEO4J_VERSION} (pid ${instance.pid}) on ${uri}, logs in ${path.join(home, 'logs')}`,
+  );
   try {
     await authenticate(uri, password, fresh, instance);
   } catch (error) {

@@ -103,7 +103,11 @@ async function handle<Context extends BaseContext>(
       await options.ready();
       return sendJson(response, 200, { status: 'ready', service: options.name });
     } catch (error) {
-      return sendJson(response, 503, { status: 'unavailable', service: options.name, reason: (error as Error).message });
+      return sendJson(response, 503, {
+        status: 'unavailable',
+        service: options.name,
+        reason: (error as Error).message,
+      });
     }
   }
   if (url.pathname !== GRAPHQL_PATH) return sendJson(response, 404, { error: 'not found' });

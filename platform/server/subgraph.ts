@@ -49,10 +49,16 @@ export async function startSubgraph<Context extends BaseContext>(
 ): Promise<RunningSubgraph> {
   const typeDefs = parse(await readFile(schemaUrl(module.name), 'utf8'));
   const instance = await module.create(runtime);
-  const schema = buildSubgraphSchema({ typeDefs, resolvers: instance.resolvers as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({
+    typeDefs,
+    resolvers: instance.resolvers as GraphQLResolverMap<unknown>,
+  });
   const contextFor = async (signed: unknown): Promise<Context> => {
     try {
-      const principal = await verifyPrincipal(typeof signed === 'string' ? signed : undefined, runtime.internalSecret);
+      const principal = await verifyPrincipal(
+        typeof signed === 'string' ? signed : undefined,
+        runtime.internalSecret,
+      );
       return instance.createContext(principal);
     } catch {
       throw unauthenticated(`${module.name} accepts only requests signed by the gateway`);

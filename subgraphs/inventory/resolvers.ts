@@ -11,17 +11,21 @@ export const resolvers: Resolvers = {
     item: async (_parent, { sku }, ctx) => (await ctx.items.load(sku)) ?? null,
     async items(_parent, { search, first, after }, ctx) {
       const size = pageSize(first);
-      const rows = await listItems(ctx.db, search ?? null, decodeCursor(after, 2) as [string, string] | null, size + 1);
+      const rows = await listItems(
+        ctx.db,
+        search ?? null,
+        decodeCursor(after, 2) as [string, string] | null,
+        size + 1,
+      );
       for (const row of rows) ctx.items.prime(row.sku, row);
       return toPage(rows, size, itemSortKey);
     },
   },
   Item: {
-    __resolveReference: async (reference: { sku: string }, ctx: Context) => (await ctx.items.load(reference.sku)) ?? null,
+    __resolveReference: async (reference: { sku: string }, ctx: Context) =>
+      (await ctx.items.load(reference.sku)) ?? null,
     listPrice: (item) =>
-      item.list_price === null || item.currency === null
-        ? null
-        : money(item.list_price, item.currency),
+      item.list_price === null || item.currency === null ? null : money(item.list_price, item.currency),
     stock: async (item, _args, ctx) =>
       (await ctx.stock.load(item.sku)).map((level) => ({
         location: level.location,

@@ -65,7 +65,14 @@ export async function upsertItem(tx: Queryable, item: NewItem, actor: string): P
      ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit, gtin = EXCLUDED.gtin,
        list_price = EXCLUDED.list_price, currency = EXCLUDED.currency, updated_at = now()
      RETURNING sku, name, unit, gtin, list_price::text, currency::text`,
-    [item.sku, item.name, item.unit, item.gtin ?? null, item.listPrice?.amount ?? null, item.listPrice?.currency ?? null],
+    [
+      item.sku,
+      item.name,
+      item.unit,
+      item.gtin ?? null,
+      item.listPrice?.amount ?? null,
+      item.listPrice?.currency ?? null,
+    ],
   );
   const row = rows[0]!;
   await appendEvent(tx, {
@@ -73,7 +80,13 @@ export async function upsertItem(tx: Queryable, item: NewItem, actor: string): P
     aggregateType: 'Item',
     aggregateId: row.sku,
     actor,
-    payload: { sku: row.sku, name: row.name, unit: row.unit, gtin: row.gtin, listPrice: item.listPrice ?? null },
+    payload: {
+      sku: row.sku,
+      name: row.name,
+      unit: row.unit,
+      gtin: row.gtin,
+      listPrice: item.listPrice ?? null,
+    },
   });
   return row;
 }

@@ -27,10 +27,14 @@ export function createContext(db: Database, principal: Principal): Context {
     principal,
     db,
     scope,
-    invoices: new DataLoader(async (ids) => indexBy(ids, await invoicesByIds(db, ids, scope), (row) => row.id)),
+    invoices: new DataLoader(async (ids) =>
+      indexBy(ids, await invoicesByIds(db, ids, scope), (row) => row.id),
+    ),
     invoicesByOrder: new DataLoader(async (ids) =>
       groupBy(ids, await invoicesByOrderIds(db, ids, scope), (row) => row.order_id ?? ''),
     ),
-    openAmounts: new DataLoader(async (ids) => groupBy(ids, await openAmounts(db, ids), (row) => row.partner_id)),
+    openAmounts: new DataLoader(async (ids) =>
+      groupBy(ids, await openAmounts(db, ids), (row) => row.partner_id),
+    ),
   };
 }

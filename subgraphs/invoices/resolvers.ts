@@ -19,7 +19,8 @@ export const resolvers: Resolvers = {
     },
   },
   Invoice: {
-    __resolveReference: async (reference: { id: string }, ctx: Context) => (await ctx.invoices.load(reference.id)) ?? null,
+    __resolveReference: async (reference: { id: string }, ctx: Context) =>
+      (await ctx.invoices.load(reference.id)) ?? null,
     issuer: (invoice) => ({ id: invoice.issuer_id }),
     recipient: (invoice) => ({ id: invoice.recipient_id }),
     order: (invoice) => (invoice.order_id ? { id: invoice.order_id } : null),
@@ -38,7 +39,8 @@ export const resolvers: Resolvers = {
   Partner: {
     __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
     async openBalance(partner, _args, ctx) {
-      if (ctx.scope.partyId && ctx.scope.partyId !== partner.id) throw forbidden('open balances of other partners');
+      if (ctx.scope.partyId && ctx.scope.partyId !== partner.id)
+        throw forbidden('open balances of other partners');
       const amounts = await ctx.openAmounts.load(partner.id);
       const of = (kind: 'RECEIVABLE' | 'PAYABLE') =>
         amounts.filter((row) => row.kind === kind).map((row) => money(row.open, row.currency));

@@ -40,10 +40,10 @@ const SELECT_INVOICE = `
 const IN_SCOPE = `($1::text IS NULL OR i.issuer_id = $1 OR i.recipient_id = $1)`;
 
 export async function invoicesByIds(db: Queryable, ids: readonly string[], scope: InvoiceScope) {
-  const { rows } = await db.query<InvoiceRow>(`${SELECT_INVOICE} WHERE ${IN_SCOPE} AND i.id = ANY($2::text[])`, [
-    scope.partyId,
-    [...ids],
-  ]);
+  const { rows } = await db.query<InvoiceRow>(
+    `${SELECT_INVOICE} WHERE ${IN_SCOPE} AND i.id = ANY($2::text[])`,
+    [scope.partyId, [...ids]],
+  );
   return rows;
 }
 
@@ -68,7 +68,14 @@ export async function listInvoices(
         AND ($2::text IS NULL OR i.kind = $2) AND ($3::text IS NULL OR i.status = $3)
         AND ($4::timestamptz IS NULL OR (i.created_at, i.id) < ($4::timestamptz, $5))
       ORDER BY i.created_at DESC, i.id DESC LIMIT $6`,
-    [scope.partyId, filter.kind ?? null, filter.status ?? null, after?.[0] ?? null, after?.[1] ?? null, limit],
+    [
+      scope.partyId,
+      filter.kind ?? null,
+      filter.status ?? null,
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      limit,
+    ],
   );
   return rows;
 }
@@ -82,14 +89,16 @@ export interface OpenAmountRow {
   open: string;
 }
 
-/** Open amounts per partner, kind and currency: receivable from customers, payable to suppliers. */
+/**
+ * Open amounts per partner, kind and currency. A partner's are the invoices it is a party to: for a
+ * customer what it owes us, for a supplier what we owe it, and for us, as party to every invoice, the totals.
+ */
 export async function openAmounts(db: Queryable, partnerIds: readonly string[]): Promise<OpenAmountRow[]> {
   const { rows } = await db.query<OpenAmountRow>(
-    `SELECT CASE WHEN kind = 'RECEIVABLE' THEN recipient_id ELSE issuer_id END AS partner_id,
-            kind, currency::text AS currency, sum(total - paid)::text AS open
-       FROM invoices.invoice
-      WHERE status NOT IN ('CANCELLED', 'PAID')
-        AND CASE WHEN kind = 'RECEIVABLE' THEN recipient_id ELSE issuer_id END = ANY($1::text[])
+    `SELECT party.id AS partner_id, i.kind, i.currency::text AS currency, sum(i.total - i.paid)::text AS open
+       FROM invoices.invoice i
+       CROSS JOIN LATERAL (VALUES (i.issuer_id), (i.recipient_id)) AS party(id)
+      WHERE i.status NOT IN ('CANCELLED', 'PAID') AND party.id = ANY($1::text[])
       GROUP BY 1, 2, 3 ORDER BY 3`,
     [[...partnerIds]],
   );

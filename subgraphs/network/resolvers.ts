@@ -18,13 +18,19 @@ function validDepth(depth: number | null | undefined): number {
  */
 function assertMayExplore(ctx: Context, partnerId: string) {
   if (isPartnerPrincipal(ctx.principal)) {
-    if (ctx.principal.partnerId !== partnerId) throw forbidden('partners see only the links around themselves');
+    if (ctx.principal.partnerId !== partnerId)
+      throw forbidden('partners see only the links around themselves');
     return;
   }
   if (!hasRole(ctx.principal, 'admin', 'analyst', 'buyer', 'sales')) throw forbidden();
 }
 
-async function linksFrom(ctx: Context, direction: 'upstream' | 'downstream', of: string | null | undefined, depth: number | null | undefined) {
+async function linksFrom(
+  ctx: Context,
+  direction: 'upstream' | 'downstream',
+  of: string | null | undefined,
+  depth: number | null | undefined,
+) {
   const partnerId = of ?? (await selfId(ctx.driver));
   if (!partnerId) throw notFound('self partner', '(none in the network yet)');
   assertMayExplore(ctx, partnerId);

@@ -109,9 +109,13 @@ export async function tiers(driver: Driver, ids: readonly string[]): Promise<(nu
 }
 
 export async function selfId(driver: Driver): Promise<string | null> {
-  const { records } = await driver.executeQuery('MATCH (c:Company {isSelf: true}) RETURN c.id AS id LIMIT 1', {}, {
-    routing: neo4j.routing.READ,
-  });
+  const { records } = await driver.executeQuery(
+    'MATCH (c:Company {isSelf: true}) RETURN c.id AS id LIMIT 1',
+    {},
+    {
+      routing: neo4j.routing.READ,
+    },
+  );
   return (records[0]?.get('id') as string | undefined) ?? null;
 }
 
@@ -140,7 +144,12 @@ export async function mergeSupplyLink(tx: ManagedTransaction, link: DeclaredLink
 /** Applies the partner facts the network mirrors: companies keep the partner's id, name and country. */
 async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise<void> {
   if (event.type !== 'PartnerRegistered' && event.type !== 'PartnerUpdated') return;
-  const { id, name, country, isSelf } = event.payload as { id: string; name: string; country: string; isSelf: boolean };
+  const { id, name, country, isSelf } = event.payload as {
+    id: string;
+    name: string;
+    country: string;
+    isSelf: boolean;
+  };
   await tx.run(`MERGE (c:Company {id: $id}) SET c.name = $name, c.country = $country, c.isSelf = $isSelf`, {
     id,
     name,
@@ -187,4 +196,14 @@ export function networkProjectionSink(driver: Driver, consumer: string): Consume
 
 function toNumber(value: unknown): number {
   return neo4j.isInt(value) ? value.toNumber() : Number(value);
+}
+
+/** Empties the graph (tests and benchmarks start from nothing); batched, so it needs an auto-commit transaction. */
+export async function clearNetwork(driver: Driver): Promise<void> {
+  const session = driver.session();
+  try {
+    await session.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+  } finally {
+    await session.close();
+  }
 }

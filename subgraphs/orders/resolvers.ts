@@ -8,7 +8,12 @@ import type { OrderStatus, Resolvers } from './generated/resolvers.ts';
 import { listOrders, orderSortKey, ordersForPartners, type OrderRow } from './store.ts';
 
 /** `Partner.orders` over a list of partners: one statement per distinct argument set, not per partner. */
-function partnerOrdersLoader(ctx: Context, status: OrderStatus | null, after: [string, string] | null, limit: number) {
+function partnerOrdersLoader(
+  ctx: Context,
+  status: OrderStatus | null,
+  after: [string, string] | null,
+  limit: number,
+) {
   const key = JSON.stringify([status, after, limit]);
   let loader = ctx.partnerOrders.get(key);
   if (!loader) {
@@ -57,7 +62,8 @@ export const resolvers: Resolvers = {
     unitPrice: (line) => ({ amount: new Decimal(line.unit_price).toString(), currency: line.currency }),
     lineTotal: (line) => money(new Decimal(line.quantity).times(line.unit_price), line.currency),
     requestedDate: (line) => line.requested_date,
-    confirmedQuantity: (line) => (line.confirmed_quantity === null ? null : new Decimal(line.confirmed_quantity).toString()),
+    confirmedQuantity: (line) =>
+      line.confirmed_quantity === null ? null : new Decimal(line.confirmed_quantity).toString(),
     confirmedDate: (line) => line.confirmed_date,
     shippedQuantity: (line) => new Decimal(line.shipped_quantity).toString(),
     receivedQuantity: (line) => new Decimal(line.received_quantity).toString(),

@@ -197,7 +197,10 @@ export async function setOrderStatus(
   eventType: string,
   facts: Record<string, unknown> = {},
 ): Promise<OrderRow> {
-  await tx.query(`UPDATE orders.purchase_order SET status = $2, updated_at = now() WHERE id = $1`, [id, status]);
+  await tx.query(`UPDATE orders.purchase_order SET status = $2, updated_at = now() WHERE id = $1`, [
+    id,
+    status,
+  ]);
   const [row] = await ordersByIds(tx, [id]);
   await appendOrderEvent(tx, eventType, row!, actor, facts);
   return row!;

@@ -1,4 +1,9 @@
-import { GATEWAY_PRINCIPAL, hasRole, isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
+import {
+  GATEWAY_PRINCIPAL,
+  hasRole,
+  isPartnerPrincipal,
+  type Principal,
+} from '../../platform/auth/principal.ts';
 import { badInput, forbidden, notFound } from '../../platform/errors.ts';
 import { decodeCursor, pageSize, toPage } from '../../platform/pagination.ts';
 import { identifierProblem, isCountryCode } from '../../platform/validation.ts';
@@ -21,14 +26,17 @@ function visiblePartnerIds(principal: Principal, selfId: string | undefined): st
   return [principal.partnerId, ...(selfId ? [selfId] : [])];
 }
 
-function assertValidPartner(input: Pick<RegisterPartnerInput, 'name' | 'country'> & Partial<RegisterPartnerInput>) {
+function assertValidPartner(
+  input: Pick<RegisterPartnerInput, 'name' | 'country'> & Partial<RegisterPartnerInput>,
+) {
   if (input.name !== undefined && input.name.trim() === '') throw badInput('name must not be empty');
   if (input.country !== undefined && !isCountryCode(input.country)) {
     throw badInput(`${input.country} is not an ISO 3166-1 alpha-2 country code`, { field: 'country' });
   }
   for (const identifier of input.identifiers ?? []) {
     const problem = identifierProblem(identifier.scheme, identifier.value);
-    if (problem) throw badInput(`${identifier.scheme} ${identifier.value}: ${problem}`, { field: 'identifiers' });
+    if (problem)
+      throw badInput(`${identifier.scheme} ${identifier.value}: ${problem}`, { field: 'identifiers' });
   }
 }
 
@@ -65,11 +73,16 @@ export const resolvers: Resolvers = {
       if (isPartnerPrincipal(ctx.principal) && status !== 'INVITED') {
         throw forbidden('partners can register other companies only as INVITED');
       }
-      if (input.identifiers.length === 0) throw badInput('at least one identifier is required', { field: 'identifiers' });
+      if (input.identifiers.length === 0)
+        throw badInput('at least one identifier is required', { field: 'identifiers' });
       if (input.roles.length === 0) throw badInput('at least one role is required', { field: 'roles' });
       assertValidPartner(input);
       const { partner } = await ctx.db.transaction((tx) =>
-        registerPartner(tx, { ...input, name: input.name.trim(), roles: [...new Set(input.roles)], status }, ctx.actor),
+        registerPartner(
+          tx,
+          { ...input, name: input.name.trim(), roles: [...new Set(input.roles)], status },
+          ctx.actor,
+        ),
       );
       return partner;
     },
@@ -85,12 +98,15 @@ export const resolvers: Resolvers = {
       if (!own && !hasRole(ctx.principal, 'admin')) throw forbidden();
       if (name.trim() === '') throw badInput('name must not be empty', { field: 'name' });
       if (!(await ctx.partners.load(partnerId))) throw notFound('partner', partnerId);
-      const { key, secret } = await ctx.db.transaction((tx) => createApiKey(tx, partnerId, name.trim(), ctx.actor));
+      const { key, secret } = await ctx.db.transaction((tx) =>
+        createApiKey(tx, partnerId, name.trim(), ctx.actor),
+      );
       return { apiKey: key, secret };
     },
   },
   Partner: {
-    __resolveReference: async (reference: { id: string }, ctx: Context) => (await ctx.partners.load(reference.id)) ?? null,
+    __resolveReference: async (reference: { id: string }, ctx: Context) =>
+      (await ctx.partners.load(reference.id)) ?? null,
     isSelf: (partner: PartnerRow) => partner.is_self,
   },
   ApiKey: {
@@ -104,7 +120,8 @@ export const resolvers: Resolvers = {
 };
 
 function assertValidUpdate(input: UpdatePartnerInput) {
-  if (input.name !== undefined && input.name !== null && input.name.trim() === '') throw badInput('name must not be empty');
+  if (input.name !== undefined && input.name !== null && input.name.trim() === '')
+    throw badInput('name must not be empty');
   if (input.country !== undefined && input.country !== null && !isCountryCode(input.country)) {
     throw badInput(`${input.country} is not an ISO 3166-1 alpha-2 country code`, { field: 'country' });
   }

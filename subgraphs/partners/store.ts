@@ -117,9 +117,12 @@ async function mergeInto(tx: Queryable, id: string, input: NewPartner, actor: st
     existing.country !== input.country ? `country ${existing.country}` : null,
   ].filter(Boolean);
   if (differences.length > 0) {
-    throw conflict(`a partner with these identifiers is already registered with ${differences.join(' and ')}`, {
-      partnerId: id,
-    });
+    throw conflict(
+      `a partner with these identifiers is already registered with ${differences.join(' and ')}`,
+      {
+        partnerId: id,
+      },
+    );
   }
   const newRoles = input.roles.filter((role) => !existing.roles.includes(role));
   const newIdentifiers = input.identifiers.filter(
@@ -139,7 +142,12 @@ async function mergeInto(tx: Queryable, id: string, input: NewPartner, actor: st
 export async function updatePartner(
   tx: Queryable,
   id: string,
-  changes: { name?: string | null; country?: string | null; roles?: PartnerRole[] | null; status?: PartnerStatus | null },
+  changes: {
+    name?: string | null;
+    country?: string | null;
+    roles?: PartnerRole[] | null;
+    status?: PartnerStatus | null;
+  },
   actor: string,
 ): Promise<PartnerRow | undefined> {
   const { rowCount } = await tx.query(

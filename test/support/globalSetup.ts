@@ -21,7 +21,10 @@ export async function setup(project: TestProject): Promise<void> {
     });
     return;
   }
-  running = await launchNeo4j({ dataDir: path.join(PROJECT_ROOT, '.data', 'test-neo4j'), handleSignals: false });
+  running = await launchNeo4j({
+    dataDir: path.join(PROJECT_ROOT, '.data', 'test-neo4j'),
+    handleSignals: false,
+  });
   project.provide('neo4j', { uri: running.uri, user: running.user, password: running.password });
 }
 

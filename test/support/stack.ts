@@ -3,6 +3,7 @@ import { startStack, openNeo4jDriver, type Stack } from '../../app/stack.ts';
 import { signDevToken } from '../../gateway/auth.ts';
 import type { Role } from '../../platform/auth/principal.ts';
 import { createTestDatabase } from './databases.ts';
+import { clearNetwork } from '../../subgraphs/network/store.ts';
 
 export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef';
 export const INTERNAL_SECRET = 'test-internal-secret-0123456789';
@@ -28,11 +29,7 @@ export interface TestStack extends Stack {
 /** Clears the shared Neo4j so each test file starts from an empty graph. */
 async function clearNeo4j(): Promise<void> {
   const driver = await openNeo4jDriver(inject('neo4j'));
-  try {
-    await driver.executeQuery('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-  } finally {
-    await driver.close();
-  }
+  await clearNetwork(driver).finally(() => driver.close());
 }
 
 /** The real stack (real PostgreSQL engine, real Neo4j, real HTTP) on free ports. */

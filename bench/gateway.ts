@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { startStack } from '../app/stack.ts';
+import { signDevToken } from '../gateway/auth.ts';
+import { PRINCIPAL_HEADER, signPrincipal } from '../platform/auth/principal.ts';
+import { benchNeo4j, measure, printResults } from './support.ts';
+
+/**
+ * `npm run bench:gateway`: a query spanning three subgraphs (orders, partners, inventory) through the
+ * gateway, against the orders part of the same data fetched from the orders subgraph directly, in one run
+ * on the demo data. Load comes from this process, so both cases share the 2 cores with it alike.
+ */
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '16' } },
+});
+const seconds = Number(values.seconds);
+const concurrency = Number(values.concurrency);
+
+const neo4j = await benchNeo4j();
+const secrets = { jwt: 'bench-jwt-secret-0123456789abcdef', internal: 'bench-internal-secret-0123456789' };
+const stack = await startStack({
+  neo4j: neo4j.connection,
+  jwt: { secret: secrets.jwt, jwksUrl: undefined, issuer: undefined, audience: undefined },
+  internalSecret: secrets.internal,
+  gatewayPort: 0,
+  seedDemo: true,
+});
+
+const federated = `{ orders(first: 5) { nodes { number status total { amount currency }
+  buyer { name } seller { name } lines { quantity item { sku name available } } } } }`;
+const direct = `{ orders(first: 5) { nodes { number status total { amount currency }
+  buyer { id } seller { id } lines { quantity item { sku } } } } }`;
+
+const token = await signDevToken(secrets.jwt, { subject: 'bench', roles: ['admin'] });
+const post = (url: string, query: string, headers: Record<string, string>) => async () => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { errors?: unknown[] };
+  return response.ok && !body.errors;
+};
+// The principal header is signed once here: the baseline carries no per-request signing cost.
+const signed = await signPrincipal({ subject: 'bench', roles: ['admin'] }, secrets.internal);
+
+const results = [];
+results.push(
+  await measure(
+    'orders subgraph directly (baseline)',
+    post(stack.subgraphs.orders.url, direct, { [PRINCIPAL_HEADER]: signed }),
+    concurrency,
+    seconds,
+  ),
+);
+results.push(
+  await measure(
+    'gateway: orders + partners + inventory',
+    post(stack.gateway.url, federated, { authorization: `Bearer ${token}` }),
+    concurrency,
+    seconds,
+  ),
+);
+printResults(results);
+const [baseline, gateway] = results;
+console.log(
+  `\ngateway/baseline: throughput ×${(gateway!.requests / gateway!.seconds / (baseline!.requests / baseline!.seconds)).toFixed(2)}, p50 ×${(gateway!.p50 / baseline!.p50).toFixed(2)}`,
+);
+console.log(
+  `concurrency ${concurrency}, ${seconds}s per case; process RSS ${(process.memoryUsage().rss / 1_048_576).toFixed(0)} MB`,
+);
+
+await stack.stop();
+await neo4j.stop();

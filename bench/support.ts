@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { openNeo4jDriver } from '../app/stack.ts';
+import { PROJECT_ROOT } from '../platform/config.ts';
+import { clearNetwork } from '../subgraphs/network/store.ts';
+import { launchNeo4j, type Neo4jConnection, type RunningNeo4j } from '../platform/neo4j/launcher.ts';
+
+/** The Neo4j in NEO4J_URI, or an embedded one under .data/bench-neo4j; emptied, since every run seeds anew. */
+export async function benchNeo4j(): Promise<{ connection: Neo4jConnection; stop(): Promise<void> }> {
+  const neo4j = await startBenchNeo4j();
+  const driver = await openNeo4jDriver(neo4j.connection);
+  await clearNetwork(driver).finally(() => driver.close());
+  return neo4j;
+}
+
+async function startBenchNeo4j(): Promise<{ connection: Neo4jConnection; stop(): Promise<void> }> {
+  if (process.env.NEO4J_URI) {
+    return {
+      connection: {
+        uri: process.env.NEO4J_URI,
+        user: process.env.NEO4J_USER ?? 'neo4j',
+        password: process.env.NEO4J_PASSWORD ?? '',
+      },
+      stop: async () => undefined,
+    };
+  }
+  const running: RunningNeo4j = await launchNeo4j({
+    dataDir: path.join(PROJECT_ROOT, '.data', 'bench-neo4j'),
+    handleSignals: false,
+  });
+  return { connection: running, stop: () => running.stop() };
+}
+
+export interface LoadResult {
+  label: string;
+  requests: number;
+  errors: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+
+/** Sends `send` from `concurrency` loops for `seconds`, after a warm-up; latencies in milliseconds. */
+export async function measure(
+  label: string,
+  send: () => Promise<boolean>,
+  concurrency: number,
+  seconds: number,
+): Promise<LoadResult> {
+  const warmUntil = Date.now() + 1_000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < warmUntil) await send();
+    }),
+  );
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const until = started + seconds * 1_000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const ok = await send();
+        latencies.push(performance.now() - t0);
+        if (!ok) errors += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1_000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { label, requests: latencies.length, errors, seconds: elapsed, p50: at(0.5), p99: at(0.99) };
+}
+
+export function printResults(results: LoadResult[]): void {
+  console.log(
+    `\n${'case'.padEnd(44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`,
+  );
+  for (const r of results) {
+    console.log(
+      `${r.label.padEnd(44)} ${(r.requests / r.seconds).toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}`,
+    );
+  }
+}

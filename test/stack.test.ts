@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUBGRAPHS } from '../platform/subgraphs.ts';
+import { bootStack, type TestStack } from './support/stack.ts';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await bootStack({ seedDemo: true });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+interface PartnerView {
+  name: string;
+  country: string;
+  tier: number | null;
+  orders: {
+    nodes: {
+      number: string;
+      seller: { name: string };
+      lines: { item: { sku: string; name: string } }[];
+      invoices: { number: string }[];
+    }[];
+  };
+  openBalance: {
+    receivable: { amount: string; currency: string }[];
+    payable: { amount: string; currency: string }[];
+  };
+  suppliers: { tier: number; supplier: { name: string } }[];
+}
+
+describe('the federated graph on demo data', () => {
+  it('answers one query that touches all five subgraphs', async () => {
+    const { status, body } = await stack.request<{
+      self: PartnerView;
+      item: { sku: string; available: string; listPrice: { amount: string } };
+    }>(
+      `{
+        self {
+          name country tier
+          orders(first: 10) { nodes { number seller { name } lines { item { sku name } } invoices { number } } }
+          openBalance { receivable { amount currency } payable { amount currency } }
+          suppliers(depth: 3) { tier supplier { name } }
+        }
+        item(sku: "BIKE-TRAIL-29") { sku available listPrice { amount } }
+      }`,
+      {},
+      await stack.as(['admin']),
+    );
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    const self = body.data!.self;
+    expect(self).toMatchObject({ name: 'Cordillera Cycles S.L.', country: 'ES', tier: 0 });
+    expect(self.orders.nodes).toHaveLength(5);
+    const wheels = self.orders.nodes.find((order) => order.seller.name === 'Kaohsiung Wheel Co., Ltd.')!;
+    expect(wheels.lines.map((line) => line.item.name)).toEqual(['Wheelset 29"', 'Tyre 29 x 2.4']);
+    expect(wheels.invoices.map((invoice) => invoice.number)).toEqual(['KW-2026-0917']);
+    expect(self.openBalance.payable).toEqual([{ amount: '31150.00', currency: 'USD' }]);
+    expect(self.openBalance.receivable).toEqual([{ amount: '51981.60', currency: 'EUR' }]);
+    const tierOf = (name: string) =>
+      self.suppliers.filter((link) => link.supplier.name === name).map((link) => link.tier);
+    expect(tierOf('Norte Drivetrain GmbH')).toEqual([1]);
+    expect(tierOf('Taiyuan Precision Gears Co.')).toEqual([2]);
+    expect(tierOf('Baotou Special Steel Mill')).toEqual([3]);
+    // One aluminium mill behind two direct suppliers: two links, one company.
+    expect(tierOf('Aluminios del Cantábrico S.A.')).toEqual([2, 2]);
+    expect(body.data!.item).toEqual({
+      sku: 'BIKE-TRAIL-29',
+      available: '42',
+      listPrice: { amount: '1890.00' },
+    });
+  });
+
+  it('gives each partner its tier: suppliers positive, customers negative', async () => {
+    const { body } = await stack.request<{ partners: { nodes: { name: string; tier: number | null }[] } }>(
+      '{ partners(first: 100) { nodes { name tier } } }',
+      {},
+      await stack.as(['analyst']),
+    );
+    const tiers = Object.fromEntries(
+      body.data!.partners.nodes.map((partner) => [partner.name, partner.tier]),
+    );
+    expect(tiers).toMatchObject({
+      'Iberframe Componentes Lda.': 1,
+      'Formosa Rubber Industries': 2,
+      'Boké Bauxite Mining SA': 3,
+      'VeloMarkt Handels GmbH': -1,
+      'Lisboa Pedal Lda.': -2,
+    });
+  });
+
+  it('resolves a page of orders with lines and both parties in a bounded number of SQL statements', async () => {
+    const headers = await stack.as(['admin']);
+    const query = `query ($first: Int) { orders(first: $first) {
+      nodes { number buyer { name } seller { name } lines { lineNo item { name } } } } }`;
+    const statementsFor = async (first: number) => {
+      const before = stack.db.statementCount;
+      const { body } = await stack.request<{ orders: { nodes: unknown[] } }>(query, { first }, headers);
+      expect(body.data!.orders.nodes).toHaveLength(first);
+      return stack.db.statementCount - before;
+    };
+    expect(await statementsFor(5)).toBe(await statementsFor(1));
+  });
+
+  it.each(['gateway', ...SUBGRAPHS])('%s answers /health and /ready', async (name) => {
+    const url =
+      name === 'gateway' ? stack.gateway.url : stack.subgraphs[name as (typeof SUBGRAPHS)[number]].url;
+    for (const path of ['/health', '/ready']) {
+      const response = await fetch(new URL(path, url));
+      expect(response.status).toBe(200);
+    }
+  });
+});
