@@ -59,6 +59,7 @@ const defaultLog = (line: string): void => console.error(line);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 const megabytes = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
+// eslint-disable-next-line no-control-regex -- Maven colours some lines with ANSI escapes even in batch mode
 const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
 
 // ---------------------------------------------------------------------------------------------------------
