@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { print, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import {
   ApolloGateway,
   RemoteGraphQLDataSource,
@@ -78,16 +79,29 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     apiKeyResolver(options.subgraphUrls.partners, options.internalSecret),
   );
   const apollo = new ApolloServer<GatewayContext>({ gateway, includeStacktraceInErrorResponses: false });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
+  });
 
-  const context = async (request: http.IncomingMessage): Promise<GatewayContext> => {
-    const apiKey = request.headers['x-api-key'];
-    const principal = await authenticator.authenticate({
-      authorization: request.headers.authorization,
-      apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
-    });
+  const contextFor = async (
+    credentials: Parameters<typeof authenticator.authenticate>[0],
+  ): Promise<GatewayContext> => {
+    const principal = await authenticator.authenticate(credentials);
     const signedPrincipal = signPrincipal(principal, options.internalSecret);
     signedPrincipal.catch(() => undefined);
     return { principal, signedPrincipal };
+  };
+  const context = (request: http.IncomingMessage) => {
+    const apiKey = request.headers['x-api-key'];
+    return contextFor({
+      authorization: request.headers.authorization,
+      apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
+    });
+  };
+  const contextFromParams = (params: Record<string, unknown> | undefined) => {
+    const text = (name: string) => (typeof params?.[name] === 'string' ? params[name] : undefined);
+    return contextFor({ authorization: text('authorization'), apiKey: text('x-api-key') });
   };
 
   return startHttpService<GatewayContext>(
@@ -95,6 +109,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       name: 'gateway',
       apollo,
       context,
+      // graphql-ws on the same path: credentials come in the connection parameters, checked at connection
+      // init, and every operation runs through the same federated execution as over HTTP.
+      webSocket: {
+        schema: () => {
+          if (!apiSchema) throw new Error('the gateway has not loaded its schema yet');
+          return apiSchema;
+        },
+        context: contextFromParams,
+        execute: async (args) => {
+          const response = await apollo.executeOperation(
+            {
+              query: print(args.document),
+              variables: args.variableValues ?? undefined,
+              operationName: args.operationName ?? undefined,
+            },
+            { contextValue: args.contextValue as GatewayContext },
+          );
+          if (response.body.kind !== 'single')
+            throw new Error('incremental delivery is not served over graphql-ws');
+          return response.body.singleResult as ExecutionResult;
+        },
+      },
       ready: async () => {
         await Promise.all(
           Object.entries(options.subgraphUrls).map(async ([name, url]) => {

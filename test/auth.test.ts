@@ -163,3 +163,40 @@ describe('partner systems with API keys', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
+
+describe('graphql-ws at the gateway', () => {
+  const connect = (connectionParams: Record<string, string>) =>
+    createClient({
+      url: stack.gateway.url.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams,
+    });
+
+  it('authenticates at connection init and runs operations through federated execution', async () => {
+    const client = connect(await stack.as(['admin']));
+    try {
+      const result = await new Promise<unknown>((resolve, reject) => {
+        client.subscribe(
+          { query: '{ self { name tier orders(first: 1) { nodes { seller { name } } } } }' },
+          { next: resolve, error: reject, complete: () => undefined },
+        );
+      });
+      expect(result).toMatchObject({ data: { self: { name: 'Cordillera Cycles S.L.', tier: 0 } } });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('refuses a connection without valid credentials', async () => {
+    const client = connect({ authorization: 'Bearer not-a-jwt' });
+    const outcome = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: '{ self { name } }' },
+        { next: resolve, error: resolve, complete: () => undefined },
+      );
+    });
+    await client.dispose();
+    expect((outcome as { code?: number }).code).toBe(4403);
+  });
+});

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 
@@ -9,9 +9,12 @@ export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export interface WebSocketEndpoint<Context> {
-  schema: GraphQLSchema;
+  /** A function when the schema is known only once the server has started (the gateway's). */
+  schema: GraphQLSchema | (() => GraphQLSchema);
   /** Throws to refuse the connection; returns the context for its operations otherwise. */
   context: (connectionParams: Record<string, unknown> | undefined) => Promise<Context>;
+  /** Replaces graphql-js execution, as the gateway does with federated execution. */
+  execute?: (args: ExecutionArgs) => Promise<ExecutionResult>;
 }
 
 export interface HttpServiceOptions<Context extends BaseContext> {
@@ -50,11 +53,12 @@ export async function startHttpService<Context extends BaseContext>(
 
   let closeWebSocket: (() => Promise<void>) | undefined;
   if (options.webSocket) {
-    const { schema, context } = options.webSocket;
+    const { schema, context, execute } = options.webSocket;
     const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
     const disposable = useServer(
       {
-        schema,
+        schema: typeof schema === 'function' ? () => schema() : schema,
+        ...(execute ? { execute } : {}),
         context: (ctx) => context(ctx.connectionParams),
         onConnect: async (ctx) => {
           try {
