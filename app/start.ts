@@ -31,7 +31,7 @@ const stack = await startStack({
 const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
 console.log(`
 Supply-network graph ready in ${seconds}s
-  gateway     ${stack.gateway.url}  (HTTP)
+  gateway     ${stack.gateway.url}  (HTTP and graphql-ws)
 ${Object.values(stack.subgraphs)
   .map((subgraph) => `  ${subgraph.name.padEnd(11)} ${subgraph.url}`)
   .join('\n')}
