@@ -233,8 +233,9 @@ function mavenProgress(log: (line: string) => void): { line(text: string): void;
   let lastPrinted = 0;
   let pending = false;
   const print = (): void => {
-    const parts = [jars > 0 ? `fetched ${jars} jars` : `resolving dependencies (${metadata} poms)`];
-    if (bytes > 0) parts[0] += ` (${megabytes(bytes)})`;
+    const parts: string[] = [];
+    if (jars > 0) parts.push(`fetched ${jars} jars (${megabytes(bytes)})`);
+    else if (metadata > 0) parts.push(`resolving dependencies (${metadata} poms, ${megabytes(bytes)})`);
     if (copied > 0) parts.push(`copied ${copied} jars`);
     log(`neo4j: ${parts.join(', ')}`);
     lastPrinted = Date.now();
@@ -356,27 +357,25 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
 }
 
 /** Listeners cannot await here; SIGTERM lets Neo4j shut down cleanly and the watchdog escalates if it hangs. */
-function signalAllNow(signal: NodeJS.Signals): void {
-  for (const instance of running) instance.child.kill(signal);
+function terminateAllNow(): void {
+  for (const instance of running) instance.child.kill('SIGTERM');
 }
 
 function onParentSignal(signal: NodeJS.Signals): void {
   // With other listeners present the application owns shutdown (and may still need Neo4j while draining);
   // the exit hook and the watchdog still guarantee the JVM goes when the process does.
   if (process.listenerCount(signal) > 1) return;
-  const code = signal === 'SIGINT' ? 130 : 143;
-  if (signalReceived) {
-    signalAllNow('SIGKILL');
-    process.exit(code);
-  }
+  // Repeats are ignored rather than escalated: Ctrl-C reaches every process in the group and wrappers relay it
+  // again, and a SIGKILL mid-checkpoint was observed that way. stop() has its own SIGKILL deadline.
+  if (signalReceived) return;
   signalReceived = true;
-  void stopAllNeo4j().finally(() => process.exit(code));
+  void stopAllNeo4j().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
 }
 
 function installProcessHooks(handleSignals: boolean): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    process.on('exit', () => signalAllNow('SIGTERM'));
+    process.on('exit', terminateAllNow);
   }
   if (handleSignals && !signalHandlersInstalled) {
     signalHandlersInstalled = true;
@@ -571,6 +570,8 @@ function startJvm(
   } finally {
     closeSync(consoleFd);
   }
+  // Without a listener a failed spawn would surface later as an uncaught 'error' event.
+  child.once('error', (error) => log(`neo4j: ${error.message}`));
   if (child.pid === undefined) throw new Error(`Could not start ${java}`);
   // The JVM's lifetime follows this process, not the other way round: a finished script should just end.
   child.unref();
@@ -599,25 +600,22 @@ function onJvmExit(instance: Instance, status: string): void {
   if (watchdog && watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGTERM');
   // A newer launch may already have written its own pid here.
   const pidFile = pidFileOf(instance.home);
-  const recorded = (() => {
-    try {
-      return readFileSync(pidFile, 'utf8').trim();
-    } catch {
-      return '';
-    }
-  })();
-  if (recorded === String(instance.pid)) rmSync(pidFile, { force: true });
+  if (readOrEmpty(pidFile).trim() === String(instance.pid)) rmSync(pidFile, { force: true });
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Waiting for Bolt and setting the password
 
-function tail(file: string, lines = 30): string {
+function readOrEmpty(file: string): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(file, 'utf8');
   } catch {
-    return '(not written)';
+    return '';
   }
+}
+
+function tail(file: string, lines = 30): string {
+  return readOrEmpty(file).trimEnd().split('\n').slice(-lines).join('\n') || '(empty or not written)';
 }
 
 function startupError(home: string, reason: string): Error {
