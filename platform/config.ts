@@ -47,7 +47,7 @@ interface DevSecrets {
  * Development secrets are generated once per data folder, so `npm start` and `npm run token` agree
  * without any secret in the repository. Production sets JWT_SECRET (or JWT_JWKS_URL) and INTERNAL_SECRET.
  */
-export async function devSecrets(dataDir: string): Promise<DevSecrets> {
+async function devSecrets(dataDir: string): Promise<DevSecrets> {
   const file = path.join(dataDir, 'dev-secrets.json');
   if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as DevSecrets;
   const secrets = {

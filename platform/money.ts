@@ -6,18 +6,23 @@ export interface Money {
   currency: string;
 }
 
-const MINOR_UNITS: Record<string, number> = { JPY: 0, KRW: 0, CLP: 0, BHD: 3, KWD: 3, OMR: 3, TND: 3 };
+const minorUnitCache = new Map<string, number>();
 
-export function minorUnits(currency: string): number {
-  return MINOR_UNITS[currency] ?? 2;
+/** ISO 4217 minor units (2 for EUR, 0 for JPY, 3 for KWD), from the ICU data that ships with Node. */
+function minorUnits(currency: string): number {
+  let digits = minorUnitCache.get(currency);
+  if (digits === undefined) {
+    digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
+      2;
+    minorUnitCache.set(currency, digits);
+  }
+  return digits;
 }
 
+/** An amount in `currency`, rounded half up to its minor unit: the commercial rounding rule. */
 export function money(amount: Decimal.Value, currency: string): Money {
   return { amount: new Decimal(amount).toFixed(minorUnits(currency), Decimal.ROUND_HALF_UP), currency };
-}
-
-export function isCurrencyCode(value: string): boolean {
-  return /^[A-Z]{3}$/.test(value);
 }
 
 export { Decimal };

@@ -1,6 +1,6 @@
 import { badInput } from './errors.ts';
 
-export const MAX_PAGE_SIZE = 500;
+const MAX_PAGE_SIZE = 500;
 
 export interface Page<T> {
   nodes: T[];
@@ -8,7 +8,7 @@ export interface Page<T> {
 }
 
 /** Keyset cursors: the sort key of the last row, opaque to clients. */
-export function encodeCursor(key: readonly string[]): string {
+function encodeCursor(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 

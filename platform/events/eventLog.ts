@@ -104,12 +104,6 @@ export async function eventLogId(db: Queryable): Promise<string> {
   return rows[0].id;
 }
 
-export function parseCursor(cursor: string | null | undefined): string {
-  if (cursor === null || cursor === undefined || cursor === '') return '0';
-  if (!/^\d{1,18}$/.test(cursor)) throw new RangeError(`not an event cursor: ${cursor}`);
-  return cursor;
-}
-
 function toEvent(row: EventRow): LoggedEvent {
   return {
     cursor: row.cursor,
