@@ -1,9 +1,4 @@
-import {
-  GATEWAY_PRINCIPAL,
-  hasRole,
-  isPartnerPrincipal,
-  type Principal,
-} from '../../platform/auth/principal.ts';
+import { GATEWAY_PRINCIPAL, hasRole, isPartnerPrincipal } from '../../platform/auth/principal.ts';
 import { badInput, forbidden, notFound } from '../../platform/errors.ts';
 import { decodeCursor, pageSize, toPage } from '../../platform/pagination.ts';
 import { identifierProblem, isCountryCode } from '../../platform/validation.ts';
@@ -21,9 +16,10 @@ import {
 } from './store.ts';
 
 /** A partner principal sees itself and us; the company's own roles see every partner. */
-function visiblePartnerIds(principal: Principal, selfId: string | undefined): string[] | null {
-  if (!isPartnerPrincipal(principal)) return null;
-  return [principal.partnerId, ...(selfId ? [selfId] : [])];
+async function visiblePartnerIds(ctx: Context): Promise<string[] | null> {
+  if (!isPartnerPrincipal(ctx.principal)) return null;
+  const self = await selfPartner(ctx.db);
+  return [ctx.principal.partnerId, ...(self ? [self.id] : [])];
 }
 
 function assertValidPartner(
@@ -43,14 +39,14 @@ function assertValidPartner(
 export const resolvers: Resolvers = {
   Query: {
     async partner(_parent, { id }, ctx) {
-      const visible = visiblePartnerIds(ctx.principal, (await selfPartner(ctx.db))?.id);
+      const visible = await visiblePartnerIds(ctx);
       if (visible && !visible.includes(id)) return null;
       return (await ctx.partners.load(id)) ?? null;
     },
     async partners(_parent, { role, search, first, after }, ctx) {
       const size = pageSize(first);
       const cursor = decodeCursor(after, 2) as [string, string] | null;
-      const onlyIds = visiblePartnerIds(ctx.principal, (await selfPartner(ctx.db))?.id);
+      const onlyIds = await visiblePartnerIds(ctx);
       const rows = await listPartners(ctx.db, { role, search, onlyIds }, cursor, size + 1);
       return toPage(rows, size, partnerSortKey);
     },
