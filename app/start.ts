@@ -1,22 +1,18 @@
 import path from 'node:path';
 import { loadConfig } from '../platform/config.ts';
-import { launchNeo4j, type RunningNeo4j } from '../platform/neo4j/launcher.ts';
+import { useNeo4j } from '../platform/neo4j/connect.ts';
 import { DEFAULT_PORTS } from '../platform/subgraphs.ts';
 import { startStack } from './stack.ts';
 
 /** `npm start`: the whole graph on one machine, with embedded PostgreSQL and Neo4j unless configured. */
 const startedAt = Date.now();
 const config = await loadConfig();
-let embeddedNeo4j: RunningNeo4j | undefined;
-if (!config.neo4j) {
-  embeddedNeo4j = await launchNeo4j({ dataDir: path.join(config.dataDir, 'neo4j'), handleSignals: false });
-}
-const neo4jConnection = config.neo4j ?? embeddedNeo4j!;
+const neo4j = await useNeo4j(config.neo4j, path.join(config.dataDir, 'neo4j'));
 
 const stack = await startStack({
   databaseUrl: config.databaseUrl,
   pgliteDir: path.join(config.dataDir, 'pglite'),
-  neo4j: { uri: neo4jConnection.uri, user: neo4jConnection.user, password: neo4jConnection.password },
+  neo4j: neo4j.connection,
   jwt: config.jwt,
   internalSecret: config.internalSecret,
   host: config.host,
@@ -24,7 +20,7 @@ const stack = await startStack({
   subgraphPorts: DEFAULT_PORTS,
   seedDemo: config.seedDemo,
 }).catch(async (error: unknown) => {
-  await embeddedNeo4j?.stop();
+  await neo4j.stop();
   throw error;
 });
 
@@ -36,7 +32,7 @@ ${Object.values(stack.subgraphs)
   .map((subgraph) => `  ${subgraph.name.padEnd(11)} ${subgraph.url}`)
   .join('\n')}
   postgres    ${config.databaseUrl ? 'DATABASE_URL' : `PGlite in ${path.join(config.dataDir, 'pglite')}`}
-  neo4j       ${neo4jConnection.uri}${embeddedNeo4j ? ' (embedded)' : ''}
+  neo4j       ${neo4j.connection.uri}${neo4j.embedded ? ' (embedded)' : ''}
 
 A token for your requests:  npm run -s token -- --role admin
 Then:  curl -s ${stack.gateway.url} -H "authorization: Bearer $(npm run -s token -- --role admin)" \\
@@ -49,7 +45,7 @@ async function shutdown(signal: NodeJS.Signals) {
   stopping = true;
   console.log(`\n${signal}: stopping…`);
   await stack.stop();
-  await embeddedNeo4j?.stop();
+  await neo4j.stop();
   process.exit(0);
 }
 process.on('SIGINT', (signal) => void shutdown(signal));

@@ -2,32 +2,14 @@ import path from 'node:path';
 import { openNeo4jDriver } from '../app/stack.ts';
 import { PROJECT_ROOT } from '../platform/config.ts';
 import { clearNetwork } from '../subgraphs/network/store.ts';
-import { launchNeo4j, type Neo4jConnection, type RunningNeo4j } from '../platform/neo4j/launcher.ts';
+import { neo4jFromEnvironment, useNeo4j, type Neo4jHandle } from '../platform/neo4j/connect.ts';
 
 /** The Neo4j in NEO4J_URI, or an embedded one under .data/bench-neo4j; emptied, since every run seeds anew. */
-export async function benchNeo4j(): Promise<{ connection: Neo4jConnection; stop(): Promise<void> }> {
-  const neo4j = await startBenchNeo4j();
+export async function benchNeo4j(): Promise<Neo4jHandle> {
+  const neo4j = await useNeo4j(neo4jFromEnvironment(), path.join(PROJECT_ROOT, '.data', 'bench-neo4j'));
   const driver = await openNeo4jDriver(neo4j.connection);
   await clearNetwork(driver).finally(() => driver.close());
   return neo4j;
-}
-
-async function startBenchNeo4j(): Promise<{ connection: Neo4jConnection; stop(): Promise<void> }> {
-  if (process.env.NEO4J_URI) {
-    return {
-      connection: {
-        uri: process.env.NEO4J_URI,
-        user: process.env.NEO4J_USER ?? 'neo4j',
-        password: process.env.NEO4J_PASSWORD ?? '',
-      },
-      stop: async () => undefined,
-    };
-  }
-  const running: RunningNeo4j = await launchNeo4j({
-    dataDir: path.join(PROJECT_ROOT, '.data', 'bench-neo4j'),
-    handleSignals: false,
-  });
-  return { connection: running, stop: () => running.stop() };
 }
 
 export interface LoadResult {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { neo4jFromEnvironment } from './neo4j/connect.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -69,9 +70,7 @@ export async function loadConfig(): Promise<Config> {
     gatewayPort: integer('PORT', 4000),
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
-    neo4j: env.NEO4J_URI
-      ? { uri: env.NEO4J_URI, user: env.NEO4J_USER ?? 'neo4j', password: env.NEO4J_PASSWORD ?? '' }
-      : undefined,
+    neo4j: neo4jFromEnvironment(env),
     jwt: {
       secret: env.JWT_SECRET ?? (env.JWT_JWKS_URL ? undefined : dev?.jwtSecret),
       jwksUrl: env.JWT_JWKS_URL || undefined,
