@@ -4,11 +4,25 @@ import { withGs1CheckDigit } from '../platform/validation.ts';
 import { setOnHand, upsertItem } from '../subgraphs/inventory/store.ts';
 import { insertInvoice } from '../subgraphs/invoices/store.ts';
 import { mergeSupplyLink } from '../subgraphs/network/store.ts';
-import { insertOrder, setOrderStatus, type NewOrderLine } from '../subgraphs/orders/store.ts';
+import type { Principal } from '../platform/auth/principal.ts';
+import type { Queryable } from '../platform/db/database.ts';
+import {
+  confirmOrder,
+  createPurchaseOrder,
+  placeSalesOrder,
+  receiveShipment,
+  shipOrder,
+  submitOrder,
+  type OrderSettings,
+} from '../subgraphs/orders/commands.ts';
+import type { NewOrderLineInput } from '../subgraphs/orders/generated/resolvers.ts';
 import { registerPartner } from '../subgraphs/partners/store.ts';
 import type { PartnerRole } from '../subgraphs/partners/generated/resolvers.ts';
 
 const ACTOR = 'system:demo-seed';
+const COMPANY: Principal = { subject: ACTOR, roles: ['admin'] };
+const actingFor = (partnerId: string): Principal => ({ subject: ACTOR, roles: ['partner'], partnerId });
+const SETTINGS: OrderSettings = { defaultOverdeliveryTolerance: '0' };
 
 interface DemoCompany {
   key: string;
@@ -155,7 +169,11 @@ export async function isEmpty(db: Database): Promise<boolean> {
 }
 
 /** Seeds the demo network through each subgraph's own store, one transaction per subgraph step. */
-export async function seedDemo(db: Database, driver: Driver): Promise<Record<string, string>> {
+export async function seedDemo(
+  db: Database,
+  driver: Driver,
+  settled: () => Promise<void>,
+): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   await db.transaction(async (tx) => {
     for (const company of DEMO_COMPANIES) {
@@ -200,76 +218,9 @@ export async function seedDemo(db: Database, driver: Driver): Promise<Record<str
     }
   });
 
-  const line = (sku: string, quantity: string, unitPrice: string, unit = 'EA'): NewOrderLine => ({
-    sku,
-    quantity,
-    unit,
-    unitPrice,
-  });
-  const orders = await db.transaction(async (tx) => {
-    const frames = await insertOrder(
-      tx,
-      {
-        kind: 'PURCHASE',
-        buyerId: id('self'),
-        sellerId: id('iberframe'),
-        currency: 'EUR',
-        lines: [line('FRAME-AL-54', '200', '198.50')],
-      },
-      ACTOR,
-    );
-    await setOrderStatus(tx, frames.id, 'CONFIRMED', ACTOR, 'OrderConfirmed');
-    const drives = await insertOrder(
-      tx,
-      {
-        kind: 'PURCHASE',
-        buyerId: id('self'),
-        sellerId: id('norte'),
-        currency: 'EUR',
-        lines: [line('DRIVE-12S', '150', '321.00')],
-      },
-      ACTOR,
-    );
-    await setOrderStatus(tx, drives.id, 'SUBMITTED', ACTOR, 'OrderSubmitted');
-    const wheels = await insertOrder(
-      tx,
-      {
-        kind: 'PURCHASE',
-        buyerId: id('self'),
-        sellerId: id('kaohsiung'),
-        currency: 'USD',
-        lines: [line('WHEEL-29', '100', '248.00'), line('TYRE-29', '200', '31.75')],
-      },
-      ACTOR,
-    );
-    await setOrderStatus(tx, wheels.id, 'RECEIVED', ACTOR, 'OrderReceived');
-    const velo = await insertOrder(
-      tx,
-      {
-        kind: 'SALES',
-        buyerId: id('velomarkt'),
-        sellerId: id('self'),
-        currency: 'EUR',
-        externalRef: 'VM-88213',
-        lines: [line('BIKE-TRAIL-29', '24', '1790.00')],
-      },
-      ACTOR,
-    );
-    await setOrderStatus(tx, velo.id, 'SHIPPED', ACTOR, 'OrderShipped');
-    const atlantico = await insertOrder(
-      tx,
-      {
-        kind: 'SALES',
-        buyerId: id('atlantico'),
-        sellerId: id('self'),
-        currency: 'EUR',
-        lines: [line('BIKE-TRAIL-29', '10', '1820.00')],
-      },
-      ACTOR,
-    );
-    await setOrderStatus(tx, atlantico.id, 'CONFIRMED', ACTOR, 'OrderConfirmed');
-    return { wheels, velo };
-  });
+  // Orders learn partners and items from the event log; wait until they have.
+  await settled();
+  const orders = await db.transaction((tx) => seedOrders(tx, id));
 
   const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
   await db.transaction(async (tx) => {
@@ -330,4 +281,71 @@ export async function seedDemo(db: Database, driver: Driver): Promise<Record<str
     await session.close();
   }
   return ids;
+}
+
+const line = (sku: string, quantity: string, amount: string, currency = 'EUR'): NewOrderLineInput => ({
+  sku,
+  quantity,
+  unitPrice: { amount, currency },
+});
+
+/** Orders at every stage, each walked through the same lifecycle the API uses. */
+async function seedOrders(tx: Queryable, id: (key: string) => string) {
+  const purchase = async (supplier: string, currency: string, lines: NewOrderLineInput[]) => {
+    const order = await createPurchaseOrder(
+      tx,
+      COMPANY,
+      { supplierId: id(supplier), currency, lines },
+      null,
+      SETTINGS,
+    );
+    await submitOrder(tx, COMPANY, order.id);
+    return order;
+  };
+  const frames = await purchase('iberframe', 'EUR', [line('FRAME-AL-54', '200', '198.50')]);
+  await confirmOrder(tx, actingFor(id('iberframe')), frames.id, {
+    lines: [
+      { lineNo: 1, quantity: '180', date: new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10) },
+    ],
+    externalRef: 'IBF-SO-5521',
+  });
+  await purchase('norte', 'EUR', [line('DRIVE-12S', '150', '321.00')]);
+  const wheels = await purchase('kaohsiung', 'USD', [
+    line('WHEEL-29', '100', '248.00', 'USD'),
+    line('TYRE-29', '200', '31.75', 'USD'),
+  ]);
+  await confirmOrder(tx, actingFor(id('kaohsiung')), wheels.id, {});
+  const wheelsShipment = await shipOrder(tx, actingFor(id('kaohsiung')), wheels.id, {
+    reference: 'KW-ASN-7730',
+    carrier: 'Evergreen',
+    lines: [
+      { lineNo: 1, quantity: '100' },
+      { lineNo: 2, quantity: '200' },
+    ],
+  });
+  await receiveShipment(tx, COMPANY, wheelsShipment.id, {});
+
+  const velo = await placeSalesOrder(
+    tx,
+    COMPANY,
+    {
+      customerId: id('velomarkt'),
+      currency: 'EUR',
+      externalRef: 'VM-88213',
+      lines: [line('BIKE-TRAIL-29', '24', '1790.00')],
+    },
+    null,
+    SETTINGS,
+  );
+  await confirmOrder(tx, COMPANY, velo.id, {});
+  await shipOrder(tx, COMPANY, velo.id, { lines: [{ lineNo: 1, quantity: '24' }] });
+  const atlantico = await placeSalesOrder(
+    tx,
+    COMPANY,
+    { customerId: id('atlantico'), currency: 'EUR', lines: [line('BIKE-TRAIL-29', '10', '1820.00')] },
+    null,
+    SETTINGS,
+  );
+  await confirmOrder(tx, COMPANY, atlantico.id, {});
+  return { wheels, velo };
 }

@@ -87,7 +87,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await Promise.all(consumers.map((consumer) => consumer.caughtUp(cursor)));
     };
     if (options.seedDemo && (await isEmpty(db))) {
-      await seedDemo(db, driver);
+      await seedDemo(db, driver, settled);
       await settled();
     }
     return { gateway, subgraphs, db, driver, settled, stop: stopAll };

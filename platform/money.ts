@@ -26,3 +26,9 @@ export function money(amount: Decimal.Value, currency: string): Money {
 }
 
 export { Decimal };
+
+/** A unit price: never rounded (a screw may cost 0.0125), but shown with at least the currency's minor unit. */
+export function unitPrice(amount: Decimal.Value, currency: string): Money {
+  const value = new Decimal(amount);
+  return { amount: value.toFixed(Math.max(value.decimalPlaces(), minorUnits(currency))), currency };
+}

@@ -18,6 +18,9 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
   orders: {
     Order: '../store.ts#OrderRow',
     OrderLine: '../store.ts#OrderLineRow',
+    Shipment: '../store.ts#ShipmentRow',
+    ShipmentLine: '../store.ts#ShipmentLineRow',
+    OrderEvent: '../store.ts#OrderHistoryRow',
     Partner: '../store.ts#PartnerRef',
   },
   inventory: { Item: '../store.ts#ItemRow' },

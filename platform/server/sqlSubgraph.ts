@@ -2,10 +2,18 @@ import { fileURLToPath } from 'node:url';
 import type { BaseContext } from '@apollo/server';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Principal } from '../auth/principal.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, Queryable } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { runConsumer, sqlSink } from '../events/consumer.ts';
+import type { LoggedEvent } from '../events/eventLog.ts';
 import type { SubgraphName } from '../subgraphs.ts';
 import type { SubgraphModule } from './subgraph.ts';
+
+/** Events a subgraph keeps its own copy of, applied exactly once (its schema needs `consumer_offsets`). */
+export interface Projection {
+  name: string;
+  apply: (tx: Queryable, event: LoggedEvent) => Promise<void>;
+}
 
 /** A subgraph whose data lives in its own PostgreSQL schema, named after it. */
 export function sqlSubgraph<Context extends BaseContext>(options: {
@@ -13,19 +21,34 @@ export function sqlSubgraph<Context extends BaseContext>(options: {
   migrations: URL;
   resolvers: object;
   createContext: (db: Database, principal: Principal) => Context;
+  projections?: Projection[];
 }): SubgraphModule<Context> {
   return {
     name: options.name,
     prepare: async ({ db }) => {
       await migrate(db, options.name, fileURLToPath(options.migrations));
     },
-    create: async ({ db }) => ({
-      // The generated resolver types are stricter than Apollo's map; this is the one place they meet.
-      resolvers: options.resolvers as GraphQLResolverMap<Context>,
-      createContext: (principal) => options.createContext(db, principal),
-      ready: async () => {
-        await db.query('SELECT 1');
-      },
-    }),
+    create: async ({ db, wakeup }) => {
+      const consumers = (options.projections ?? []).map((projection) =>
+        runConsumer({
+          name: `${options.name}/${projection.name}`,
+          source: db,
+          wakeup,
+          sink: sqlSink(db, options.name, projection.name, projection.apply),
+        }),
+      );
+      return {
+        // The generated resolver types are stricter than Apollo's map; this is the one place they meet.
+        resolvers: options.resolvers as GraphQLResolverMap<Context>,
+        createContext: (principal) => options.createContext(db, principal),
+        ready: async () => {
+          await db.query('SELECT 1');
+        },
+        consumers,
+        stop: async () => {
+          await Promise.all(consumers.map((consumer) => consumer.stop()));
+        },
+      };
+    },
   };
 }

@@ -1,6 +1,8 @@
 import { hasRole, isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
+import { forbidden } from '../../platform/errors.ts';
 import type { OrderKind } from './generated/resolvers.ts';
-import type { OrderRow, OrderScope } from './store.ts';
+import { ACTIONS, type OrderAction, type Side } from './lifecycle.ts';
+import type { Actor, OrderRow, OrderScope } from './store.ts';
 
 /**
  * Row-level rules for orders: a partner sees the orders it is a party to; buyers see purchase orders,
@@ -18,4 +20,39 @@ export function orderScope(principal: Principal): OrderScope {
 export function canRead(scope: OrderScope, order: OrderRow): boolean {
   if (scope.partyId && order.buyer_id !== scope.partyId && order.seller_id !== scope.partyId) return false;
   return scope.kinds === null || scope.kinds.includes(order.kind);
+}
+
+/**
+ * The side of the order a principal acts for. A partner acts for itself when it is a party; the company's
+ * people act for the company, which buys on purchase orders and sells on sales orders, and only in the
+ * role that handles that kind. Finance and analysts only read.
+ */
+export function sideOf(
+  principal: Principal,
+  order: Pick<OrderRow, 'kind' | 'buyer_id' | 'seller_id'>,
+): Side | null {
+  if (isPartnerPrincipal(principal)) {
+    if (principal.partnerId === order.buyer_id) return 'BUYER';
+    if (principal.partnerId === order.seller_id) return 'SELLER';
+    return null;
+  }
+  if (order.kind === 'PURCHASE' && hasRole(principal, 'admin', 'buyer')) return 'BUYER';
+  if (order.kind === 'SALES' && hasRole(principal, 'admin', 'sales')) return 'SELLER';
+  return null;
+}
+
+export function assertMayAct(principal: Principal, order: OrderRow, action: OrderAction): void {
+  const side = sideOf(principal, order);
+  const allowed = ACTIONS[action].by;
+  if (side === null || !allowed.includes(side)) {
+    const who = allowed.map((s) => (s === 'BUYER' ? 'buying' : 'selling')).join(' or ');
+    throw forbidden(`only the ${who} party may ${action} order ${order.number}`);
+  }
+}
+
+export function actorOf(principal: Principal): Actor {
+  return {
+    subject: principal.subject,
+    partnerId: isPartnerPrincipal(principal) ? principal.partnerId : null,
+  };
 }

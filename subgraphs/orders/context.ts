@@ -2,25 +2,55 @@ import DataLoader from 'dataloader';
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { groupBy, indexBy } from '../../platform/loaders.ts';
-import { linesByOrderIds, ordersByIds, type OrderLineRow, type OrderRow } from './store.ts';
+import type { OrderSettings } from './commands.ts';
+import { orderSettingsFromEnvironment } from './settings.ts';
+import {
+  historyByOrderIds,
+  linesByOrderIds,
+  ordersByIds,
+  shipmentLinesByShipmentIds,
+  shipmentsByIds,
+  shipmentsByOrderIds,
+  type OrderHistoryRow,
+  type OrderLineRow,
+  type OrderRow,
+  type ShipmentLineRow,
+  type ShipmentRow,
+} from './store.ts';
 
 export interface Context {
   principal: Principal;
   db: Database;
-  actor: string;
+  settings: OrderSettings;
   orders: DataLoader<string, OrderRow | undefined>;
   lines: DataLoader<string, OrderLineRow[]>;
+  shipments: DataLoader<string, ShipmentRow | undefined>;
+  shipmentsOfOrder: DataLoader<string, ShipmentRow[]>;
+  shipmentLines: DataLoader<string, ShipmentLineRow[]>;
+  history: DataLoader<string, OrderHistoryRow[]>;
   /** One loader per argument set of `Partner.orders`. */
   partnerOrders: Map<string, DataLoader<string, OrderRow[]>>;
 }
+
+const settings = orderSettingsFromEnvironment();
 
 export function createContext(db: Database, principal: Principal): Context {
   return {
     principal,
     db,
-    actor: principal.subject,
+    settings,
     orders: new DataLoader(async (ids) => indexBy(ids, await ordersByIds(db, ids), (row) => row.id)),
     lines: new DataLoader(async (ids) => groupBy(ids, await linesByOrderIds(db, ids), (row) => row.order_id)),
+    shipments: new DataLoader(async (ids) => indexBy(ids, await shipmentsByIds(db, ids), (row) => row.id)),
+    shipmentsOfOrder: new DataLoader(async (ids) =>
+      groupBy(ids, await shipmentsByOrderIds(db, ids), (row) => row.order_id),
+    ),
+    shipmentLines: new DataLoader(async (ids) =>
+      groupBy(ids, await shipmentLinesByShipmentIds(db, ids), (row) => row.shipment_id),
+    ),
+    history: new DataLoader(async (ids) =>
+      groupBy(ids, await historyByOrderIds(db, ids), (row) => row.order_id),
+    ),
     partnerOrders: new Map(),
   };
 }

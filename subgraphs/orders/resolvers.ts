@@ -1,11 +1,31 @@
 import DataLoader from 'dataloader';
-import { money, Decimal } from '../../platform/money.ts';
+import { money, unitPrice, Decimal } from '../../platform/money.ts';
 import { decodeCursor, pageSize, toPage } from '../../platform/pagination.ts';
 import { groupBy } from '../../platform/loaders.ts';
 import { canRead, orderScope } from './access.ts';
+import {
+  cancelOrder,
+  closeOrder,
+  confirmOrder,
+  createPurchaseOrder,
+  placeSalesOrder,
+  receiveShipment,
+  rejectOrder,
+  shipOrder,
+  submitOrder,
+} from './commands.ts';
 import type { Context } from './context.ts';
 import type { OrderStatus, Resolvers } from './generated/resolvers.ts';
-import { listOrders, orderSortKey, ordersForPartners, type OrderRow } from './store.ts';
+import { EVENT_TYPES, summarise } from './history.ts';
+import { listOrders, orderSortKey, ordersForPartners, type OrderRow, type ShipmentRow } from './store.ts';
+
+/** A shipment is visible to whoever may read its order. */
+async function readableShipment(ctx: Context, id: string): Promise<ShipmentRow | null> {
+  const shipment = await ctx.shipments.load(id);
+  if (!shipment) return null;
+  const order = await ctx.orders.load(shipment.order_id);
+  return order && canRead(orderScope(ctx.principal), order) ? shipment : null;
+}
 
 /** `Partner.orders` over a list of partners: one statement per distinct argument set, not per partner. */
 function partnerOrdersLoader(
@@ -42,6 +62,25 @@ export const resolvers: Resolvers = {
       for (const row of rows) ctx.orders.prime(row.id, row);
       return toPage(rows, size, orderSortKey);
     },
+    shipment: (_parent, { id }, ctx) => readableShipment(ctx, id),
+  },
+  Mutation: {
+    createPurchaseOrder: (_parent, { input, idempotencyKey }, ctx) =>
+      ctx.db.transaction((tx) => createPurchaseOrder(tx, ctx.principal, input, idempotencyKey, ctx.settings)),
+    placeSalesOrder: (_parent, { input, idempotencyKey }, ctx) =>
+      ctx.db.transaction((tx) => placeSalesOrder(tx, ctx.principal, input, idempotencyKey, ctx.settings)),
+    submitOrder: (_parent, { id }, ctx) => ctx.db.transaction((tx) => submitOrder(tx, ctx.principal, id)),
+    confirmOrder: (_parent, { id, input }, ctx) =>
+      ctx.db.transaction((tx) => confirmOrder(tx, ctx.principal, id, input ?? {})),
+    rejectOrder: (_parent, { id, reason }, ctx) =>
+      ctx.db.transaction((tx) => rejectOrder(tx, ctx.principal, id, reason)),
+    cancelOrder: (_parent, { id, reason }, ctx) =>
+      ctx.db.transaction((tx) => cancelOrder(tx, ctx.principal, id, reason)),
+    shipOrder: (_parent, { id, input }, ctx) =>
+      ctx.db.transaction((tx) => shipOrder(tx, ctx.principal, id, input)),
+    receiveShipment: (_parent, { shipmentId, input }, ctx) =>
+      ctx.db.transaction((tx) => receiveShipment(tx, ctx.principal, shipmentId, input)),
+    closeOrder: (_parent, { id }, ctx) => ctx.db.transaction((tx) => closeOrder(tx, ctx.principal, id)),
   },
   Order: {
     __resolveReference: async (reference: { id: string }, ctx: Context) => {
@@ -52,21 +91,58 @@ export const resolvers: Resolvers = {
     seller: (order) => ({ id: order.seller_id }),
     total: (order) => money(order.total, order.currency),
     lines: (order, _args, ctx) => ctx.lines.load(order.id),
+    shipments: (order, _args, ctx) => ctx.shipmentsOfOrder.load(order.id),
+    history: (order, _args, ctx) => ctx.history.load(order.id),
     externalRef: (order) => order.external_ref,
+    overdeliveryTolerance: (order) => order.overdelivery_tolerance,
     createdAt: (order) => order.created_at.toISOString(),
+    updatedAt: (order) => order.updated_at.toISOString(),
+  },
+  Shipment: {
+    __resolveReference: (reference: { id: string }, ctx: Context) => readableShipment(ctx, reference.id),
+    order: async (shipment, _args, ctx) => (await ctx.orders.load(shipment.order_id))!,
+    shippedAt: (shipment) => shipment.shipped_at.toISOString(),
+    expectedDeliveryDate: (shipment) => shipment.expected_delivery_date,
+    trackingNumber: (shipment) => shipment.tracking_number,
+    receivedAt: (shipment) => shipment.received_at?.toISOString() ?? null,
+    lines: (shipment, _args, ctx) => ctx.shipmentLines.load(shipment.id),
+  },
+  ShipmentLine: {
+    lineNo: (line) => line.line_no,
+    item: (line) => ({ sku: line.sku }),
+    quantity: (line) => line.quantity,
+    receivedQuantity: (line) => line.received_quantity,
+    rejectedQuantity: (line) => line.rejected_quantity,
+    rejectionReason: (line) => line.rejection_reason,
+  },
+  OrderEvent: {
+    type: (event) => EVENT_TYPES[event.type],
+    at: (event) => event.occurred_at.toISOString(),
+    actorPartner: (event) => {
+      const partnerId = event.payload.actorPartnerId;
+      return typeof partnerId === 'string' ? { id: partnerId } : null;
+    },
+    status: (event) => event.payload.status,
+    summary: (event) => summarise(event),
+    reason: (event) => (typeof event.payload.reason === 'string' ? event.payload.reason : null),
+    shipment: (event, _args, ctx) => {
+      const shipmentId = event.payload.shipmentId;
+      return typeof shipmentId === 'string' ? readableShipment(ctx, shipmentId) : null;
+    },
+    order: async (event, _args, ctx) => (await ctx.orders.load(event.order_id))!,
   },
   OrderLine: {
     lineNo: (line) => line.line_no,
     item: (line) => ({ sku: line.sku }),
-    quantity: (line) => new Decimal(line.quantity).toString(),
-    unitPrice: (line) => ({ amount: new Decimal(line.unit_price).toString(), currency: line.currency }),
+    quantity: (line) => line.quantity,
+    unitPrice: (line) => unitPrice(line.unit_price, line.currency),
     lineTotal: (line) => money(new Decimal(line.quantity).times(line.unit_price), line.currency),
     requestedDate: (line) => line.requested_date,
-    confirmedQuantity: (line) =>
-      line.confirmed_quantity === null ? null : new Decimal(line.confirmed_quantity).toString(),
+    confirmedQuantity: (line) => line.confirmed_quantity,
     confirmedDate: (line) => line.confirmed_date,
-    shippedQuantity: (line) => new Decimal(line.shipped_quantity).toString(),
-    receivedQuantity: (line) => new Decimal(line.received_quantity).toString(),
+    shippedQuantity: (line) => line.shipped_quantity,
+    receivedQuantity: (line) => line.received_quantity,
+    rejectedQuantity: (line) => line.rejected_quantity,
   },
   Partner: {
     __resolveReference: (reference: { id: string }) => ({ id: reference.id }),

@@ -12,7 +12,11 @@ export interface OrderRow {
   seller_id: string;
   currency: string;
   external_ref: string | null;
+  /** Percent, as numeric text. */
+  overdelivery_tolerance: string;
+  shipping_complete: boolean;
   created_at: Date;
+  updated_at: Date;
   /** Sum of quantity × unit price over the lines, as numeric text. */
   total: string;
 }
@@ -29,6 +33,7 @@ export interface OrderLineRow {
   confirmed_date: string | null;
   shipped_quantity: string;
   received_quantity: string;
+  rejected_quantity: string;
   currency: string;
 }
 
@@ -38,7 +43,7 @@ export interface PartnerRef {
 
 const SELECT_ORDER = `
   SELECT o.id, o.number, o.kind, o.status, o.buyer_id, o.seller_id, o.currency::text AS currency, o.external_ref,
-         o.created_at,
+         trim_scale(o.overdelivery_tolerance)::text AS overdelivery_tolerance, o.shipping_complete, o.created_at, o.updated_at,
          (SELECT COALESCE(sum(l.quantity * l.unit_price), 0)::text FROM orders.order_line l WHERE l.order_id = o.id) AS total
     FROM orders.purchase_order o`;
 
@@ -122,9 +127,13 @@ export const orderSortKey = (row: OrderRow): [string, string] => [row.created_at
 
 export async function linesByOrderIds(db: Queryable, orderIds: readonly string[]): Promise<OrderLineRow[]> {
   const { rows } = await db.query<OrderLineRow>(
-    `SELECT l.order_id, l.line_no, l.sku, l.quantity::text, l.unit, l.unit_price::text,
-            l.requested_date::text, l.confirmed_quantity::text, l.confirmed_date::text,
-            l.shipped_quantity::text, l.received_quantity::text, o.currency::text AS currency
+    `SELECT l.order_id, l.line_no, l.sku, trim_scale(l.quantity)::text AS quantity, l.unit,
+            trim_scale(l.unit_price)::text AS unit_price, l.requested_date::text,
+            trim_scale(l.confirmed_quantity)::text AS confirmed_quantity, l.confirmed_date::text,
+            trim_scale(l.shipped_quantity)::text AS shipped_quantity,
+            trim_scale(l.received_quantity)::text AS received_quantity,
+            trim_scale(l.rejected_quantity)::text AS rejected_quantity,
+            o.currency::text AS currency
        FROM orders.order_line l JOIN orders.purchase_order o ON o.id = l.order_id
       WHERE l.order_id = ANY($1::text[])
       ORDER BY l.order_id, l.line_no`,
@@ -133,21 +142,29 @@ export async function linesByOrderIds(db: Queryable, orderIds: readonly string[]
   return rows;
 }
 
+export async function lockOrder(tx: Queryable, id: string): Promise<OrderRow | undefined> {
+  const { rows } = await tx.query<OrderRow>(`${SELECT_ORDER} WHERE o.id = $1 FOR UPDATE OF o`, [id]);
+  return rows[0];
+}
+
 export interface NewOrderLine {
   sku: string;
   quantity: string;
   unit: string;
   unitPrice: string;
-  requestedDate?: string | null;
+  requestedDate: string | null;
 }
 
 export interface NewOrder {
   kind: OrderKind;
+  status: Extract<OrderStatus, 'DRAFT' | 'SUBMITTED'>;
   buyerId: string;
   sellerId: string;
   currency: string;
-  externalRef?: string | null;
+  externalRef: string | null;
+  overdeliveryTolerance: string;
   lines: NewOrderLine[];
+  idempotency: { scope: string; key: string; requestHash: string } | null;
 }
 
 async function nextOrderNumber(tx: Queryable, kind: OrderKind, year: number): Promise<string> {
@@ -160,14 +177,58 @@ async function nextOrderNumber(tx: Queryable, kind: OrderKind, year: number): Pr
   return `${kind === 'PURCHASE' ? 'PO' : 'SO'}-${year}-${String(rows[0]!.last).padStart(6, '0')}`;
 }
 
-/** Creates an order in DRAFT and appends `OrderCreated` with the facts consumers need. */
-export async function insertOrder(tx: Queryable, order: NewOrder, actor: string): Promise<OrderRow> {
+/** The order an earlier request with this idempotency key created, and a hash of that request. */
+export async function orderByIdempotencyKey(
+  tx: Queryable,
+  scope: string,
+  key: string,
+): Promise<{ id: string; request_hash: string } | undefined> {
+  // Serialises concurrent retries of one key: the second waits for the first and then finds its order.
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`order:${scope}:${key}`]);
+  const { rows } = await tx.query<{ id: string; request_hash: string }>(
+    `SELECT id, request_hash FROM orders.purchase_order WHERE idempotency_scope = $1 AND idempotency_key = $2`,
+    [scope, key],
+  );
+  return rows[0];
+}
+
+export async function orderIdByExternalRef(
+  tx: Queryable,
+  owner: string,
+  externalRef: string,
+): Promise<string | undefined> {
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT id FROM orders.purchase_order WHERE external_ref_owner = $1 AND external_ref = $2`,
+    [owner, externalRef],
+  );
+  return rows[0]?.id;
+}
+
+/** Creates an order and appends `OrderCreated` with the facts consumers need. */
+export async function insertOrder(tx: Queryable, order: NewOrder, actor: Actor): Promise<OrderRow> {
   const id = randomUUID();
   const number = await nextOrderNumber(tx, order.kind, new Date().getUTCFullYear());
+  const counterparty = order.kind === 'PURCHASE' ? order.sellerId : order.buyerId;
   await tx.query(
-    `INSERT INTO orders.purchase_order (id, number, kind, status, buyer_id, seller_id, currency, external_ref, created_by)
-     VALUES ($1, $2, $3, 'DRAFT', $4, $5, $6, $7, $8)`,
-    [id, number, order.kind, order.buyerId, order.sellerId, order.currency, order.externalRef ?? null, actor],
+    `INSERT INTO orders.purchase_order (id, number, kind, status, buyer_id, seller_id, currency, external_ref,
+       external_ref_owner, overdelivery_tolerance, idempotency_scope, idempotency_key, request_hash, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [
+      id,
+      number,
+      order.kind,
+      order.status,
+      order.buyerId,
+      order.sellerId,
+      order.currency,
+      order.externalRef,
+      order.externalRef === null ? null : counterparty,
+      order.overdeliveryTolerance,
+      order.idempotency?.scope ?? null,
+      order.idempotency?.key ?? null,
+      order.idempotency?.requestHash ?? null,
+      actor.subject,
+    ],
   );
   await tx.query(
     `INSERT INTO orders.order_line (order_id, line_no, sku, quantity, unit, unit_price, requested_date)
@@ -180,21 +241,24 @@ export async function insertOrder(tx: Queryable, order: NewOrder, actor: string)
       order.lines.map((l) => l.quantity),
       order.lines.map((l) => l.unit),
       order.lines.map((l) => l.unitPrice),
-      order.lines.map((l) => l.requestedDate ?? null),
+      order.lines.map((l) => l.requestedDate),
     ],
   );
   const [row] = await ordersByIds(tx, [id]);
-  await appendOrderEvent(tx, 'OrderCreated', row!, actor, { lines: order.lines });
+  await appendOrderEvent(tx, 'OrderCreated', row!, actor, {
+    externalRef: order.externalRef,
+    lines: order.lines.map((line, index) => ({ lineNo: index + 1, ...line })),
+  });
   return row!;
 }
 
-/** Moves an order to `status` and records it; transition rules live with the order lifecycle. */
+/** Moves an order to `status` and records the step with its facts. */
 export async function setOrderStatus(
   tx: Queryable,
   id: string,
   status: OrderStatus,
-  actor: string,
-  eventType: string,
+  actor: Actor,
+  eventType: OrderEventName,
   facts: Record<string, unknown> = {},
 ): Promise<OrderRow> {
   await tx.query(`UPDATE orders.purchase_order SET status = $2, updated_at = now() WHERE id = $1`, [
@@ -206,11 +270,224 @@ export async function setOrderStatus(
   return row!;
 }
 
+export async function recordConfirmation(
+  tx: Queryable,
+  orderId: string,
+  lines: readonly { lineNo: number; quantity: string; date: string | null }[],
+  externalRef: string | null,
+  externalRefOwner: string,
+): Promise<void> {
+  await tx.query(
+    `UPDATE orders.order_line l SET confirmed_quantity = c.quantity, confirmed_date = c.date
+       FROM unnest($2::int[], $3::numeric[], $4::date[]) AS c(line_no, quantity, date)
+      WHERE l.order_id = $1 AND l.line_no = c.line_no`,
+    [orderId, lines.map((l) => l.lineNo), lines.map((l) => l.quantity), lines.map((l) => l.date)],
+  );
+  if (externalRef !== null) {
+    await tx.query(
+      `UPDATE orders.purchase_order SET external_ref = $2, external_ref_owner = $3 WHERE id = $1`,
+      [orderId, externalRef, externalRefOwner],
+    );
+  }
+}
+
+export interface ShipmentRow {
+  id: string;
+  order_id: string;
+  seq: number;
+  number: string;
+  reference: string | null;
+  request_hash: string;
+  status: 'IN_TRANSIT' | 'RECEIVED';
+  shipped_at: Date;
+  expected_delivery_date: string | null;
+  carrier: string | null;
+  tracking_number: string | null;
+  received_at: Date | null;
+  receipt_hash: string | null;
+}
+
+export interface ShipmentLineRow {
+  shipment_id: string;
+  line_no: number;
+  sku: string;
+  unit: string;
+  quantity: string;
+  received_quantity: string | null;
+  rejected_quantity: string | null;
+  rejection_reason: string | null;
+}
+
+const SELECT_SHIPMENT = `
+  SELECT s.id, s.order_id, s.seq, o.number || '-S' || s.seq AS number, s.reference, s.request_hash, s.status,
+         s.shipped_at, s.expected_delivery_date::text, s.carrier, s.tracking_number, s.received_at, s.receipt_hash
+    FROM orders.shipment s JOIN orders.purchase_order o ON o.id = s.order_id`;
+
+export async function shipmentsByIds(db: Queryable, ids: readonly string[]): Promise<ShipmentRow[]> {
+  const { rows } = await db.query<ShipmentRow>(`${SELECT_SHIPMENT} WHERE s.id = ANY($1::text[])`, [[...ids]]);
+  return rows;
+}
+
+export async function shipmentsByOrderIds(
+  db: Queryable,
+  orderIds: readonly string[],
+): Promise<ShipmentRow[]> {
+  const { rows } = await db.query<ShipmentRow>(
+    `${SELECT_SHIPMENT} WHERE s.order_id = ANY($1::text[]) ORDER BY s.order_id, s.seq`,
+    [[...orderIds]],
+  );
+  return rows;
+}
+
+export async function shipmentByReference(
+  tx: Queryable,
+  orderId: string,
+  reference: string,
+): Promise<ShipmentRow | undefined> {
+  const { rows } = await tx.query<ShipmentRow>(
+    `${SELECT_SHIPMENT} WHERE s.order_id = $1 AND s.reference = $2`,
+    [orderId, reference],
+  );
+  return rows[0];
+}
+
+export async function shipmentLinesByShipmentIds(
+  db: Queryable,
+  shipmentIds: readonly string[],
+): Promise<ShipmentLineRow[]> {
+  const { rows } = await db.query<ShipmentLineRow>(
+    `SELECT sl.shipment_id, sl.line_no, l.sku, l.unit, trim_scale(sl.quantity)::text AS quantity,
+            trim_scale(sl.received_quantity)::text AS received_quantity,
+            trim_scale(sl.rejected_quantity)::text AS rejected_quantity, sl.rejection_reason
+       FROM orders.shipment_line sl
+       JOIN orders.shipment s ON s.id = sl.shipment_id
+       JOIN orders.order_line l ON l.order_id = s.order_id AND l.line_no = sl.line_no
+      WHERE sl.shipment_id = ANY($1::text[])
+      ORDER BY sl.shipment_id, sl.line_no`,
+    [[...shipmentIds]],
+  );
+  return rows;
+}
+
+export interface NewShipment {
+  orderId: string;
+  reference: string | null;
+  requestHash: string;
+  shippedAt: Date;
+  expectedDeliveryDate: string | null;
+  carrier: string | null;
+  trackingNumber: string | null;
+  final: boolean;
+  lines: readonly { lineNo: number; quantity: string }[];
+}
+
+/** Records a ship notice and adds its quantities to the order lines. */
+export async function insertShipment(
+  tx: Queryable,
+  shipment: NewShipment,
+  actor: Actor,
+): Promise<ShipmentRow> {
+  const id = randomUUID();
+  await tx.query(
+    `INSERT INTO orders.shipment (id, order_id, seq, reference, request_hash, status, shipped_at,
+       expected_delivery_date, carrier, tracking_number, created_by)
+     SELECT $1, $2, COALESCE(max(seq), 0) + 1, $3, $4, 'IN_TRANSIT', $5, $6, $7, $8, $9
+       FROM orders.shipment WHERE order_id = $2`,
+    [
+      id,
+      shipment.orderId,
+      shipment.reference,
+      shipment.requestHash,
+      shipment.shippedAt,
+      shipment.expectedDeliveryDate,
+      shipment.carrier,
+      shipment.trackingNumber,
+      actor.subject,
+    ],
+  );
+  const lineNos = shipment.lines.map((l) => l.lineNo);
+  const quantities = shipment.lines.map((l) => l.quantity);
+  await tx.query(
+    `INSERT INTO orders.shipment_line (shipment_id, line_no, quantity)
+     SELECT $1, line_no, quantity FROM unnest($2::int[], $3::numeric[]) AS t(line_no, quantity)`,
+    [id, lineNos, quantities],
+  );
+  await tx.query(
+    `UPDATE orders.order_line l SET shipped_quantity = l.shipped_quantity + t.quantity
+       FROM unnest($2::int[], $3::numeric[]) AS t(line_no, quantity)
+      WHERE l.order_id = $1 AND l.line_no = t.line_no`,
+    [shipment.orderId, lineNos, quantities],
+  );
+  if (shipment.final) {
+    await tx.query(`UPDATE orders.purchase_order SET shipping_complete = true WHERE id = $1`, [
+      shipment.orderId,
+    ]);
+  }
+  const [row] = await shipmentsByIds(tx, [id]);
+  return row!;
+}
+
+export interface ReceiptLine {
+  lineNo: number;
+  quantity: string;
+  rejectedQuantity: string;
+  rejectionReason: string | null;
+}
+
+/** Records the goods receipt of a shipment and adds its quantities to the order lines. */
+export async function recordReceipt(
+  tx: Queryable,
+  shipment: ShipmentRow,
+  lines: readonly ReceiptLine[],
+  receivedAt: Date,
+  receiptHash: string,
+): Promise<ShipmentRow> {
+  const lineNos = lines.map((l) => l.lineNo);
+  const accepted = lines.map((l) => l.quantity);
+  const rejected = lines.map((l) => l.rejectedQuantity);
+  await tx.query(
+    `UPDATE orders.shipment_line sl SET received_quantity = t.accepted, rejected_quantity = t.rejected,
+            rejection_reason = t.reason
+       FROM unnest($2::int[], $3::numeric[], $4::numeric[], $5::text[]) AS t(line_no, accepted, rejected, reason)
+      WHERE sl.shipment_id = $1 AND sl.line_no = t.line_no`,
+    [shipment.id, lineNos, accepted, rejected, lines.map((l) => l.rejectionReason)],
+  );
+  await tx.query(
+    `UPDATE orders.order_line l SET received_quantity = l.received_quantity + t.accepted,
+            rejected_quantity = l.rejected_quantity + t.rejected
+       FROM unnest($2::int[], $3::numeric[], $4::numeric[]) AS t(line_no, accepted, rejected)
+      WHERE l.order_id = $1 AND l.line_no = t.line_no`,
+    [shipment.order_id, lineNos, accepted, rejected],
+  );
+  await tx.query(
+    `UPDATE orders.shipment SET status = 'RECEIVED', received_at = $2, receipt_hash = $3 WHERE id = $1`,
+    [shipment.id, receivedAt, receiptHash],
+  );
+  const [row] = await shipmentsByIds(tx, [shipment.id]);
+  return row!;
+}
+
+/** Who acted: the principal's subject, and the partner it acted for when it was a partner. */
+export interface Actor {
+  subject: string;
+  partnerId: string | null;
+}
+
+export type OrderEventName =
+  | 'OrderCreated'
+  | 'OrderSubmitted'
+  | 'OrderConfirmed'
+  | 'OrderRejected'
+  | 'OrderCancelled'
+  | 'OrderShipped'
+  | 'ShipmentReceived'
+  | 'OrderClosed';
+
 async function appendOrderEvent(
   tx: Queryable,
-  type: string,
+  type: OrderEventName,
   order: OrderRow,
-  actor: string,
+  actor: Actor,
   facts: Record<string, unknown>,
 ): Promise<void> {
   await appendEvent(tx, {
@@ -218,7 +495,7 @@ async function appendOrderEvent(
     aggregateType: 'Order',
     aggregateId: order.id,
     parties: [order.buyer_id, order.seller_id],
-    actor,
+    actor: actor.subject,
     payload: {
       orderId: order.id,
       number: order.number,
@@ -227,7 +504,31 @@ async function appendOrderEvent(
       buyerId: order.buyer_id,
       sellerId: order.seller_id,
       currency: order.currency,
+      actorPartnerId: actor.partnerId,
       ...facts,
     },
   });
+}
+
+export interface OrderHistoryRow {
+  cursor: string;
+  type: OrderEventName;
+  order_id: string;
+  actor: string | null;
+  payload: Record<string, unknown> & { status: OrderStatus };
+  occurred_at: Date;
+}
+
+/** An order's history is its stream on the event log: the same cursors a subscriber resumes from. */
+export async function historyByOrderIds(
+  db: Queryable,
+  orderIds: readonly string[],
+): Promise<OrderHistoryRow[]> {
+  const { rows } = await db.query<OrderHistoryRow>(
+    `SELECT cursor, type, aggregate_id AS order_id, actor, payload, occurred_at FROM events.event_log
+      WHERE aggregate_type = 'Order' AND aggregate_id = ANY($1::text[])
+      ORDER BY aggregate_id, cursor`,
+    [[...orderIds]],
+  );
+  return rows;
 }

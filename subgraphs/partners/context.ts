@@ -1,21 +1,42 @@
 import DataLoader from 'dataloader';
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { indexBy } from '../../platform/loaders.ts';
-import { partnersByIds, type PartnerRow } from './store.ts';
+import { groupBy, indexBy } from '../../platform/loaders.ts';
+import {
+  certificationsByPartnerIds,
+  contactsByPartnerIds,
+  partnersByIds,
+  selfPartner,
+  type CertificationRow,
+  type ContactRow,
+  type PartnerRow,
+} from './store.ts';
 
 export interface Context {
   principal: Principal;
   db: Database;
   actor: string;
   partners: DataLoader<string, PartnerRow | undefined>;
+  /** Per partner id, so a page of partners costs one statement for all their contacts. */
+  contacts: DataLoader<string, ContactRow[]>;
+  certifications: DataLoader<string, CertificationRow[]>;
+  /** The company that runs the system, read once per request however many fields ask. */
+  selfPartner: () => Promise<PartnerRow | undefined>;
 }
 
 export function createContext(db: Database, principal: Principal): Context {
+  let self: Promise<PartnerRow | undefined> | undefined;
   return {
     principal,
     db,
     actor: principal.subject,
     partners: new DataLoader(async (ids) => indexBy(ids, await partnersByIds(db, ids), (row) => row.id)),
+    contacts: new DataLoader(async (ids) =>
+      groupBy(ids, await contactsByPartnerIds(db, ids), (row) => row.partnerId),
+    ),
+    certifications: new DataLoader(async (ids) =>
+      groupBy(ids, await certificationsByPartnerIds(db, ids), (row) => row.partnerId),
+    ),
+    selfPartner: () => (self ??= selfPartner(db)),
   };
 }

@@ -5,21 +5,52 @@ import { identifierProblem, isCountryCode } from '../../platform/validation.ts';
 import type { Context } from './context.ts';
 import type { RegisterPartnerInput, Resolvers, UpdatePartnerInput } from './generated/resolvers.ts';
 import {
+  addCertification,
+  addContact,
+  certificationForUpdate,
+  contactForUpdate,
   createApiKey,
   listPartners,
   partnerForApiKey,
   partnerSortKey,
   registerPartner,
-  selfPartner,
+  removeCertification,
+  removeContact,
   updatePartner,
   type PartnerRow,
 } from './store.ts';
+import { validCertification, validContact } from './validation.ts';
 
 /** A partner principal sees itself and us; the company's own roles see every partner. */
 async function visiblePartnerIds(ctx: Context): Promise<string[] | null> {
   if (!isPartnerPrincipal(ctx.principal)) return null;
-  const self = await selfPartner(ctx.db);
+  const self = await ctx.selfPartner();
   return [ctx.principal.partnerId, ...(self ? [self.id] : [])];
+}
+
+/**
+ * Partners a principal cannot list still reach it as entity references (a supplier's supplier in the
+ * network); their contacts and certifications stay as invisible as the partner itself.
+ */
+async function mayReadDetails(ctx: Context, partnerId: string): Promise<boolean> {
+  const visible = await visiblePartnerIds(ctx);
+  return visible === null || visible.includes(partnerId);
+}
+
+/** The staff who deal with partners keep their contacts and certifications; finance and analysts read. */
+function mayManageAnyPartner(ctx: Context): boolean {
+  return !isPartnerPrincipal(ctx.principal) && hasRole(ctx.principal, 'admin', 'buyer', 'sales');
+}
+
+/** A partner keeps its own contacts and certifications, and no one else's. */
+function assertMayManage(ctx: Context, partnerId: string) {
+  if (isPartnerPrincipal(ctx.principal) && ctx.principal.partnerId === partnerId) return;
+  if (!mayManageAnyPartner(ctx)) throw forbidden('not allowed to manage this partner');
+}
+
+/** Refuses at once a principal that may manage no partner at all, before looking anything up. */
+function assertMayManageSome(ctx: Context) {
+  if (!isPartnerPrincipal(ctx.principal) && !mayManageAnyPartner(ctx)) throw forbidden();
 }
 
 function assertValidPartner(
@@ -51,7 +82,7 @@ export const resolvers: Resolvers = {
       return toPage(rows, size, partnerSortKey);
     },
     async self(_parent, _args, ctx) {
-      const self = await selfPartner(ctx.db);
+      const self = await ctx.selfPartner();
       if (!self) throw notFound('self partner', '(none registered)');
       return self;
     },
@@ -99,11 +130,51 @@ export const resolvers: Resolvers = {
       );
       return { apiKey: key, secret };
     },
+    async addPartnerContact(_parent, { partnerId, input }, ctx) {
+      assertMayManage(ctx, partnerId);
+      const contact = validContact(input);
+      const added = await ctx.db.transaction((tx) => addContact(tx, partnerId, contact));
+      if (!added) throw notFound('partner', partnerId);
+      return added;
+    },
+    async removePartnerContact(_parent, { id }, ctx) {
+      assertMayManageSome(ctx);
+      await ctx.db.transaction(async (tx) => {
+        const contact = await contactForUpdate(tx, id);
+        if (!contact) throw notFound('contact', id);
+        assertMayManage(ctx, contact.partnerId);
+        await removeContact(tx, id);
+      });
+      return true;
+    },
+    async addCertification(_parent, { partnerId, input }, ctx) {
+      assertMayManage(ctx, partnerId);
+      const certification = validCertification(input);
+      const added = await ctx.db.transaction((tx) =>
+        addCertification(tx, partnerId, certification, ctx.actor),
+      );
+      if (!added) throw notFound('partner', partnerId);
+      return added;
+    },
+    async removeCertification(_parent, { id }, ctx) {
+      assertMayManageSome(ctx);
+      await ctx.db.transaction(async (tx) => {
+        const certification = await certificationForUpdate(tx, id);
+        if (!certification) throw notFound('certification', id);
+        assertMayManage(ctx, certification.partnerId);
+        await removeCertification(tx, certification, ctx.actor);
+      });
+      return true;
+    },
   },
   Partner: {
     __resolveReference: async (reference: { id: string }, ctx: Context) =>
       (await ctx.partners.load(reference.id)) ?? null,
     isSelf: (partner: PartnerRow) => partner.is_self,
+    contacts: async (partner: PartnerRow, _args, ctx) =>
+      (await mayReadDetails(ctx, partner.id)) ? ctx.contacts.load(partner.id) : [],
+    certifications: async (partner: PartnerRow, _args, ctx) =>
+      (await mayReadDetails(ctx, partner.id)) ? ctx.certifications.load(partner.id) : [],
   },
   ApiKey: {
     partner: async (key, _args, ctx) => {

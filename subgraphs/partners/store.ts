@@ -229,3 +229,152 @@ export async function partnerForApiKey(
   );
   return rows[0];
 }
+
+export interface NewContact {
+  name: string;
+  email: string | null;
+  phone: string | null;
+  function: string | null;
+}
+
+/** A contact in its GraphQL shape, plus the partner it belongs to (for batching and authorization). */
+export interface ContactRow extends NewContact {
+  id: string;
+  partnerId: string;
+}
+
+const SELECT_CONTACT = `
+  SELECT c.id, c.partner_id AS "partnerId", c.name, c.email, c.phone, c.business_function AS "function"
+    FROM partners.partner_contact c`;
+
+export async function contactsByPartnerIds(
+  db: Queryable,
+  partnerIds: readonly string[],
+): Promise<ContactRow[]> {
+  const { rows } = await db.query<ContactRow>(
+    `${SELECT_CONTACT} WHERE c.partner_id = ANY($1::text[]) ORDER BY lower(c.name), c.id`,
+    [[...partnerIds]],
+  );
+  return rows;
+}
+
+/** Locks the contact until the transaction ends, so a check made on it holds until its removal. */
+export async function contactForUpdate(tx: Queryable, id: string): Promise<ContactRow | undefined> {
+  const { rows } = await tx.query<ContactRow>(`${SELECT_CONTACT} WHERE c.id = $1 FOR UPDATE`, [id]);
+  return rows[0];
+}
+
+/**
+ * Adds a contact to an existing partner; undefined when there is no such partner. Contacts append no
+ * event: personal data stays in partners.
+ */
+export async function addContact(
+  tx: Queryable,
+  partnerId: string,
+  contact: NewContact,
+): Promise<ContactRow | undefined> {
+  const { rows } = await tx.query<ContactRow>(
+    `INSERT INTO partners.partner_contact (id, partner_id, name, email, phone, business_function)
+     SELECT $1, p.id, $3, $4, $5, $6 FROM partners.partner p WHERE p.id = $2
+     RETURNING id, partner_id AS "partnerId", name, email, phone, business_function AS "function"`,
+    [randomUUID(), partnerId, contact.name, contact.email, contact.phone, contact.function],
+  );
+  return rows[0];
+}
+
+export async function removeContact(tx: Queryable, id: string): Promise<void> {
+  await tx.query(`DELETE FROM partners.partner_contact WHERE id = $1`, [id]);
+}
+
+export interface NewCertification {
+  kind: string;
+  issuer: string;
+  /** ISO 8601 date. */
+  validUntil: string;
+}
+
+export interface CertificationRow extends NewCertification {
+  id: string;
+  partnerId: string;
+  /** validUntil is today or later, in UTC. */
+  valid: boolean;
+}
+
+/** The day is taken in UTC, whatever the session's time zone, so every process agrees on validity. */
+const CERTIFICATION_COLUMNS = `id, partner_id AS "partnerId", kind, issuer,
+  to_char(valid_until, 'YYYY-MM-DD') AS "validUntil",
+  valid_until >= (now() AT TIME ZONE 'UTC')::date AS valid`;
+
+export async function certificationsByPartnerIds(
+  db: Queryable,
+  partnerIds: readonly string[],
+): Promise<CertificationRow[]> {
+  const { rows } = await db.query<CertificationRow>(
+    `SELECT ${CERTIFICATION_COLUMNS} FROM partners.certification
+      WHERE partner_id = ANY($1::text[]) ORDER BY kind, valid_until DESC, id`,
+    [[...partnerIds]],
+  );
+  return rows;
+}
+
+/** Locks the certification until the transaction ends, so a check made on it holds until its removal. */
+export async function certificationForUpdate(
+  tx: Queryable,
+  id: string,
+): Promise<CertificationRow | undefined> {
+  const { rows } = await tx.query<CertificationRow>(
+    `SELECT ${CERTIFICATION_COLUMNS} FROM partners.certification WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Adds a certification to an existing partner and logs it; undefined when there is no such partner. */
+export async function addCertification(
+  tx: Queryable,
+  partnerId: string,
+  certification: NewCertification,
+  actor: string,
+): Promise<CertificationRow | undefined> {
+  const { rows } = await tx.query<CertificationRow>(
+    `INSERT INTO partners.certification (id, partner_id, kind, issuer, valid_until)
+     SELECT $1, p.id, $3, $4, $5::date FROM partners.partner p WHERE p.id = $2
+     RETURNING ${CERTIFICATION_COLUMNS}`,
+    [randomUUID(), partnerId, certification.kind, certification.issuer, certification.validUntil],
+  );
+  const added = rows[0];
+  if (added) await appendCertificationEvent(tx, 'PartnerCertificationAdded', added, actor);
+  return added;
+}
+
+export async function removeCertification(
+  tx: Queryable,
+  certification: CertificationRow,
+  actor: string,
+): Promise<void> {
+  await tx.query(`DELETE FROM partners.certification WHERE id = $1`, [certification.id]);
+  await appendCertificationEvent(tx, 'PartnerCertificationRemoved', certification, actor);
+}
+
+/** The network subgraph weighs a partner's risk by the certifications it holds. */
+async function appendCertificationEvent(
+  tx: Queryable,
+  type: 'PartnerCertificationAdded' | 'PartnerCertificationRemoved',
+  certification: CertificationRow,
+  actor: string,
+) {
+  await appendEvent(tx, {
+    type,
+    aggregateType: 'Partner',
+    aggregateId: certification.partnerId,
+    parties: [certification.partnerId],
+    actor,
+    payload: {
+      partnerId: certification.partnerId,
+      certificationId: certification.id,
+      kind: certification.kind,
+      issuer: certification.issuer,
+      validUntil: certification.validUntil,
+    },
+  });
+}

@@ -64,3 +64,17 @@ export async function bootStack(options: { seedDemo?: boolean } = {}): Promise<T
     },
   };
 }
+
+/**
+ * SQL statements `work` issues. Event consumers poll the same database in the background, so the count is
+ * taken once everything is applied, twice, keeping the lower: a background poll cannot inflate both.
+ */
+export async function countStatements(stack: TestStack, work: () => Promise<void>): Promise<number> {
+  const once = async () => {
+    await stack.settled();
+    const before = stack.db.statementCount;
+    await work();
+    return stack.db.statementCount - before;
+  };
+  return Math.min(await once(), await once());
+}

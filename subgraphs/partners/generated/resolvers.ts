@@ -32,6 +32,41 @@ export type Partner = {
   status: PartnerStatus;
   /** True for the company that runs this system; exactly one partner is. */
   isSelf: Scalars['Boolean']['output'];
+  /**
+   * The people to talk to at this partner, by name. Personal data: a partner principal sees only its own
+   * contacts and ours, and an empty list for any other partner it reaches through the graph.
+   */
+  contacts: Array<PartnerContact>;
+  /**
+   * Certifications the partner holds (ISO 9001, ISO 14001, ...), by kind and then latest expiry first.
+   * Visible like `contacts`.
+   */
+  certifications: Array<Certification>;
+};
+
+/** A person at a partner; at least one of email and phone is known. */
+export type PartnerContact = {
+  __typename?: 'PartnerContact';
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  email: Maybe<Scalars['String']['output']>;
+  phone: Maybe<Scalars['String']['output']>;
+  /** What the person handles for the partner, such as sales, logistics or accounts payable. */
+  function: Maybe<Scalars['String']['output']>;
+};
+
+/** A certification a partner holds, such as ISO 9001 from an accredited body. */
+export type Certification = {
+  __typename?: 'Certification';
+  id: Scalars['ID']['output'];
+  /** What is certified, such as ISO 9001. */
+  kind: Scalars['String']['output'];
+  /** Who certified it. */
+  issuer: Scalars['String']['output'];
+  /** Last day of validity, an ISO 8601 date (YYYY-MM-DD). */
+  validUntil: Scalars['String']['output'];
+  /** True while validUntil is today or later (UTC). */
+  valid: Scalars['Boolean']['output'];
 };
 
 export type PartnerRole =
@@ -105,6 +140,22 @@ export type RegisterPartnerInput = {
   status?: InputMaybe<PartnerStatus>;
 };
 
+export type PartnerContactInput = {
+  name: Scalars['String']['input'];
+  /** Required unless phone is given. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Required unless email is given. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  function?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CertificationInput = {
+  kind: Scalars['String']['input'];
+  issuer: Scalars['String']['input'];
+  /** An ISO 8601 date (YYYY-MM-DD). */
+  validUntil: Scalars['String']['input'];
+};
+
 export type UpdatePartnerInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   country?: InputMaybe<Scalars['String']['input']>;
@@ -143,6 +194,14 @@ export type Mutation = {
   registerPartner: Partner;
   updatePartner: Partner;
   createApiKey: CreatedApiKey;
+  /** Staff (admin, buyer, sales) for any partner; a partner for itself. */
+  addPartnerContact: PartnerContact;
+  /** True once removed; an unknown id is NOT_FOUND. */
+  removePartnerContact: Scalars['Boolean']['output'];
+  /** Staff (admin, buyer, sales) for any partner; a partner for itself. */
+  addCertification: Certification;
+  /** True once removed; an unknown id is NOT_FOUND. */
+  removeCertification: Scalars['Boolean']['output'];
 };
 
 
@@ -160,6 +219,28 @@ export type MutationUpdatePartnerArgs = {
 export type MutationCreateApiKeyArgs = {
   partnerId: Scalars['ID']['input'];
   name: Scalars['String']['input'];
+};
+
+
+export type MutationAddPartnerContactArgs = {
+  partnerId: Scalars['ID']['input'];
+  input: PartnerContactInput;
+};
+
+
+export type MutationRemovePartnerContactArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAddCertificationArgs = {
+  partnerId: Scalars['ID']['input'];
+  input: CertificationInput;
+};
+
+
+export type MutationRemoveCertificationArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type Link__Purpose =
@@ -264,6 +345,8 @@ export type FederationReferenceTypes = {
 export type ResolversTypes = {
   Partner: ResolverTypeWrapper<PartnerRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  PartnerContact: ResolverTypeWrapper<PartnerContact>;
+  Certification: ResolverTypeWrapper<Certification>;
   PartnerRole: PartnerRole;
   PartnerStatus: PartnerStatus;
   IdentifierScheme: IdentifierScheme;
@@ -275,6 +358,8 @@ export type ResolversTypes = {
   ApiKeyPrincipal: ResolverTypeWrapper<ApiKeyPrincipal>;
   PartnerIdentifierInput: PartnerIdentifierInput;
   RegisterPartnerInput: RegisterPartnerInput;
+  PartnerContactInput: PartnerContactInput;
+  CertificationInput: CertificationInput;
   UpdatePartnerInput: UpdatePartnerInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -292,6 +377,8 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   Partner: PartnerRow;
   ID: Scalars['ID']['output'];
+  PartnerContact: PartnerContact;
+  Certification: Certification;
   PartnerIdentifier: PartnerIdentifier;
   PageInfo: PageInfo;
   PartnerConnection: Omit<PartnerConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Partner']> };
@@ -300,6 +387,8 @@ export type ResolversParentTypes = {
   ApiKeyPrincipal: ApiKeyPrincipal;
   PartnerIdentifierInput: PartnerIdentifierInput;
   RegisterPartnerInput: RegisterPartnerInput;
+  PartnerContactInput: PartnerContactInput;
+  CertificationInput: CertificationInput;
   UpdatePartnerInput: UpdatePartnerInput;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
@@ -399,6 +488,24 @@ export type PartnerResolvers<ContextType = Context, ParentType extends Resolvers
   identifiers?: Resolver<Array<ResolversTypes['PartnerIdentifier']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PartnerStatus'], ParentType, ContextType>;
   isSelf?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  contacts?: Resolver<Array<ResolversTypes['PartnerContact']>, ParentType, ContextType>;
+  certifications?: Resolver<Array<ResolversTypes['Certification']>, ParentType, ContextType>;
+};
+
+export type PartnerContactResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PartnerContact'] = ResolversParentTypes['PartnerContact']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  function?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CertificationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Certification'] = ResolversParentTypes['Certification']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  issuer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  validUntil?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PartnerIdentifierResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PartnerIdentifier'] = ResolversParentTypes['PartnerIdentifier']> = {
@@ -444,6 +551,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   registerPartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationRegisterPartnerArgs, 'input'>>;
   updatePartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationUpdatePartnerArgs, 'id' | 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'partnerId' | 'name'>>;
+  addPartnerContact?: Resolver<ResolversTypes['PartnerContact'], ParentType, ContextType, RequireFields<MutationAddPartnerContactArgs, 'partnerId' | 'input'>>;
+  removePartnerContact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemovePartnerContactArgs, 'id'>>;
+  addCertification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType, RequireFields<MutationAddCertificationArgs, 'partnerId' | 'input'>>;
+  removeCertification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveCertificationArgs, 'id'>>;
 };
 
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
@@ -464,6 +575,8 @@ export interface Federation__PolicyScalarConfig extends GraphQLScalarTypeConfig<
 
 export type Resolvers<ContextType = Context> = {
   Partner?: PartnerResolvers<ContextType>;
+  PartnerContact?: PartnerContactResolvers<ContextType>;
+  Certification?: CertificationResolvers<ContextType>;
   PartnerIdentifier?: PartnerIdentifierResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PartnerConnection?: PartnerConnectionResolvers<ContextType>;
