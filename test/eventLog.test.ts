@@ -186,3 +186,23 @@ describe(`event log on ${engineUnderTest}`, () => {
     expect(received).toEqual([1, 2, 3, 4]);
   });
 });
+
+// Only a server can drop connections; PGlite runs in-process.
+if (engineUnderTest === 'postgres') {
+  describe('when the PostgreSQL server drops every connection', () => {
+    it('queries go on and notifications resume on a new listening connection', async () => {
+      const received: string[] = [];
+      await db.listen('dropped_test', (payload) => received.push(payload));
+      await db.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      const deadline = Date.now() + 10_000;
+      while (received.length === 0 && Date.now() < deadline) {
+        await db.query(`SELECT pg_notify('dropped_test', 'after')`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(received).toContain('after');
+    });
+  });
+}

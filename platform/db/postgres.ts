@@ -15,8 +15,15 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   };
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: typeParsers });
   let statements = 0;
-  let listener: pg.Client | undefined;
+  let closing = false;
+  let listener: Promise<pg.Client> | undefined;
   const handlers = new Map<string, Set<(payload: string) => void>>();
+
+  // An idle connection the server drops (a restart, a failover, an administrator) is an error event on the
+  // pool; unhandled, it would crash the process. The pool replaces the connection on the next query.
+  pool.on('error', (error) => {
+    if (!closing) console.error('postgres: idle connection lost:', error.message);
+  });
 
   const run = async <Row>(
     target: pg.Pool | pg.PoolClient,
@@ -31,15 +38,38 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   // Fail at start, not at the first request, when the server is unreachable.
   await pool.query('SELECT 1');
 
-  async function listenerClient(): Promise<pg.Client> {
-    if (listener) return listener;
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    client.on('notification', (message) => {
-      for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? '');
+  /**
+   * The one connection that LISTENs. When it drops, the next `listen` or the retry below opens another and
+   * listens again on every channel; notifications sent meanwhile are lost, which readers' slow polls cover.
+   */
+  function listenerClient(): Promise<pg.Client> {
+    listener ??= (async () => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('notification', (message) => {
+        for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? '');
+      });
+      client.on('error', (error) => {
+        if (closing) return;
+        console.error('postgres: listening connection lost, reconnecting:', error.message);
+        listener = undefined;
+        setTimeout(() => void relisten(), 1_000).unref();
+      });
+      await client.connect();
+      for (const channel of handlers.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      return client;
+    })();
+    listener.catch(() => {
+      listener = undefined;
     });
-    listener = client;
-    return client;
+    return listener;
+  }
+
+  async function relisten(): Promise<void> {
+    if (closing || handlers.size === 0) return;
+    await listenerClient().catch((error: Error) => {
+      console.error('postgres: cannot listen yet:', error.message);
+      setTimeout(() => void relisten(), 5_000).unref();
+    });
   }
 
   return {
@@ -63,11 +93,11 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
       }
     },
     async listen(channel, onNotify) {
-      const client = await listenerClient();
       let channelHandlers = handlers.get(channel);
       if (!channelHandlers) {
         channelHandlers = new Set();
         handlers.set(channel, channelHandlers);
+        const client = await listenerClient();
         await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       }
       channelHandlers.add(onNotify);
@@ -75,12 +105,14 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
         channelHandlers.delete(onNotify);
         if (channelHandlers.size === 0 && handlers.get(channel) === channelHandlers) {
           handlers.delete(channel);
+          const client = await listenerClient();
           await client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`);
         }
       };
     },
     async close() {
-      await listener?.end();
+      closing = true;
+      await (await listener?.catch(() => undefined))?.end();
       await pool.end();
     },
   };
