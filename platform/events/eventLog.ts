@@ -67,11 +67,19 @@ export async function appendEvent(tx: Queryable, event: NewEvent): Promise<Logge
   return toEvent(rows[0] as EventRow);
 }
 
+export interface EventFilter {
+  types?: readonly string[];
+  aggregateType?: string;
+  aggregateId?: string;
+  /** Only events this partner is a party to. */
+  party?: string;
+}
+
 export async function readEvents(
   db: Queryable,
   after: string,
   limit: number,
-  filter: { types?: readonly string[]; aggregateType?: string; aggregateId?: string } = {},
+  filter: EventFilter = {},
 ): Promise<LoggedEvent[]> {
   const { rows } = await db.query<EventRow>(
     `SELECT * FROM events.event_log
@@ -79,6 +87,7 @@ export async function readEvents(
         AND ($2::text[] IS NULL OR type = ANY($2::text[]))
         AND ($3::text IS NULL OR aggregate_type = $3)
         AND ($4::text IS NULL OR aggregate_id = $4)
+        AND ($6::text IS NULL OR $6 = ANY(parties))
       ORDER BY cursor LIMIT $5`,
     [
       after,
@@ -86,6 +95,7 @@ export async function readEvents(
       filter.aggregateType ?? null,
       filter.aggregateId ?? null,
       limit,
+      filter.party ?? null,
     ],
   );
   return rows.map(toEvent);
@@ -165,7 +175,7 @@ export async function* followEvents(
   wakeup: EventWakeup,
   after: string,
   signal: AbortSignal,
-  filter: Parameters<typeof readEvents>[3] = {},
+  filter: EventFilter = {},
 ): AsyncGenerator<LoggedEvent> {
   let position = after;
   while (!signal.aborted) {

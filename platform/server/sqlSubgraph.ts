@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { BaseContext } from '@apollo/server';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Principal } from '../auth/principal.ts';
+import type { Runtime } from '../runtime.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { runConsumer, sqlSink } from '../events/consumer.ts';
@@ -20,7 +21,8 @@ export function sqlSubgraph<Context extends BaseContext>(options: {
   name: SubgraphName;
   migrations: URL;
   resolvers: object;
-  createContext: (db: Database, principal: Principal) => Context;
+  /** `runtime` gives subscriptions the event log's wakeup. */
+  createContext: (db: Database, principal: Principal, runtime: Runtime) => Context;
   projections?: Projection[];
 }): SubgraphModule<Context> {
   return {
@@ -28,7 +30,8 @@ export function sqlSubgraph<Context extends BaseContext>(options: {
     prepare: async ({ db }) => {
       await migrate(db, options.name, fileURLToPath(options.migrations));
     },
-    create: async ({ db, wakeup }) => {
+    create: async (runtime) => {
+      const { db, wakeup } = runtime;
       const consumers = (options.projections ?? []).map((projection) =>
         runConsumer({
           name: `${options.name}/${projection.name}`,
@@ -40,7 +43,7 @@ export function sqlSubgraph<Context extends BaseContext>(options: {
       return {
         // The generated resolver types are stricter than Apollo's map; this is the one place they meet.
         resolvers: options.resolvers as GraphQLResolverMap<Context>,
-        createContext: (principal) => options.createContext(db, principal),
+        createContext: (principal) => options.createContext(db, principal, runtime),
         ready: async () => {
           await db.query('SELECT 1');
         },

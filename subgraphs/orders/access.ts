@@ -17,7 +17,10 @@ export function orderScope(principal: Principal): OrderScope {
   return { partyId: null, kinds };
 }
 
-export function canRead(scope: OrderScope, order: OrderRow): boolean {
+export function canRead(
+  scope: OrderScope,
+  order: Pick<OrderRow, 'kind' | 'buyer_id' | 'seller_id'>,
+): boolean {
   if (scope.partyId && order.buyer_id !== scope.partyId && order.seller_id !== scope.partyId) return false;
   return scope.kinds === null || scope.kinds.includes(order.kind);
 }

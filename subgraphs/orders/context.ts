@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { EventSource } from '../../platform/events/subscription.ts';
+import type { Runtime } from '../../platform/runtime.ts';
 import { groupBy, indexBy } from '../../platform/loaders.ts';
 import type { OrderSettings } from './commands.ts';
 import { orderSettingsFromEnvironment } from './settings.ts';
@@ -21,6 +23,7 @@ import {
 export interface Context {
   principal: Principal;
   db: Database;
+  events: EventSource;
   settings: OrderSettings;
   orders: DataLoader<string, OrderRow | undefined>;
   lines: DataLoader<string, OrderLineRow[]>;
@@ -34,10 +37,11 @@ export interface Context {
 
 const settings = orderSettingsFromEnvironment();
 
-export function createContext(db: Database, principal: Principal): Context {
+export function createContext(db: Database, principal: Principal, runtime: Runtime): Context {
   return {
     principal,
     db,
+    events: runtime,
     settings,
     orders: new DataLoader(async (ids) => indexBy(ids, await ordersByIds(db, ids), (row) => row.id)),
     lines: new DataLoader(async (ids) => groupBy(ids, await linesByOrderIds(db, ids), (row) => row.order_id)),

@@ -17,7 +17,17 @@ import {
 import type { Context } from './context.ts';
 import type { OrderStatus, Resolvers } from './generated/resolvers.ts';
 import { EVENT_TYPES, summarise } from './history.ts';
-import { listOrders, orderSortKey, ordersForPartners, type OrderRow, type ShipmentRow } from './store.ts';
+import {
+  historyRowOf,
+  listOrders,
+  orderOfEvent,
+  orderSortKey,
+  ordersForPartners,
+  type OrderHistoryRow,
+  type OrderRow,
+  type ShipmentRow,
+} from './store.ts';
+import { subscribeToEvents } from '../../platform/events/subscription.ts';
 
 /** A shipment is visible to whoever may read its order. */
 async function readableShipment(ctx: Context, id: string): Promise<ShipmentRow | null> {
@@ -63,6 +73,24 @@ export const resolvers: Resolvers = {
       return toPage(rows, size, orderSortKey);
     },
     shipment: (_parent, { id }, ctx) => readableShipment(ctx, id),
+  },
+  Subscription: {
+    orderEvents: {
+      subscribe: (_parent, { orderId, after }, ctx) => {
+        const scope = orderScope(ctx.principal);
+        return subscribeToEvents(ctx.events, {
+          after,
+          filter: {
+            aggregateType: 'Order',
+            ...(orderId ? { aggregateId: orderId } : {}),
+            ...(scope.partyId ? { party: scope.partyId } : {}),
+          },
+          visible: (event) => canRead(scope, orderOfEvent(event)),
+          toPayload: historyRowOf,
+        });
+      },
+      resolve: (event: OrderHistoryRow) => event,
+    },
   },
   Mutation: {
     createPurchaseOrder: (_parent, { input, idempotencyKey }, ctx) =>

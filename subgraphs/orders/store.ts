@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/db/database.ts';
-import { appendEvent } from '../../platform/events/eventLog.ts';
+import { appendEvent, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import type { OrderKind, OrderStatus } from './generated/resolvers.ts';
 
 export interface OrderRow {
@@ -531,4 +531,22 @@ export async function historyByOrderIds(
     [[...orderIds]],
   );
   return rows;
+}
+
+/** An order event as the history shows it. */
+export function historyRowOf(event: LoggedEvent): OrderHistoryRow {
+  return {
+    cursor: event.cursor,
+    type: event.type as OrderEventName,
+    order_id: event.aggregateId,
+    actor: event.actor,
+    payload: event.payload as OrderHistoryRow['payload'],
+    occurred_at: event.occurredAt,
+  };
+}
+
+/** What visibility rules need of an order, as its events carry it. */
+export function orderOfEvent(event: LoggedEvent): Pick<OrderRow, 'kind' | 'buyer_id' | 'seller_id'> {
+  const payload = event.payload as { kind: OrderKind; buyerId: string; sellerId: string };
+  return { kind: payload.kind, buyer_id: payload.buyerId, seller_id: payload.sellerId };
 }
