@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import neo4j from 'neo4j-driver';
 import { afterAll, describe, expect, it } from 'vitest';
-import { launchNeo4j, stopAllNeo4j, type Neo4jConnection } from '../platform/neo4j/launcher.ts';
+import {
+  launchNeo4j,
+  Neo4jHomeInUseError,
+  stopAllNeo4j,
+  type Neo4jConnection,
+} from '../platform/neo4j/launcher.ts';
 
 // Each launch is a real JVM start (~5-10 s), and a cold machine may first have to fetch the jars.
 const TIMEOUT = 180_000;
@@ -91,6 +97,27 @@ describe('launchNeo4j', () => {
       expect(await query(next, 'MATCH (p:Probe) RETURN p.token AS token')).toEqual([{ token: 'kept' }]);
       await next.stop();
       expect(isGone(next.pid)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'refuses a home whose Neo4j belongs to another live process, and clears it once that process is gone',
+    async () => {
+      const dataDir = await freshDataDir();
+      const theirs = await launchNeo4j({ dataDir, ...quiet });
+      // Make the instance look launched by another, still running, process.
+      const owner = spawn('sleep', ['60'], { stdio: 'ignore' });
+      await writeFile(path.join(dataDir, 'neo4j.pid'), `${theirs.pid} ${owner.pid}\n`);
+
+      await expect(launchNeo4j({ dataDir, ...quiet })).rejects.toBeInstanceOf(Neo4jHomeInUseError);
+      expect(isGone(theirs.pid)).toBe(false);
+
+      owner.kill('SIGKILL');
+      await new Promise((resolve) => owner.once('exit', resolve));
+      const next = await launchNeo4j({ dataDir, ...quiet });
+      expect(isGone(theirs.pid)).toBe(true);
+      await next.stop();
     },
     TIMEOUT,
   );

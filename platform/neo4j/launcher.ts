@@ -391,12 +391,31 @@ function pidFileOf(home: string): string {
   return path.join(home, 'neo4j.pid');
 }
 
+/** Another live process runs Neo4j in this home: taking it over would pull the database from under it. */
+export class Neo4jHomeInUseError extends Error {
+  constructor(
+    readonly home: string,
+    readonly ownerPid: number,
+  ) {
+    super(`${home} is in use by Neo4j of process ${ownerPid}; stop that process or use another data folder`);
+  }
+}
+
+/**
+ * The pid file names the JVM and the Node process that launched it. A JVM whose launcher is gone is a
+ * leftover of a killed run and is stopped; one whose launcher still lives belongs to another run.
+ */
 async function clearStaleInstance(home: string, log: (line: string) => void): Promise<void> {
   const pidFile = pidFileOf(home);
-  const pid = Number.parseInt((await readFile(pidFile, 'utf8').catch(() => '')).trim(), 10);
+  const [pid = 0, ownerPid = 0] = (await readFile(pidFile, 'utf8').catch(() => ''))
+    .trim()
+    .split(/\s+/)
+    .map((part) => Number.parseInt(part, 10) || 0);
   if (pid > 0 && isAlive(pid)) {
     const commandLine = commandLineOf(pid);
     if (commandLine.includes(ENTRY_POINT) && commandLine.includes(`--home-dir=${home}`)) {
+      if (ownerPid > 0 && ownerPid !== process.pid && isAlive(ownerPid))
+        throw new Neo4jHomeInUseError(home, ownerPid);
       log(`neo4j: stopping leftover Neo4j (pid ${pid}) that still holds ${home}`);
       await terminate(pid);
     }
@@ -587,7 +606,7 @@ function startJvm(
   child.once('exit', (code, signal) =>
     onJvmExit(instance, signal ? `killed by ${signal}` : `exit code ${code}`),
   );
-  writeFileSync(pidFileOf(home), `${instance.pid}\n`);
+  writeFileSync(pidFileOf(home), `${instance.pid} ${process.pid}\n`);
   instance.watchdog = startWatchdog(instance.pid, log);
   running.add(instance);
   return instance;
@@ -600,7 +619,7 @@ function onJvmExit(instance: Instance, status: string): void {
   if (watchdog && watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGTERM');
   // A newer launch may already have written its own pid here.
   const pidFile = pidFileOf(instance.home);
-  if (readOrEmpty(pidFile).trim() === String(instance.pid)) rmSync(pidFile, { force: true });
+  if (readOrEmpty(pidFile).trim().split(/\s+/)[0] === String(instance.pid)) rmSync(pidFile, { force: true });
 }
 
 // ---------------------------------------------------------------------------------------------------------
