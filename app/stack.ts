@@ -29,6 +29,8 @@ export interface Stack {
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   db: Database;
   driver: Driver;
+  /** What the subgraphs were started with: to start one again (as after a crash) on the same databases. */
+  runtime: Runtime;
   /** Resolves once every event consumer has applied everything logged so far. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -90,7 +92,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await seedDemo(db, driver, settled);
       await settled();
     }
-    return { gateway, subgraphs, db, driver, settled, stop: stopAll };
+    return { gateway, subgraphs, db, driver, runtime, settled, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -16,6 +16,7 @@ import {
 import { startHttpService, type RunningService } from '../platform/server/http.ts';
 import type { SubgraphName } from '../platform/subgraphs.ts';
 import { createAuthenticator, type JwtSettings } from './auth.ts';
+import { SubscriptionExecutor } from './subscriptions.ts';
 
 export interface GatewayContext {
   principal: Principal;
@@ -70,9 +71,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // this graph carries partners' business data and calls nothing outside its own deployment.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const supergraphSdl = await readFile(SUPERGRAPH, 'utf8');
+  const dataSources = Object.fromEntries(
+    Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SignedDataSource({ url })]),
+  );
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => new SignedDataSource({ url: options.subgraphUrls[name as SubgraphName] }),
+    buildService: ({ name }) => dataSources[name]!,
   });
   const authenticator = createAuthenticator(
     options.jwt,
@@ -80,8 +84,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   );
   const apollo = new ApolloServer<GatewayContext>({ gateway, includeStacktraceInErrorResponses: false });
   let apiSchema: GraphQLSchema | undefined;
+  let subscriptions: SubscriptionExecutor | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
+    subscriptions = new SubscriptionExecutor({
+      supergraphSdl,
+      apiSchema: loaded,
+      subgraphUrls: options.subgraphUrls,
+      dataSources,
+      sign: (principal) => signPrincipal(principal, options.internalSecret),
+    });
   });
 
   const contextFor = async (
@@ -129,6 +141,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
           if (response.body.kind !== 'single')
             throw new Error('incremental delivery is not served over graphql-ws');
           return response.body.singleResult as ExecutionResult;
+        },
+        subscribe: async (args) => {
+          if (!subscriptions) throw new Error('the gateway has not loaded its schema yet');
+          return subscriptions.subscribe(args, (args.contextValue as GatewayContext).principal);
         },
       },
       ready: async () => {

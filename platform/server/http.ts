@@ -15,6 +15,8 @@ export interface WebSocketEndpoint<Context> {
   context: (connectionParams: Record<string, unknown> | undefined) => Promise<Context>;
   /** Replaces graphql-js execution, as the gateway does with federated execution. */
   execute?: (args: ExecutionArgs) => Promise<ExecutionResult>;
+  /** Replaces graphql-js subscriptions, as the gateway does with its subscription executor. */
+  subscribe?: (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 }
 
 export interface HttpServiceOptions<Context extends BaseContext> {
@@ -53,12 +55,13 @@ export async function startHttpService<Context extends BaseContext>(
 
   let closeWebSocket: (() => Promise<void>) | undefined;
   if (options.webSocket) {
-    const { schema, context, execute } = options.webSocket;
+    const { schema, context, execute, subscribe } = options.webSocket;
     const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
     const disposable = useServer(
       {
         schema: typeof schema === 'function' ? () => schema() : schema,
         ...(execute ? { execute } : {}),
+        ...(subscribe ? { subscribe } : {}),
         context: (ctx) => context(ctx.connectionParams),
         onConnect: async (ctx) => {
           try {

@@ -19,9 +19,14 @@ export function orderScope(principal: Principal): OrderScope {
 
 export function canRead(
   scope: OrderScope,
-  order: Pick<OrderRow, 'kind' | 'buyer_id' | 'seller_id'>,
+  order: Pick<OrderRow, 'kind' | 'status' | 'buyer_id' | 'seller_id'>,
 ): boolean {
-  if (scope.partyId && order.buyer_id !== scope.partyId && order.seller_id !== scope.partyId) return false;
+  if (scope.partyId) {
+    const isBuyer = order.buyer_id === scope.partyId;
+    // The buyer's draft is not yet the seller's business.
+    const isSeller = order.seller_id === scope.partyId && order.status !== 'DRAFT';
+    if (!isBuyer && !isSeller) return false;
+  }
   return scope.kinds === null || scope.kinds.includes(order.kind);
 }
 

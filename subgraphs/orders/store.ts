@@ -59,7 +59,10 @@ export async function ordersByIds(db: Queryable, ids: readonly string[]): Promis
   return rows;
 }
 
-/** What a principal may read: the orders its partner is a party to, and orders of some kinds. */
+/**
+ * What a principal may read: the orders its partner is a party to (a seller sees an order once it has
+ * been submitted to it, not while the buyer drafts it), and orders of some kinds.
+ */
 export interface OrderScope {
   partyId: string | null;
   kinds: OrderKind[] | null;
@@ -78,7 +81,7 @@ export async function listOrders(
       WHERE ($1::text IS NULL OR o.kind = $1)
         AND ($2::text IS NULL OR o.status = $2)
         AND ($3::text IS NULL OR o.buyer_id = $3 OR o.seller_id = $3)
-        AND ($4::text IS NULL OR o.buyer_id = $4 OR o.seller_id = $4)
+        AND ($4::text IS NULL OR o.buyer_id = $4 OR (o.seller_id = $4 AND o.status <> 'DRAFT'))
         AND ($5::timestamptz IS NULL OR (o.created_at, o.id) < ($5::timestamptz, $6))
         AND ($8::text[] IS NULL OR o.kind = ANY($8::text[]))
       ORDER BY o.created_at DESC, o.id DESC
@@ -113,7 +116,7 @@ export async function ordersForPartners(
          ${SELECT_ORDER}
           WHERE (o.buyer_id = p.id OR o.seller_id = p.id)
             AND ($2::text IS NULL OR o.status = $2)
-            AND ($3::text IS NULL OR o.buyer_id = $3 OR o.seller_id = $3)
+            AND ($3::text IS NULL OR o.buyer_id = $3 OR (o.seller_id = $3 AND o.status <> 'DRAFT'))
             AND ($4::text[] IS NULL OR o.kind = ANY($4::text[]))
             AND ($5::timestamptz IS NULL OR (o.created_at, o.id) < ($5::timestamptz, $6))
           ORDER BY o.created_at DESC, o.id DESC
@@ -546,7 +549,19 @@ export function historyRowOf(event: LoggedEvent): OrderHistoryRow {
 }
 
 /** What visibility rules need of an order, as its events carry it. */
-export function orderOfEvent(event: LoggedEvent): Pick<OrderRow, 'kind' | 'buyer_id' | 'seller_id'> {
-  const payload = event.payload as { kind: OrderKind; buyerId: string; sellerId: string };
-  return { kind: payload.kind, buyer_id: payload.buyerId, seller_id: payload.sellerId };
+export function orderOfEvent(
+  event: LoggedEvent,
+): Pick<OrderRow, 'kind' | 'status' | 'buyer_id' | 'seller_id'> {
+  const payload = event.payload as {
+    kind: OrderKind;
+    status: OrderStatus;
+    buyerId: string;
+    sellerId: string;
+  };
+  return {
+    kind: payload.kind,
+    status: payload.status,
+    buyer_id: payload.buyerId,
+    seller_id: payload.sellerId,
+  };
 }

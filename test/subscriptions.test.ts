@@ -1,0 +1,208 @@
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { MODULES } from '../app/modules.ts';
+import type { Principal } from '../platform/auth/principal.ts';
+import { startSubgraph } from '../platform/server/subgraph.ts';
+import { confirmOrder, createPurchaseOrder, submitOrder } from '../subgraphs/orders/commands.ts';
+import { caller, CONFIRM, CREATE_PO, partnerIds, SUBMIT, type Caller } from './support/orders.ts';
+import { bootStack, type TestStack } from './support/stack.ts';
+
+let stack: TestStack;
+let buyer: Caller;
+let norte: string;
+let iberframe: string;
+
+beforeAll(async () => {
+  stack = await bootStack({ seedDemo: true });
+  buyer = caller(stack, await stack.as(['buyer']));
+  [norte, iberframe] = (await partnerIds(caller(stack, await stack.as(['admin'])), 'Norte', 'Iberframe')) as [
+    string,
+    string,
+  ];
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+interface OrderEventView {
+  cursor: string;
+  type: string;
+  status: string;
+  order: { id: string; number: string; seller: { id: string; name: string; tier: number | null } };
+}
+
+/** Selects fields of three subgraphs: the event and order from orders, the name from partners, the tier from network. */
+const ORDER_EVENTS = `subscription ($after: String) {
+  orderEvents(after: $after) { cursor type status order { id number seller { id name tier } } } }`;
+
+/** A graphql-ws client of the gateway, collecting what one subscription delivers. */
+function subscribe(
+  headers: Record<string, string>,
+  variables: Record<string, unknown> = {},
+  query = ORDER_EVENTS,
+) {
+  const client: Client = createClient({
+    url: stack.gateway.url.replace('http:', 'ws:'),
+    webSocketImpl: WebSocket,
+    connectionParams: headers,
+    retryAttempts: 0,
+  });
+  const events: OrderEventView[] = [];
+  const errors: unknown[] = [];
+  let completed = false;
+  const unsubscribe = client.subscribe<{ orderEvents: OrderEventView }>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.errors) errors.push(...result.errors);
+        if (result.data) events.push(result.data.orderEvents);
+      },
+      error: (error) => errors.push(error),
+      complete: () => {
+        completed = true;
+      },
+    },
+  );
+  return {
+    events,
+    errors,
+    isComplete: () => completed,
+    async close() {
+      unsubscribe();
+      await client.dispose();
+    },
+  };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A purchase order to `supplierId`, submitted and confirmed: three events, two of them visible to the supplier. */
+async function orderFrom(supplierId: string): Promise<string> {
+  const { createPurchaseOrder } = await buyer.ok<{ createPurchaseOrder: { id: string } }>(CREATE_PO, {
+    input: {
+      supplierId,
+      currency: 'EUR',
+      lines: [{ sku: 'FRAME-AL-54', quantity: '5', unitPrice: { amount: '10.00', currency: 'EUR' } }],
+    },
+  });
+  await buyer.ok(SUBMIT, { id: createPurchaseOrder.id });
+  const supplier = caller(stack, await stack.as(['partner'], supplierId));
+  await supplier.ok(CONFIRM, { id: createPurchaseOrder.id });
+  return createPurchaseOrder.id;
+}
+
+describe('subscriptions through the gateway', () => {
+  it('a supplier receives every event of its own orders, with fields of three subgraphs, and none of another’s', async () => {
+    const subscription = subscribe(await stack.as(['partner'], norte));
+    // Give the subscription time to be opened upstream before anything happens.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const own = await orderFrom(norte);
+    await orderFrom(iberframe);
+    const ownAgain = await orderFrom(norte);
+
+    await until(() => subscription.events.length >= 4, 'four events');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await subscription.close();
+    expect(subscription.errors).toEqual([]);
+    // The supplier does not see the buyer's drafts: submitted and confirmed, for each of its two orders.
+    expect(subscription.events.map((e) => [e.order.id, e.type, e.status])).toEqual([
+      [own, 'SUBMITTED', 'SUBMITTED'],
+      [own, 'CONFIRMED', 'CONFIRMED'],
+      [ownAgain, 'SUBMITTED', 'SUBMITTED'],
+      [ownAgain, 'CONFIRMED', 'CONFIRMED'],
+    ]);
+    for (const event of subscription.events) {
+      expect(event.order.seller).toEqual({ id: norte, name: 'Norte Drivetrain GmbH', tier: 1 });
+    }
+    const cursors = subscription.events.map((e) => BigInt(e.cursor));
+    expect([...cursors].sort((a, b) => (a < b ? -1 : 1))).toEqual(cursors);
+  });
+
+  it('refuses an unauthenticated connection and an unknown cursor', async () => {
+    const anonymous = subscribe({});
+    await until(() => anonymous.errors.length > 0 || anonymous.isComplete(), 'a refusal');
+    await anonymous.close();
+    expect(anonymous.events).toEqual([]);
+
+    const badCursor = subscribe(await stack.as(['partner'], norte), { after: 'yesterday' });
+    await until(() => badCursor.errors.length > 0, 'an error');
+    await badCursor.close();
+    expect(JSON.stringify(badCursor.errors)).toContain('BAD_USER_INPUT');
+  });
+
+  it('a client that reconnects with its last cursor receives exactly what it missed, in order', async () => {
+    const headers = await stack.as(['partner'], norte);
+    const first = subscribe(headers);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await orderFrom(norte);
+    await until(() => first.events.length >= 2, 'the first order’s events');
+    await first.close();
+    const lastSeen = first.events.at(-1)!.cursor;
+
+    // Events keep coming while the client is away.
+    const missedA = await orderFrom(norte);
+    const missedB = await orderFrom(norte);
+
+    const resumed = subscribe(headers, { after: lastSeen });
+    await until(() => resumed.events.length >= 4, 'the missed events');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await resumed.close();
+    expect(resumed.events.map((e) => [e.order.id, e.type])).toEqual([
+      [missedA, 'SUBMITTED'],
+      [missedA, 'CONFIRMED'],
+      [missedB, 'SUBMITTED'],
+      [missedB, 'CONFIRMED'],
+    ]);
+  });
+
+  it('keeps a live subscription across a restart of the orders subgraph, losing no event', async () => {
+    const subscription = subscribe(await stack.as(['partner'], norte));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = await orderFrom(norte);
+    await until(() => subscription.events.length >= 2, 'events before the restart');
+
+    const { port } = stack.subgraphs.orders;
+    await stack.subgraphs.orders.close();
+    // While orders is down, another order goes through its lifecycle (straight through its store).
+    const during = await stack.db.transaction(async (tx) => {
+      const company: Principal = { subject: 'test-buyer', roles: ['buyer'] };
+      const supplier: Principal = { subject: 'test-supplier', roles: ['partner'], partnerId: norte };
+      const order = await createPurchaseOrder(
+        tx,
+        company,
+        {
+          supplierId: norte,
+          currency: 'EUR',
+          lines: [{ sku: 'FRAME-AL-54', quantity: '1', unitPrice: { amount: '10.00', currency: 'EUR' } }],
+        },
+        null,
+        { defaultOverdeliveryTolerance: '0' },
+      );
+      await submitOrder(tx, company, order.id);
+      await confirmOrder(tx, supplier, order.id, {});
+      return order.id;
+    });
+    stack.subgraphs.orders = await startSubgraph(MODULES.orders, stack.runtime, port);
+    const after = await orderFrom(norte);
+
+    await until(() => subscription.events.length >= 6, 'events during and after the restart');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await subscription.close();
+    expect(subscription.errors).toEqual([]);
+    expect(subscription.events.map((e) => [e.order.id, e.type])).toEqual([
+      [before, 'SUBMITTED'],
+      [before, 'CONFIRMED'],
+      [during, 'SUBMITTED'],
+      [during, 'CONFIRMED'],
+      [after, 'SUBMITTED'],
+      [after, 'CONFIRMED'],
+    ]);
+  });
+});
