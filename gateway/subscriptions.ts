@@ -161,7 +161,12 @@ export class SubscriptionExecutor {
               next: (event) => {
                 attempt = 0;
                 delivered = delivered.then(async () => {
-                  const result = await this.complete(planned, args, principal, event);
+                  // Whatever goes wrong completing one event is that event's error, never the stream's end.
+                  const result = await this.complete(planned, args, principal, event).catch(
+                    (error: unknown): ExecutionResult => ({
+                      errors: [new GraphQLError(`could not complete the event: ${(error as Error).message}`)],
+                    }),
+                  );
                   if (planned.resumable) after = cursorOf(event, planned.responseKey) ?? after;
                   output.push(result);
                 });
@@ -228,8 +233,28 @@ export class SubscriptionExecutor {
       this.supergraphSchema,
       this.supergraph.apiSchema(),
     );
-    return result as ExecutionResult;
+    return {
+      ...result,
+      ...(result.errors ? { errors: result.errors.map(asGraphQLError) } : {}),
+    };
   }
+}
+
+/**
+ * Errors as graphql-ws sends them: a fetch that failed (a subgraph down) comes back from the plan executor
+ * as a plain Error, whose message would otherwise not survive serialisation.
+ */
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const { message, path, extensions } = error as {
+    message?: string;
+    path?: (string | number)[];
+    extensions?: Record<string, unknown>;
+  };
+  return new GraphQLError(message ?? 'subgraph request failed', {
+    ...(path ? { path } : {}),
+    extensions: { code: 'SUBGRAPH_UNAVAILABLE', ...extensions },
+  });
 }
 
 function operationOf(

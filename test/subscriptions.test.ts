@@ -205,4 +205,28 @@ describe('subscriptions through the gateway', () => {
       [after, 'CONFIRMED'],
     ]);
   });
+
+  it('an event whose other subgraphs fail arrives with errors, and the stream goes on', async () => {
+    const subscription = subscribe(await stack.as(['partner'], norte));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { port } = stack.subgraphs.network;
+    await stack.subgraphs.network.close();
+    const whileDown = await orderFrom(norte);
+    await until(() => subscription.events.length >= 2, 'events while network is down');
+    stack.subgraphs.network = await startSubgraph(MODULES.network, stack.runtime, port);
+    const afterwards = await orderFrom(norte);
+    await until(() => subscription.events.length >= 4, 'events once network is back');
+    await subscription.close();
+
+    expect(subscription.events.map((e) => [e.order.id, e.type])).toEqual([
+      [whileDown, 'SUBMITTED'],
+      [whileDown, 'CONFIRMED'],
+      [afterwards, 'SUBMITTED'],
+      [afterwards, 'CONFIRMED'],
+    ]);
+    // The fields network owns are missing while it is down, with an error saying so; the rest is there.
+    expect(subscription.events[0]!.order.seller.name).toBe('Norte Drivetrain GmbH');
+    expect(subscription.errors.length).toBeGreaterThanOrEqual(2);
+    expect(subscription.events[2]!.order.seller.tier).toBe(1);
+  });
 });
