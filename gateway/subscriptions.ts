@@ -23,7 +23,7 @@ import { createClient } from 'graphql-ws';
 import type { FormattedExecutionResult as GraphQLWsResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { PRINCIPAL_HEADER, type Principal } from '../platform/auth/principal.ts';
-import { PushIterator } from './pushIterator.ts';
+import { AsyncQueue } from '../platform/asyncQueue.ts';
 
 /**
  * Subscriptions through the federated gateway, which `@apollo/gateway` cannot execute by itself.
@@ -66,17 +66,22 @@ interface PlannedSubscription {
   responseKey: string;
   resumable: boolean;
   initialAfter: string | null;
+  /** Built once per subscription, used for every event. */
+  operationContext: ReturnType<typeof buildOperationContext>;
+  query: string;
 }
 
 export class SubscriptionExecutor {
   private readonly supergraph: Supergraph;
   private readonly planner: QueryPlanner;
   private readonly supergraphSchema: GraphQLSchema;
+  private readonly apiSchema: ReturnType<Supergraph['apiSchema']>;
 
   constructor(private readonly options: SubscriptionExecutorOptions) {
     this.supergraph = Supergraph.build(options.supergraphSdl);
     this.planner = new QueryPlanner(this.supergraph);
     this.supergraphSchema = this.supergraph.schema.toGraphQLJSSchema();
+    this.apiSchema = this.supergraph.apiSchema();
   }
 
   subscribe(
@@ -89,7 +94,7 @@ export class SubscriptionExecutor {
     } catch (error) {
       return { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error).message)] };
     }
-    const output = new PushIterator<ExecutionResult>();
+    const output = new AsyncQueue<ExecutionResult>();
     void this.relay(planned, args, principal, output);
     return output;
   }
@@ -116,7 +121,7 @@ export class SubscriptionExecutor {
     const resumable = field.args.some((arg) => arg.name === 'after') && this.hasCursor(String(field.type));
     const document = resumable ? withResumeCursor(args.document, operation, root) : args.document;
     const plan = this.planner.buildQueryPlan(
-      operationFromDocument(this.supergraph.apiSchema(), document, { operationName: operation.name?.value }),
+      operationFromDocument(this.apiSchema, document, { operationName: operation.name?.value }),
     );
     if (plan.node?.kind !== 'Subscription')
       throw new GraphQLError('the query planner produced no subscription plan');
@@ -127,6 +132,12 @@ export class SubscriptionExecutor {
       responseKey: root.alias?.value ?? root.name.value,
       resumable,
       initialAfter: resumable ? afterArgument(root, args.variableValues ?? {}) : null,
+      operationContext: buildOperationContext({
+        schema: this.options.apiSchema,
+        operationDocument: args.document,
+        operationName: args.operationName ?? undefined,
+      }),
+      query: print(args.document),
     };
   }
 
@@ -135,9 +146,10 @@ export class SubscriptionExecutor {
     planned: PlannedSubscription,
     args: ExecutionArgs,
     principal: Principal,
-    output: PushIterator<ExecutionResult>,
+    output: AsyncQueue<ExecutionResult>,
   ): Promise<void> {
     const url = webSocketUrl(this.options.subgraphUrls[planned.primary.serviceName]!);
+    const signature = renewingSignature(() => this.options.sign(principal));
     let after = planned.initialAfter;
     let delivered = Promise.resolve();
     for (let attempt = 0; !output.closed;) {
@@ -162,7 +174,7 @@ export class SubscriptionExecutor {
                 attempt = 0;
                 delivered = delivered.then(async () => {
                   // Whatever goes wrong completing one event is that event's error, never the stream's end.
-                  const result = await this.complete(planned, args, principal, event).catch(
+                  const result = await this.complete(planned, args, principal, signature, event).catch(
                     (error: unknown): ExecutionResult => ({
                       errors: [new GraphQLError(`could not complete the event: ${(error as Error).message}`)],
                     }),
@@ -186,9 +198,9 @@ export class SubscriptionExecutor {
       await client.dispose();
       if (outcome === 'closed') return;
       if (outcome === 'complete') return output.end();
-      if (outcome !== 'dropped') return output.fail(outcome);
+      if (outcome !== 'dropped') return finish(output, outcome);
       if (!planned.resumable || attempt >= MAX_RECONNECT_ATTEMPTS) {
-        return output.fail([
+        return finish(output, [
           new GraphQLError(`${planned.primary.serviceName} is unavailable; subscribe again later`),
         ]);
       }
@@ -202,6 +214,7 @@ export class SubscriptionExecutor {
     planned: PlannedSubscription,
     args: ExecutionArgs,
     principal: Principal,
+    signature: () => Promise<string>,
     event: EventResult,
   ): Promise<ExecutionResult> {
     const { primary } = planned;
@@ -212,11 +225,13 @@ export class SubscriptionExecutor {
           ? Promise.resolve({ data: event.data ?? null, ...(event.errors ? { errors: event.errors } : {}) })
           : real.process(request),
     };
-    const signedPrincipal = this.options.sign(principal);
-    const variables = args.variableValues ?? {};
     const requestContext = {
-      request: { query: print(args.document), variables, operationName: args.operationName ?? undefined },
-      context: { principal, signedPrincipal },
+      request: {
+        query: planned.query,
+        variables: args.variableValues ?? {},
+        operationName: args.operationName ?? undefined,
+      },
+      context: { principal, signedPrincipal: signature() },
       logger: console,
       metrics: {},
     };
@@ -225,19 +240,34 @@ export class SubscriptionExecutor {
       { ...this.options.dataSources, [primary.serviceName]: eventSource },
       // executeQueryPlan reads only the request, the context (for signing), the logger and the metrics.
       requestContext as unknown as Parameters<typeof executeQueryPlan>[2],
-      buildOperationContext({
-        schema: this.options.apiSchema,
-        operationDocument: args.document,
-        operationName: args.operationName ?? undefined,
-      }),
+      planned.operationContext,
       this.supergraphSchema,
-      this.supergraph.apiSchema(),
+      this.apiSchema,
     );
     return {
       ...result,
       ...(result.errors ? { errors: result.errors.map(asGraphQLError) } : {}),
     };
   }
+}
+
+/** The principal's signature, renewed well within its one-minute life, shared by a subscription's fetches. */
+function renewingSignature(sign: () => Promise<string>): () => Promise<string> {
+  let signed: Promise<string> | undefined;
+  let signedAt = 0;
+  return () => {
+    if (!signed || Date.now() - signedAt > 20_000) {
+      signed = sign();
+      signedAt = Date.now();
+    }
+    return signed;
+  };
+}
+
+/** A last result carrying the errors, then the end of the client's subscription. */
+function finish(output: AsyncQueue<ExecutionResult>, errors: readonly GraphQLError[]): void {
+  output.push({ errors });
+  output.end();
 }
 
 /**
