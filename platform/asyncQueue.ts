@@ -1,16 +1,17 @@
-import type { GraphQLError } from 'graphql';
-import type { ExecutionResult } from 'graphql';
-
 /**
- * An async iterator fed from outside: what graphql-ws reads a subscription's results from. Values are
- * buffered until read; `return` (the client unsubscribed or disconnected) closes it and tells the feeder.
+ * An async iterator fed from outside, for subscriptions: values are buffered until read, and `return`
+ * (the subscriber unsubscribed or disconnected) closes it and tells the feeder.
  */
-export class PushIterator<Value extends ExecutionResult> implements AsyncIterableIterator<Value> {
+export class AsyncQueue<Value> implements AsyncIterableIterator<Value> {
   private readonly buffer: Value[] = [];
   private readonly readers: ((result: IteratorResult<Value>) => void)[] = [];
   private readonly closeListeners = new Set<() => void>();
   private ended = false;
   closed = false;
+
+  get size(): number {
+    return this.buffer.length;
+  }
 
   push(value: Value): void {
     if (this.ended) return;
@@ -19,12 +20,7 @@ export class PushIterator<Value extends ExecutionResult> implements AsyncIterabl
     else this.buffer.push(value);
   }
 
-  /** A last result carrying the errors, then the end. */
-  fail(errors: readonly GraphQLError[]): void {
-    this.push({ errors } as unknown as Value);
-    this.end();
-  }
-
+  /** No more values: readers get what is buffered, then the end. */
   end(): void {
     this.ended = true;
     if (this.buffer.length === 0) this.drainReaders();
@@ -38,8 +34,8 @@ export class PushIterator<Value extends ExecutionResult> implements AsyncIterabl
   }
 
   next(): Promise<IteratorResult<Value>> {
-    const value = this.buffer.shift();
-    if (value !== undefined) {
+    if (this.buffer.length > 0) {
+      const value = this.buffer.shift() as Value;
       if (this.ended && this.buffer.length === 0) queueMicrotask(() => this.drainReaders());
       return Promise.resolve({ value, done: false });
     }
