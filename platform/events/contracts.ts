@@ -21,3 +21,71 @@ export interface ItemFacts {
   gtin: string | null;
   listPrice: { amount: string; currency: string } | null;
 }
+
+// Inventory: stock, list prices, customer prices and promotions (orders keeps prices and availability).
+
+/** Every stock event: the item's totals over every location right after the change. */
+export interface StockFacts {
+  sku: string;
+  onHand: string;
+  reserved: string;
+  available: string;
+  /** The quantity this event moved (received, issued, reserved, released, adjusted by). */
+  quantity: string;
+  orderId?: string | null;
+  reason?: string | null;
+  location?: string | null;
+}
+
+/** `StockReserved` always answers a confirmed sales order, per SKU, even when nothing could be reserved. */
+export interface ReservationFacts extends StockFacts {
+  orderId: string;
+  requested: string;
+  /** What could not be reserved; a `ReservationShort` event follows when it is not zero. */
+  short: string;
+}
+
+export const STOCK_EVENTS = [
+  'StockReceived',
+  'StockIssued',
+  'StockAdjusted',
+  'StockReserved',
+  'StockReleased',
+  'ReservationShort',
+  'IssueShort',
+  'ReorderPointReached',
+] as const;
+export type StockEventType = (typeof STOCK_EVENTS)[number];
+
+/** `PriceSet`: the item's list price (null when cleared). */
+export interface ListPriceFacts {
+  sku: string;
+  listPrice: { amount: string; currency: string } | null;
+}
+
+/** `CustomerPriceSet` and `CustomerPriceRemoved` (the latter with `removed: true`). */
+export interface CustomerPriceFacts {
+  id: string;
+  sku: string;
+  customerId: string;
+  amount: string;
+  currency: string;
+  validFrom: string;
+  validTo: string | null;
+  /** The same validity as instants: from `startsAt` (inclusive) to `endsAt` (exclusive, null if open). */
+  startsAt: string;
+  endsAt: string | null;
+  removed: boolean;
+}
+
+/** `PromotionSet`. */
+export interface PromotionFacts {
+  id: string;
+  sku: string;
+  name: string;
+  kind: 'PERCENT' | 'AMOUNT';
+  value: string;
+  currency: string | null;
+  startsAt: string;
+  endsAt: string;
+}

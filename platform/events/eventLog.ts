@@ -47,6 +47,14 @@ export async function migrateEventLog(db: Database): Promise<void> {
   await migrate(db, EVENT_SCHEMA, path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'));
 }
 
+/**
+ * Takes the append lock now rather than at the first append: a writer that also locks rows takes this
+ * first, so it cannot deadlock with a consumer batch that holds it from its first append.
+ */
+export async function lockEventLog(tx: Queryable): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+}
+
 /** Appends in the caller's transaction: the event exists exactly when the change it describes does. */
 export async function appendEvent(tx: Queryable, event: NewEvent): Promise<LoggedEvent> {
   await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);

@@ -28,7 +28,15 @@ import {
   statusAfterFulfilment,
   type OrderAction,
 } from './lifecycle.ts';
-import { catalogItems, partiesAndSelf, type CatalogItemRow, type PartyRow } from './projection.ts';
+import {
+  addPendingReservations,
+  catalogItems,
+  customerPrices,
+  lockAvailableToPromise,
+  partiesAndSelf,
+  type CatalogItemRow,
+  type PartyRow,
+} from './projection.ts';
 import {
   insertOrder,
   insertShipment,
@@ -86,18 +94,20 @@ async function parseNewLines(
   inputs: readonly NewOrderLineInput[],
   currency: string,
   pricing: Pricing,
+  /** A sales order's customer: lines without a price get this customer's price now. */
+  customerId: string | null = null,
 ): Promise<NewOrderLine[]> {
   if (inputs.length === 0) throw badInput('an order needs at least one line', { field: 'lines' });
   if (inputs.length > MAX_LINES)
     throw badInput(`an order has at most ${MAX_LINES} lines`, { field: 'lines' });
-  const catalog = new Map(
-    (
-      await catalogItems(
-        tx,
-        inputs.map((line) => line.sku),
-      )
-    ).map((item) => [item.sku, item]),
+  const items = await catalogItems(
+    tx,
+    inputs.map((line) => line.sku),
   );
+  const catalog = new Map(items.map((item) => [item.sku, item]));
+  const prices = customerId
+    ? await customerPrices(tx, customerId, items, currency)
+    : new Map<string, Decimal>();
   return inputs.map((input, index) => {
     const field = `lines[${index}]`;
     const item = catalog.get(input.sku);
@@ -111,7 +121,7 @@ async function parseNewLines(
       sku: input.sku,
       quantity: parseQuantity(input.quantity, `${field}.quantity`).toString(),
       unit: item.unit,
-      unitPrice: linePrice(input, item, currency, pricing, field),
+      unitPrice: linePrice(input, item, currency, pricing, field, prices.get(item.sku)),
       requestedDate:
         input.requestedDate === null || input.requestedDate === undefined
           ? null
@@ -126,6 +136,8 @@ function linePrice(
   currency: string,
   pricing: Pricing,
   field: string,
+  /** The customer's price now (agreed, promoted or list), when the order has a customer. */
+  customerPrice?: Decimal,
 ): string {
   const given = input.unitPrice;
   if (given) {
@@ -142,6 +154,7 @@ function linePrice(
   if (pricing === 'required') {
     throw badInput(`${field}: a purchase order line needs a unit price`, { field: `${field}.unitPrice` });
   }
+  if (customerPrice) return customerPrice.toString();
   if (item.list_price === null || item.currency !== currency) {
     throw badInput(`${field}: ${item.sku} has no list price in ${currency}`, { field: `${field}.sku` });
   }
@@ -261,6 +274,7 @@ export function placeSalesOrder(
         input.lines,
         currency,
         isPartnerPrincipal(principal) ? 'from catalog' : 'optional',
+        party.id,
       ),
     };
   });
@@ -387,10 +401,14 @@ export async function confirmOrder(
           : line.requested_date,
     };
   });
+  const capped = order.kind === 'SALES' ? await promiseFromStock(tx, id, confirmed) : false;
   if (confirmed.every((line) => new Decimal(line.confirmedQuantity).isZero())) {
-    throw badInput('nothing is confirmed: confirm at least one line, or reject the order', {
-      field: 'lines',
-    });
+    throw badInput(
+      capped
+        ? 'nothing of this order is available: reject it, or confirm it once stock has arrived'
+        : 'nothing is confirmed: confirm at least one line, or reject the order',
+      { field: 'lines' },
+    );
   }
   const externalRef = await confirmationReference(tx, order, input.externalRef);
   await recordConfirmation(
@@ -408,6 +426,45 @@ export async function confirmOrder(
     externalRef,
     lines: confirmed,
   });
+}
+
+/**
+ * A sales order confirms against stock. Lines of CONFIRM_AVAILABLE items are cut, in line order, to what
+ * can still be promised (announced availability less confirmations inventory has not answered yet), so
+ * the order is PARTIALLY_CONFIRMED when short and refused when nothing is available. BACKORDER items are
+ * confirmed as asked; inventory reserves what it has and reports the rest (`ReservationShort`). Either way
+ * the confirmed quantities are held as pending until inventory's `StockReserved` answers. Returns whether
+ * any line was cut.
+ */
+async function promiseFromStock(
+  tx: Queryable,
+  orderId: string,
+  lines: { sku: string; confirmedQuantity: string }[],
+): Promise<boolean> {
+  const wanted = lines.filter((line) => new Decimal(line.confirmedQuantity).gt(0));
+  if (wanted.length === 0) return false;
+  const skus = wanted.map((line) => line.sku);
+  const [promisable, items] = await Promise.all([lockAvailableToPromise(tx, skus), catalogItems(tx, skus)]);
+  const checked = new Set(
+    items.filter((item) => item.availability_check === 'CONFIRM_AVAILABLE').map((item) => item.sku),
+  );
+  const taken = new Map<string, Decimal>();
+  let capped = false;
+  for (const line of wanted) {
+    let quantity = new Decimal(line.confirmedQuantity);
+    const before = taken.get(line.sku) ?? new Decimal(0);
+    if (checked.has(line.sku)) {
+      const left = Decimal.max(0, (promisable.get(line.sku) ?? new Decimal(0)).minus(before));
+      if (quantity.gt(left)) {
+        quantity = left;
+        capped = true;
+        line.confirmedQuantity = quantity.toString();
+      }
+    }
+    taken.set(line.sku, before.plus(quantity));
+  }
+  await addPendingReservations(tx, orderId, taken);
+  return capped;
 }
 
 /** A supplier may give its own order number when it confirms a purchase order; it is unique per supplier. */

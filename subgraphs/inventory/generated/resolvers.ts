@@ -29,10 +29,44 @@ export type Item = {
   /** GS1 trade item number, check digit validated. */
   gtin: Maybe<Scalars['String']['output']>;
   listPrice: Maybe<Money>;
+  /** Stock per location (the company's people only; empty for partners). */
   stock: Array<StockLevel>;
   /** On hand minus reserved, over every location. */
   available: Scalars['String']['output'];
+  /** Available falling below this appends a `ReorderPointReached` event, once per crossing (internal only). */
+  reorderPoint: Maybe<Scalars['String']['output']>;
+  /** How a sales order confirmation treats a quantity beyond what is available. */
+  availabilityCheck: AvailabilityCheck;
+  /**
+   * The stock ledger of this item, newest first: every receipt, issue, adjustment, reservation and release,
+   * with the on-hand and reserved quantities it left behind. The company's people only.
+   */
+  movements: Maybe<StockMovementConnection>;
+  /**
+   * Customer-specific prices of this item: every customer's for the company's sales, finance and analysts;
+   * a partner sees its own only.
+   */
+  customerPrices: Array<CustomerPrice>;
+  /** Promotions of this item, current and future (ended ones are left out). */
+  promotions: Array<Promotion>;
 };
+
+
+/** A stocked article, identified by its SKU. */
+export type ItemMovementsArgs = {
+  location?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * BACKORDER: a sales order is confirmed as asked; inventory reserves what is available and records the rest as
+ * short (`ReservationShort`). CONFIRM_AVAILABLE: a sales order line is confirmed for at most what is
+ * available (the order becomes PARTIALLY_CONFIRMED), and a confirmation with nothing available is refused.
+ */
+export type AvailabilityCheck =
+  | 'BACKORDER'
+  | 'CONFIRM_AVAILABLE';
 
 export type StockLevel = {
   __typename?: 'StockLevel';
@@ -40,6 +74,108 @@ export type StockLevel = {
   onHand: Scalars['String']['output'];
   reserved: Scalars['String']['output'];
   available: Scalars['String']['output'];
+};
+
+/** A place that holds stock. Exactly one is the default: goods received and shipped by orders move there. */
+export type Location = {
+  __typename?: 'Location';
+  code: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  isDefault: Scalars['Boolean']['output'];
+};
+
+export type StockMovementKind =
+  | 'RECEIPT'
+  | 'ISSUE'
+  | 'ADJUSTMENT'
+  | 'RESERVATION'
+  | 'RELEASE';
+
+/** One line of the stock ledger. The changes are signed; the `…After` figures are the location's balance. */
+export type StockMovement = {
+  __typename?: 'StockMovement';
+  id: Scalars['ID']['output'];
+  sku: Scalars['String']['output'];
+  location: Scalars['String']['output'];
+  kind: StockMovementKind;
+  onHandChange: Scalars['String']['output'];
+  reservedChange: Scalars['String']['output'];
+  onHandAfter: Scalars['String']['output'];
+  reservedAfter: Scalars['String']['output'];
+  /** Why: the adjustment's reason, or what the order did. */
+  reason: Maybe<Scalars['String']['output']>;
+  /** The order that caused it (receipts, issues, reservations, releases). */
+  orderId: Maybe<Scalars['ID']['output']>;
+  lineNo: Maybe<Scalars['Int']['output']>;
+  actor: Maybe<Scalars['String']['output']>;
+  at: Scalars['String']['output'];
+};
+
+export type StockMovementConnection = {
+  __typename?: 'StockMovementConnection';
+  nodes: Array<StockMovement>;
+  pageInfo: PageInfo;
+};
+
+/** A price agreed with one customer for one item, valid on calendar days (UTC) from `validFrom` to `validTo`. */
+export type CustomerPrice = {
+  __typename?: 'CustomerPrice';
+  id: Scalars['ID']['output'];
+  sku: Scalars['String']['output'];
+  customerId: Scalars['ID']['output'];
+  price: Money;
+  validFrom: Scalars['String']['output'];
+  /** Inclusive; null means open-ended. */
+  validTo: Maybe<Scalars['String']['output']>;
+};
+
+export type DiscountKind =
+  | 'PERCENT'
+  | 'AMOUNT';
+
+/** A discount on an item's list price for everyone, from `startsAt` (inclusive) to `endsAt` (exclusive). */
+export type Promotion = {
+  __typename?: 'Promotion';
+  id: Scalars['ID']['output'];
+  sku: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  kind: DiscountKind;
+  /** Percent off (PERCENT) or an amount off in the list price's currency (AMOUNT). */
+  value: Scalars['String']['output'];
+  startsAt: Scalars['String']['output'];
+  endsAt: Scalars['String']['output'];
+};
+
+/** An item as one customer sees it: its own price, the running promotion and what is available. */
+export type CatalogEntry = {
+  __typename?: 'CatalogEntry';
+  item: Item;
+  sku: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  unit: Scalars['String']['output'];
+  gtin: Maybe<Scalars['String']['output']>;
+  listPrice: Maybe<Money>;
+  /** This customer's agreed price valid today, if any. */
+  customerPrice: Maybe<CustomerPrice>;
+  /** The promotion running now, if any. */
+  promotion: Maybe<Promotion>;
+  /**
+   * What this customer pays today: the lower of its agreed price and the list price less the running
+   * promotion; null when the item has no price for it. Sales orders are priced the same way.
+   */
+  price: Maybe<Money>;
+  available: Scalars['String']['output'];
+};
+
+export type CatalogConnection = {
+  __typename?: 'CatalogConnection';
+  nodes: Array<CatalogEntry>;
+  pageInfo: PageInfo;
+  /**
+   * Pass as `changedSince` on the next sync to get only the entries that changed meanwhile. Every page of one
+   * sync returns the same token; keep the one from the last page once every page has been read.
+   */
+  syncToken: Scalars['String']['output'];
 };
 
 export type Money = {
@@ -60,10 +196,35 @@ export type ItemConnection = {
   pageInfo: PageInfo;
 };
 
+/** A change of stock, as the stock ledger and the reorder point see it. */
+export type StockEvent = {
+  __typename?: 'StockEvent';
+  /** Position on the event log; pass it as `after` to resume from this event. */
+  cursor: Scalars['String']['output'];
+  /** StockReceived, StockIssued, StockAdjusted, StockReserved, StockReleased, ReservationShort, IssueShort, ReorderPointReached. */
+  type: Scalars['String']['output'];
+  at: Scalars['String']['output'];
+  sku: Scalars['String']['output'];
+  item: Maybe<Item>;
+  /** Item totals over every location, right after the change. */
+  onHand: Scalars['String']['output'];
+  reserved: Scalars['String']['output'];
+  available: Scalars['String']['output'];
+  orderId: Maybe<Scalars['ID']['output']>;
+  reason: Maybe<Scalars['String']['output']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   item: Maybe<Item>;
   items: ItemConnection;
+  locations: Array<Location>;
+  /**
+   * The catalog as one customer sees it, by SKU. A partner gets its own; the company's sales staff name the
+   * customer. With `changedSince` (the `syncToken` of an earlier sync) only the entries whose price,
+   * promotion, availability or item data changed for that customer since then.
+   */
+  catalog: CatalogConnection;
 };
 
 
@@ -76,6 +237,130 @@ export type QueryItemsArgs = {
   search?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryCatalogArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Stock changes (one item with `sku`), live, for the company's people. Pass the last `cursor` received as
+   * `after` to resume. Partners follow availability through `catalog(changedSince:)` instead.
+   */
+  stockEvents: StockEvent;
+};
+
+
+export type SubscriptionStockEventsArgs = {
+  sku?: InputMaybe<Scalars['String']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type MoneyInput = {
+  amount: Scalars['String']['input'];
+  currency: Scalars['String']['input'];
+};
+
+export type UpsertItemInput = {
+  sku: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  unit: Scalars['String']['input'];
+  /** Absent keeps the current GTIN; null clears it. */
+  gtin?: InputMaybe<Scalars['String']['input']>;
+  /** Absent keeps the current list price; null clears it. */
+  listPrice?: InputMaybe<MoneyInput>;
+  /** Absent keeps the current reorder point; null clears it. */
+  reorderPoint?: InputMaybe<Scalars['String']['input']>;
+  /** Absent keeps the current check (BACKORDER for a new item). */
+  availabilityCheck?: InputMaybe<AvailabilityCheck>;
+};
+
+/**
+ * Without `customerId`, sets the item's list price. With it, agrees a price with that customer for the days
+ * from `validFrom` (default today) to `validTo` (inclusive, open-ended when absent); validity may not overlap
+ * another price of the same customer and item.
+ */
+export type SetPriceInput = {
+  sku: Scalars['String']['input'];
+  price: MoneyInput;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  validFrom?: InputMaybe<Scalars['String']['input']>;
+  validTo?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type SetPromotionInput = {
+  sku: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  kind: DiscountKind;
+  value: Scalars['String']['input'];
+  startsAt: Scalars['String']['input'];
+  endsAt: Scalars['String']['input'];
+};
+
+/**
+ * Exactly one of `change` (signed, such as "-3" or "12.5") and `countedOnHand` (a count that replaces the
+ * location's on-hand quantity). On hand may not fall below what is reserved there.
+ */
+export type AdjustStockInput = {
+  sku: Scalars['String']['input'];
+  location: Scalars['String']['input'];
+  change?: InputMaybe<Scalars['String']['input']>;
+  countedOnHand?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+};
+
+export type UpsertLocationInput = {
+  code: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  /** Makes this the default location (the previous default stops being it). */
+  isDefault?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  upsertItem: Item;
+  setPrice: Item;
+  /** Ends an agreed price (it disappears from the customer's catalog at its next sync). */
+  removeCustomerPrice: Item;
+  setPromotion: Item;
+  adjustStock: StockMovement;
+  upsertLocation: Location;
+};
+
+
+export type MutationUpsertItemArgs = {
+  input: UpsertItemInput;
+};
+
+
+export type MutationSetPriceArgs = {
+  input: SetPriceInput;
+};
+
+
+export type MutationRemoveCustomerPriceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetPromotionArgs = {
+  input: SetPromotionInput;
+};
+
+
+export type MutationAdjustStockArgs = {
+  input: AdjustStockInput;
+};
+
+
+export type MutationUpsertLocationArgs = {
+  input: UpsertLocationInput;
 };
 
 export type Link__Purpose =
@@ -179,12 +464,32 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Item: ResolverTypeWrapper<ItemRow>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AvailabilityCheck: AvailabilityCheck;
   StockLevel: ResolverTypeWrapper<StockLevel>;
+  Location: ResolverTypeWrapper<Location>;
+  StockMovementKind: StockMovementKind;
+  StockMovement: ResolverTypeWrapper<StockMovement>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  StockMovementConnection: ResolverTypeWrapper<StockMovementConnection>;
+  CustomerPrice: ResolverTypeWrapper<CustomerPrice>;
+  DiscountKind: DiscountKind;
+  Promotion: ResolverTypeWrapper<Promotion>;
+  CatalogEntry: ResolverTypeWrapper<Omit<CatalogEntry, 'item'> & { item: ResolversTypes['Item'] }>;
+  CatalogConnection: ResolverTypeWrapper<Omit<CatalogConnection, 'nodes'> & { nodes: Array<ResolversTypes['CatalogEntry']> }>;
   Money: ResolverTypeWrapper<Money>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ItemConnection: ResolverTypeWrapper<Omit<ItemConnection, 'nodes'> & { nodes: Array<ResolversTypes['Item']> }>;
+  StockEvent: ResolverTypeWrapper<Omit<StockEvent, 'item'> & { item?: Maybe<ResolversTypes['Item']> }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  MoneyInput: MoneyInput;
+  UpsertItemInput: UpsertItemInput;
+  SetPriceInput: SetPriceInput;
+  SetPromotionInput: SetPromotionInput;
+  AdjustStockInput: AdjustStockInput;
+  UpsertLocationInput: UpsertLocationInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   link__Purpose: Link__Purpose;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
@@ -197,12 +502,29 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Item: ItemRow;
+  Int: Scalars['Int']['output'];
   StockLevel: StockLevel;
+  Location: Location;
+  StockMovement: StockMovement;
+  ID: Scalars['ID']['output'];
+  StockMovementConnection: StockMovementConnection;
+  CustomerPrice: CustomerPrice;
+  Promotion: Promotion;
+  CatalogEntry: Omit<CatalogEntry, 'item'> & { item: ResolversParentTypes['Item'] };
+  CatalogConnection: Omit<CatalogConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['CatalogEntry']> };
   Money: Money;
   PageInfo: PageInfo;
   ItemConnection: Omit<ItemConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Item']> };
+  StockEvent: Omit<StockEvent, 'item'> & { item?: Maybe<ResolversParentTypes['Item']> };
   Query: Record<PropertyKey, never>;
-  Int: Scalars['Int']['output'];
+  Subscription: Record<PropertyKey, never>;
+  MoneyInput: MoneyInput;
+  UpsertItemInput: UpsertItemInput;
+  SetPriceInput: SetPriceInput;
+  SetPromotionInput: SetPromotionInput;
+  AdjustStockInput: AdjustStockInput;
+  UpsertLocationInput: UpsertLocationInput;
+  Mutation: Record<PropertyKey, never>;
   link__Import: Scalars['link__Import']['output'];
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   federation__Scope: Scalars['federation__Scope']['output'];
@@ -298,6 +620,11 @@ export type ItemResolvers<ContextType = Context, ParentType extends ResolversPar
   listPrice?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   stock?: Resolver<Array<ResolversTypes['StockLevel']>, ParentType, ContextType>;
   available?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reorderPoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  availabilityCheck?: Resolver<ResolversTypes['AvailabilityCheck'], ParentType, ContextType>;
+  movements?: Resolver<Maybe<ResolversTypes['StockMovementConnection']>, ParentType, ContextType, RequireFields<ItemMovementsArgs, 'first'>>;
+  customerPrices?: Resolver<Array<ResolversTypes['CustomerPrice']>, ParentType, ContextType>;
+  promotions?: Resolver<Array<ResolversTypes['Promotion']>, ParentType, ContextType>;
 };
 
 export type StockLevelResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StockLevel'] = ResolversParentTypes['StockLevel']> = {
@@ -305,6 +632,71 @@ export type StockLevelResolvers<ContextType = Context, ParentType extends Resolv
   onHand?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reserved?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   available?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type LocationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Location'] = ResolversParentTypes['Location']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  isDefault?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type StockMovementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StockMovement'] = ResolversParentTypes['StockMovement']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['StockMovementKind'], ParentType, ContextType>;
+  onHandChange?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reservedChange?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  onHandAfter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reservedAfter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  orderId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  lineNo?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  actor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StockMovementConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StockMovementConnection'] = ResolversParentTypes['StockMovementConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['StockMovement']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CustomerPriceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CustomerPrice'] = ResolversParentTypes['CustomerPrice']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  customerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  validFrom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  validTo?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PromotionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Promotion'] = ResolversParentTypes['Promotion']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['DiscountKind'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  endsAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CatalogEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CatalogEntry'] = ResolversParentTypes['CatalogEntry']> = {
+  item?: Resolver<ResolversTypes['Item'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  gtin?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  listPrice?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  customerPrice?: Resolver<Maybe<ResolversTypes['CustomerPrice']>, ParentType, ContextType>;
+  promotion?: Resolver<Maybe<ResolversTypes['Promotion']>, ParentType, ContextType>;
+  price?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  available?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CatalogConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CatalogConnection'] = ResolversParentTypes['CatalogConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['CatalogEntry']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  syncToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type MoneyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
@@ -322,9 +714,37 @@ export type ItemConnectionResolvers<ContextType = Context, ParentType extends Re
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
+export type StockEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StockEvent'] = ResolversParentTypes['StockEvent']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  item?: Resolver<Maybe<ResolversTypes['Item']>, ParentType, ContextType>;
+  onHand?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reserved?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  available?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  orderId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   item?: Resolver<Maybe<ResolversTypes['Item']>, ParentType, ContextType, RequireFields<QueryItemArgs, 'sku'>>;
   items?: Resolver<ResolversTypes['ItemConnection'], ParentType, ContextType, RequireFields<QueryItemsArgs, 'first'>>;
+  locations?: Resolver<Array<ResolversTypes['Location']>, ParentType, ContextType>;
+  catalog?: Resolver<ResolversTypes['CatalogConnection'], ParentType, ContextType, RequireFields<QueryCatalogArgs, 'first'>>;
+};
+
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  stockEvents?: SubscriptionResolver<ResolversTypes['StockEvent'], "stockEvents", ParentType, ContextType, Partial<SubscriptionStockEventsArgs>>;
+};
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  upsertItem?: Resolver<ResolversTypes['Item'], ParentType, ContextType, RequireFields<MutationUpsertItemArgs, 'input'>>;
+  setPrice?: Resolver<ResolversTypes['Item'], ParentType, ContextType, RequireFields<MutationSetPriceArgs, 'input'>>;
+  removeCustomerPrice?: Resolver<ResolversTypes['Item'], ParentType, ContextType, RequireFields<MutationRemoveCustomerPriceArgs, 'id'>>;
+  setPromotion?: Resolver<ResolversTypes['Item'], ParentType, ContextType, RequireFields<MutationSetPromotionArgs, 'input'>>;
+  adjustStock?: Resolver<ResolversTypes['StockMovement'], ParentType, ContextType, RequireFields<MutationAdjustStockArgs, 'input'>>;
+  upsertLocation?: Resolver<ResolversTypes['Location'], ParentType, ContextType, RequireFields<MutationUpsertLocationArgs, 'input'>>;
 };
 
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
@@ -346,10 +766,20 @@ export interface Federation__PolicyScalarConfig extends GraphQLScalarTypeConfig<
 export type Resolvers<ContextType = Context> = {
   Item?: ItemResolvers<ContextType>;
   StockLevel?: StockLevelResolvers<ContextType>;
+  Location?: LocationResolvers<ContextType>;
+  StockMovement?: StockMovementResolvers<ContextType>;
+  StockMovementConnection?: StockMovementConnectionResolvers<ContextType>;
+  CustomerPrice?: CustomerPriceResolvers<ContextType>;
+  Promotion?: PromotionResolvers<ContextType>;
+  CatalogEntry?: CatalogEntryResolvers<ContextType>;
+  CatalogConnection?: CatalogConnectionResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   ItemConnection?: ItemConnectionResolvers<ContextType>;
+  StockEvent?: StockEventResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
   federation__Scope?: GraphQLScalarType;
