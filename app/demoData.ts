@@ -2,7 +2,9 @@ import type { Driver } from 'neo4j-driver';
 import type { Database } from '../platform/db/database.ts';
 import { withGs1CheckDigit } from '../platform/validation.ts';
 import { setOnHand, upsertItem } from '../subgraphs/inventory/store.ts';
-import { insertInvoice } from '../subgraphs/invoices/store.ts';
+import { submitSupplierInvoice } from '../subgraphs/invoices/payables.ts';
+import { issueInvoice } from '../subgraphs/invoices/receivables.ts';
+import { invoiceSettingsFromEnvironment } from '../subgraphs/invoices/settings.ts';
 import { mergeSupplyLink } from '../subgraphs/network/store.ts';
 import type { Principal } from '../platform/auth/principal.ts';
 import type { Queryable } from '../platform/db/database.ts';
@@ -222,44 +224,31 @@ export async function seedDemo(
   await settled();
   const orders = await db.transaction((tx) => seedOrders(tx, id));
 
+  // Invoicing learns orders from the event log too: the payable is matched against the wheels' receipt.
+  await settled();
   const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const invoiceSettings = invoiceSettingsFromEnvironment();
   await db.transaction(async (tx) => {
-    await insertInvoice(
+    await submitSupplierInvoice(
       tx,
+      actingFor(id('kaohsiung')),
       {
         number: 'KW-2026-0917',
-        kind: 'PAYABLE',
-        status: 'APPROVED',
-        issuerId: id('kaohsiung'),
-        recipientId: id('self'),
-        orderId: orders.wheels.id,
         currency: 'USD',
-        subtotal: '31150.00',
-        taxTotal: '0.00',
-        total: '31150.00',
         issueDate: daysFromNow(-20),
         dueDate: daysFromNow(40),
+        lines: [
+          { orderId: orders.wheels.id, lineNo: 1, quantity: '100', unitPrice: '248.00', taxRate: '0' },
+          { orderId: orders.wheels.id, lineNo: 2, quantity: '200', unitPrice: '31.75', taxRate: '0' },
+        ],
+        total: '31150.00',
       },
-      ACTOR,
+      null,
+      invoiceSettings,
+      daysFromNow(0),
     );
-    await insertInvoice(
-      tx,
-      {
-        number: 'AR-2026-000001',
-        kind: 'RECEIVABLE',
-        status: 'ISSUED',
-        issuerId: id('self'),
-        recipientId: id('velomarkt'),
-        orderId: orders.velo.id,
-        currency: 'EUR',
-        subtotal: '42960.00',
-        taxTotal: '9021.60',
-        total: '51981.60',
-        issueDate: daysFromNow(-45),
-        dueDate: daysFromNow(-15),
-      },
-      ACTOR,
-    );
+    // Issued 45 days ago on the default 30-day terms: 15 days overdue, so dunning has work to show.
+    await issueInvoice(tx, COMPANY, orders.velo.id, invoiceSettings, daysFromNow(-45));
   });
 
   const session = driver.session();

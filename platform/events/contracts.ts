@@ -89,3 +89,39 @@ export interface PromotionFacts {
   startsAt: string;
   endsAt: string;
 }
+
+// Orders: the facts invoicing and other consumers keep.
+
+/** Every `Order…` and `ShipmentReceived` event (orders): the order's facts after the step. */
+export interface OrderEventFacts {
+  orderId: string;
+  number: string;
+  kind: 'PURCHASE' | 'SALES';
+  status: string;
+  buyerId: string;
+  sellerId: string;
+  currency: string;
+  actorPartnerId: string | null;
+}
+
+/** `OrderCreated` (orders); quantities and prices are decimal strings. */
+export interface OrderCreatedFacts extends OrderEventFacts {
+  lines: { lineNo: number; sku: string; quantity: string; unit: string; unitPrice: string }[];
+}
+
+/** `OrderConfirmed` (orders). */
+export interface OrderConfirmedFacts extends OrderEventFacts {
+  lines: { lineNo: number; confirmedQuantity: string }[];
+}
+
+/** `OrderShipped` (orders): the quantities this shipment carries. */
+export interface OrderShippedFacts extends OrderEventFacts {
+  shipmentId: string;
+  lines: { lineNo: number; quantity: string }[];
+}
+
+/** `ShipmentReceived` (orders): `quantity` is what was accepted. */
+export interface ShipmentReceivedFacts extends OrderEventFacts {
+  shipmentId: string;
+  lines: { lineNo: number; shippedQuantity: string; quantity: string; rejectedQuantity: string }[];
+}

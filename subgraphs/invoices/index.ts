@@ -1,5 +1,6 @@
 import { sqlSubgraph } from '../../platform/server/sqlSubgraph.ts';
 import { createContext } from './context.ts';
+import { applyOrderFacts } from './projection.ts';
 import { resolvers } from './resolvers.ts';
 
 export const invoices = sqlSubgraph({
@@ -7,4 +8,5 @@ export const invoices = sqlSubgraph({
   migrations: new URL('./migrations', import.meta.url),
   resolvers,
   createContext,
+  projections: [{ name: 'order-facts', apply: applyOrderFacts }],
 });

@@ -1,0 +1,62 @@
+import type { Queryable } from '../../platform/db/database.ts';
+import { badInput, conflict, notFound } from '../../platform/errors.ts';
+import { parseAmount, parseDate } from '../../platform/input.ts';
+import { Decimal } from '../../platform/money.ts';
+import type { InvoiceKind, InvoiceStatus } from './generated/resolvers.ts';
+import { lockInvoice, type InvoiceRow } from './store.ts';
+
+/**
+ * Where an invoice stands. A payable is APPROVED or DISPUTED once matched; a receivable is ISSUED. Payments
+ * move either to PARTIALLY_PAID and PAID. DISPUTED holds an invoice from payment and dunning until finance
+ * approves it; CANCELLED withdraws one nothing has been paid on.
+ */
+
+/** The status that follows from what has been paid, for an invoice that is not held or withdrawn. */
+export function settledStatus(kind: InvoiceKind, paid: Decimal.Value, total: Decimal.Value): InvoiceStatus {
+  const paidSoFar = new Decimal(paid);
+  if (paidSoFar.gte(total) && paidSoFar.gt(0)) return 'PAID';
+  if (paidSoFar.gt(0)) return 'PARTIALLY_PAID';
+  return kind === 'PAYABLE' ? 'APPROVED' : 'ISSUED';
+}
+
+/** Locks the invoice for the rest of the transaction; absent or out of the caller's sight is NOT_FOUND. */
+export async function invoiceToActOn(
+  tx: Queryable,
+  id: string,
+  visible: (invoice: InvoiceRow) => boolean,
+): Promise<InvoiceRow> {
+  const invoice = await lockInvoice(tx, id);
+  if (!invoice || !visible(invoice)) throw notFound('invoice', id);
+  return invoice;
+}
+
+export function assertStatus(invoice: InvoiceRow, allowed: readonly InvoiceStatus[], step: string): void {
+  if (!allowed.includes(invoice.status)) {
+    throw conflict(`invoice ${invoice.number} is ${invoice.status} and cannot be ${step}`, {
+      status: invoice.status,
+    });
+  }
+}
+
+/** Today's date, UTC: every date of an invoice is a calendar date, compared as such. */
+export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+
+export function addDays(date: string, days: number): string {
+  const at = new Date(`${date}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + days);
+  return at.toISOString().slice(0, 10);
+}
+
+/** A date given by a client that may not lie after `today` (an invoice or a payment not yet made). */
+export function parsePastDate(value: string, field: string, today: string): string {
+  const date = parseDate(value, field);
+  if (date > today) throw badInput(`${field} ${date} is in the future`, { field });
+  return date;
+}
+
+/** A percentage from 0 to 100, with at most 4 decimals. */
+export function parsePercent(value: string, field: string): Decimal {
+  const percent = parseAmount(value, field);
+  if (percent.gt(100)) throw badInput(`${field} is a percentage up to 100, not ${value}`, { field });
+  return percent;
+}

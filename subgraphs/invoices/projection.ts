@@ -1,0 +1,173 @@
+import type { Queryable } from '../../platform/db/database.ts';
+import type {
+  OrderConfirmedFacts,
+  OrderCreatedFacts,
+  OrderEventFacts,
+  OrderShippedFacts,
+  PartnerFacts,
+  ShipmentReceivedFacts,
+} from '../../platform/events/contracts.ts';
+import type { LoggedEvent } from '../../platform/events/eventLog.ts';
+
+/**
+ * What invoicing needs to know of orders and partners, kept from their events (exactly once: the consumer
+ * commits its offset with these writes). Per order line: ordered quantity and price, confirmed, shipped,
+ * and accepted-at-receipt quantities; per order: kind, parties, currency, status.
+ */
+export async function applyOrderFacts(tx: Queryable, event: LoggedEvent): Promise<void> {
+  switch (event.type) {
+    case 'PartnerRegistered':
+    case 'PartnerUpdated': {
+      const partner = event.payload as unknown as PartnerFacts;
+      await tx.query(
+        `INSERT INTO invoices.party (id, name, roles, status, is_self) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, roles = EXCLUDED.roles, status = EXCLUDED.status,
+           is_self = EXCLUDED.is_self`,
+        [partner.id, partner.name, partner.roles, partner.status, partner.isSelf],
+      );
+      return;
+    }
+    case 'OrderCreated': {
+      const order = event.payload as unknown as OrderCreatedFacts;
+      await tx.query(
+        `INSERT INTO invoices.order_fact (order_id, number, kind, status, buyer_id, seller_id, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING`,
+        [
+          order.orderId,
+          order.number,
+          order.kind,
+          order.status,
+          order.buyerId,
+          order.sellerId,
+          order.currency,
+        ],
+      );
+      await tx.query(
+        `INSERT INTO invoices.order_line_fact (order_id, line_no, sku, unit, quantity, unit_price)
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::numeric[], $6::numeric[])
+         ON CONFLICT (order_id, line_no) DO NOTHING`,
+        [
+          order.orderId,
+          order.lines.map((line) => line.lineNo),
+          order.lines.map((line) => line.sku),
+          order.lines.map((line) => line.unit),
+          order.lines.map((line) => line.quantity),
+          order.lines.map((line) => line.unitPrice),
+        ],
+      );
+      return;
+    }
+    case 'OrderConfirmed': {
+      const order = event.payload as unknown as OrderConfirmedFacts;
+      await addToLines(tx, order, 'confirmed_quantity', order.lines, (line) => line.confirmedQuantity, 'set');
+      return setStatus(tx, order);
+    }
+    case 'OrderShipped': {
+      const order = event.payload as unknown as OrderShippedFacts;
+      await addToLines(tx, order, 'shipped_quantity', order.lines, (line) => line.quantity, 'add');
+      return setStatus(tx, order);
+    }
+    case 'ShipmentReceived': {
+      const order = event.payload as unknown as ShipmentReceivedFacts;
+      await addToLines(tx, order, 'received_quantity', order.lines, (line) => line.quantity, 'add');
+      return setStatus(tx, order);
+    }
+    case 'OrderSubmitted':
+    case 'OrderRejected':
+    case 'OrderCancelled':
+    case 'OrderClosed':
+      return setStatus(tx, event.payload as unknown as OrderEventFacts);
+  }
+}
+
+async function setStatus(tx: Queryable, order: OrderEventFacts): Promise<void> {
+  await tx.query(`UPDATE invoices.order_fact SET status = $2 WHERE order_id = $1`, [
+    order.orderId,
+    order.status,
+  ]);
+}
+
+/** One statement per event, whatever its number of lines; the column name is one of ours, never input. */
+async function addToLines<Line extends { lineNo: number }>(
+  tx: Queryable,
+  order: OrderEventFacts,
+  column: 'confirmed_quantity' | 'shipped_quantity' | 'received_quantity',
+  lines: readonly Line[],
+  quantityOf: (line: Line) => string,
+  mode: 'set' | 'add',
+): Promise<void> {
+  const value = mode === 'set' ? 'c.quantity' : `l.${column} + c.quantity`;
+  await tx.query(
+    `UPDATE invoices.order_line_fact l SET ${column} = ${value}
+       FROM unnest($2::int[], $3::numeric[]) AS c(line_no, quantity)
+      WHERE l.order_id = $1 AND l.line_no = c.line_no`,
+    [order.orderId, lines.map((line) => line.lineNo), lines.map(quantityOf)],
+  );
+}
+
+export interface OrderFactRow {
+  order_id: string;
+  number: string;
+  kind: 'PURCHASE' | 'SALES';
+  status: string;
+  buyer_id: string;
+  seller_id: string;
+  currency: string;
+}
+
+export interface OrderLineFactRow {
+  order_id: string;
+  line_no: number;
+  sku: string;
+  unit: string;
+  quantity: string;
+  unit_price: string;
+  confirmed_quantity: string | null;
+  shipped_quantity: string;
+  received_quantity: string;
+}
+
+export async function orderFacts(db: Queryable, orderIds: readonly string[]): Promise<OrderFactRow[]> {
+  const { rows } = await db.query<OrderFactRow>(
+    `SELECT order_id, number, kind, status, buyer_id, seller_id, currency::text AS currency
+       FROM invoices.order_fact WHERE order_id = ANY($1::text[])`,
+    [[...orderIds]],
+  );
+  return rows;
+}
+
+/**
+ * The order lines a new invoice bills, locked until the invoice's transaction ends: two invoices against
+ * the same line are matched one after the other, each seeing what the other invoiced.
+ */
+export async function lockOrderLines(
+  tx: Queryable,
+  orderIds: readonly string[],
+): Promise<OrderLineFactRow[]> {
+  const { rows } = await tx.query<OrderLineFactRow>(
+    `SELECT order_id, line_no, sku, unit, trim_scale(quantity)::text AS quantity,
+            trim_scale(unit_price)::text AS unit_price, trim_scale(confirmed_quantity)::text AS confirmed_quantity,
+            trim_scale(shipped_quantity)::text AS shipped_quantity,
+            trim_scale(received_quantity)::text AS received_quantity
+       FROM invoices.order_line_fact WHERE order_id = ANY($1::text[])
+      ORDER BY order_id, line_no FOR UPDATE`,
+    [[...orderIds]],
+  );
+  return rows;
+}
+
+export interface PartyRow {
+  id: string;
+  name: string;
+  roles: string[];
+  status: string;
+  is_self: boolean;
+}
+
+export async function partyById(db: Queryable, id: string): Promise<PartyRow | undefined> {
+  const { rows } = await db.query<PartyRow>(
+    `SELECT id, name, roles, status, is_self FROM invoices.party WHERE id = $1`,
+    [id],
+  );
+  return rows[0];
+}
