@@ -37,7 +37,7 @@ const ORDER_EVENTS = `subscription ($after: String) {
   orderEvents(after: $after) { cursor type status order { id number seller { id name tier } } } }`;
 
 /** A graphql-ws client of the gateway, collecting what one subscription delivers. */
-function subscribe(
+function subscribe<Event = OrderEventView>(
   headers: Record<string, string>,
   variables: Record<string, unknown> = {},
   query = ORDER_EVENTS,
@@ -48,15 +48,15 @@ function subscribe(
     connectionParams: headers,
     retryAttempts: 0,
   });
-  const events: OrderEventView[] = [];
+  const events: Event[] = [];
   const errors: unknown[] = [];
   let completed = false;
-  const unsubscribe = client.subscribe<{ orderEvents: OrderEventView }>(
+  const unsubscribe = client.subscribe<Record<string, Event>>(
     { query, variables },
     {
       next: (result) => {
         if (result.errors) errors.push(...result.errors);
-        if (result.data) events.push(result.data.orderEvents);
+        if (result.data) events.push(Object.values(result.data)[0]!);
       },
       error: (error) => errors.push(error),
       complete: () => {
@@ -228,5 +228,62 @@ describe('subscriptions through the gateway', () => {
     expect(subscription.events[0]!.order.seller.name).toBe('Norte Drivetrain GmbH');
     expect(subscription.errors.length).toBeGreaterThanOrEqual(2);
     expect(subscription.events[2]!.order.seller.tier).toBe(1);
+  });
+
+  it('delivers stock and invoice events the same way, each to whom may see it', async () => {
+    const admin = caller(stack, await stack.as(['admin']));
+    const stock = subscribe<{ type: string; sku: string; onHand: string; item: { name: string } }>(
+      await stack.as(['buyer']),
+      { sku: 'WHEEL-29' },
+      'subscription ($sku: String) { stockEvents(sku: $sku) { cursor type sku onHand item { name } } }',
+    );
+    const partnerStock = subscribe(
+      await stack.as(['partner'], norte),
+      {},
+      'subscription { stockEvents { cursor type } }',
+    );
+    const { invoices } = await admin.ok<{ invoices: { nodes: { id: string; recipient: { id: string } }[] } }>(
+      '{ invoices(kind: RECEIVABLE) { nodes { id recipient { id } } } }',
+    );
+    const receivable = invoices.nodes[0]!;
+    const customerInvoices = subscribe<{
+      type: string;
+      invoice: { id: string; recipient: { name: string } };
+    }>(
+      await stack.as(['partner'], receivable.recipient.id),
+      {},
+      'subscription { invoiceEvents { cursor type invoice { id recipient { name } } } }',
+    );
+    const otherInvoices = subscribe(
+      await stack.as(['partner'], norte),
+      {},
+      'subscription { invoiceEvents { cursor type } }',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await admin.ok(
+      'mutation { adjustStock(input: { sku: "WHEEL-29", location: "MAD-1", change: "5", reason: "found in aisle 4" }) { id } }',
+    );
+    await caller(stack, await stack.as(['finance'])).ok(
+      'mutation ($id: ID!) { recordPayment(input: { invoiceId: $id, amount: { amount: "100.00", currency: "EUR" }, reference: "BANK-1" }) { id } }',
+      { id: receivable.id },
+    );
+    await until(
+      () => stock.events.length >= 1 && customerInvoices.events.length >= 1,
+      'stock and invoice events',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const subscription of [stock, partnerStock, customerInvoices, otherInvoices])
+      await subscription.close();
+
+    expect(stock.events.map((e) => [e.type, e.sku])).toEqual([['StockAdjusted', 'WHEEL-29']]);
+    expect(stock.events[0]!.item.name).toBeTruthy();
+    // Stock movements are the company's business: a partner's subscription is refused.
+    expect(JSON.stringify(partnerStock.errors)).toContain('FORBIDDEN');
+    expect(customerInvoices.events.map((e) => [e.type, e.invoice.id])).toEqual([
+      ['PAYMENT_RECORDED', receivable.id],
+    ]);
+    expect(customerInvoices.events[0]!.invoice.recipient.name).toBeTruthy();
+    expect(otherInvoices.events).toEqual([]);
   });
 });
