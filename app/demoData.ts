@@ -5,7 +5,7 @@ import { setOnHand, upsertItem } from '../subgraphs/inventory/store.ts';
 import { submitSupplierInvoice } from '../subgraphs/invoices/payables.ts';
 import { issueInvoice } from '../subgraphs/invoices/receivables.ts';
 import { invoiceSettingsFromEnvironment } from '../subgraphs/invoices/settings.ts';
-import { mergeSupplyLink } from '../subgraphs/network/store.ts';
+import { appendDeclarations } from '../subgraphs/network/declarations.ts';
 import type { Principal } from '../platform/auth/principal.ts';
 import type { Queryable } from '../platform/db/database.ts';
 import {
@@ -173,7 +173,7 @@ export async function isEmpty(db: Database): Promise<boolean> {
 /** Seeds the demo network through each subgraph's own store, one transaction per subgraph step. */
 export async function seedDemo(
   db: Database,
-  driver: Driver,
+  _driver: Driver,
   settled: () => Promise<void>,
 ): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
@@ -251,24 +251,23 @@ export async function seedDemo(
     await issueInvoice(tx, COMPANY, orders.velo.id, invoiceSettings, daysFromNow(-45));
   });
 
-  const session = driver.session();
-  try {
-    await session.executeWrite(async (tx) => {
-      for (const [supplier, customer, items, share] of LINKS) {
-        await mergeSupplyLink(tx, {
-          supplierId: id(supplier),
-          customerId: id(customer),
-          items,
-          share,
-          source: 'DECLARED',
-          declaredBy: id(supplier === 'self' ? customer : customer === 'self' ? supplier : customer),
-          visibility: 'PARTNERS',
-        });
-      }
-    });
-  } finally {
-    await session.close();
-  }
+  // Declared links go through the event log like any declaration; the network projection applies them.
+  await db.transaction((tx) =>
+    appendDeclarations(
+      tx,
+      LINKS.map(([supplier, customer, items, share]) => ({
+        supplierId: id(supplier),
+        customerId: id(customer),
+        items,
+        share,
+        since: null,
+        visibility: 'PARTNERS',
+        // Each link is disclosed by the partner on our side of it: its customer, or our own partner.
+        declaredBy: id(supplier === 'self' ? customer : customer === 'self' ? supplier : customer),
+      })),
+      ACTOR,
+    ),
+  );
   return ids;
 }
 

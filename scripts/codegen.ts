@@ -38,7 +38,18 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     Order: '../store.ts#OrderRef',
     Partner: '../store.ts#PartnerRef',
   },
-  network: { Partner: '../store.ts#PartnerRef', SupplyLink: '../store.ts#SupplyLinkRow' },
+  network: {
+    Partner: '../model.ts#PartnerRef',
+    SupplyLink: '../model.ts#SupplyLinkRow',
+    SupplyPath: '../model.ts#SupplyPathRow',
+    AffectedCompany: '../model.ts#AffectedRow',
+    Impact: '../model.ts#ImpactRow',
+    SingleSourceRisk: '../model.ts#SingleSourceRow',
+    ConcentrationEntry: '../model.ts#ConcentrationEntryRow',
+    RiskFactor: '../model.ts#RiskFactorRow',
+    Disruption: '../model.ts#DisruptionRow',
+    DisruptionAlert: '../model.ts#AlertRow',
+  },
 };
 
 const FEDERATION_TYPES = new Set(['_Service', '_Entity', '_Any']);

@@ -149,14 +149,17 @@ describe('partner contacts', () => {
     // Another partner stays invisible, also when reached through the network as an entity reference.
     expect(await details(CANTABRICO, asIberframe)).toBeNull();
     const { body } = await stack.request<{
-      upstream: { supplier: { name: string; contacts: Contact[]; certifications: Certification[] } }[];
+      upstream: {
+        nodes: { supplier: { name: string; contacts: Contact[]; certifications: Certification[] } }[];
+      };
     }>(
-      `query ($of: ID!) { upstream(of: $of, depth: 1) { supplier { name contacts { name } certifications { kind } } } }`,
+      `query ($of: ID!) { upstream(of: $of, depth: 1) {
+        nodes { supplier { name contacts { name } certifications { kind } } } } }`,
       { of: ids[IBERFRAME] },
       asIberframe,
     );
     expect(body.errors).toBeUndefined();
-    expect(body.data!.upstream).toEqual([
+    expect(body.data!.upstream.nodes).toEqual([
       { supplier: { name: CANTABRICO, contacts: [], certifications: [] } },
     ]);
   });

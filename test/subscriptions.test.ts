@@ -286,4 +286,40 @@ describe('subscriptions through the gateway', () => {
     expect(customerInvoices.events[0]!.invoice.recipient.name).toBeTruthy();
     expect(otherInvoices.events).toEqual([]);
   });
+
+  it('alerts every company downstream of a disruption, each only with its own alert', async () => {
+    const admin = caller(stack, await stack.as(['admin']));
+    const [mill, velomarkt] = (await partnerIds(admin, 'Baotou', 'VeloMarkt')) as [string, string];
+    const query = `subscription { disruptionAlerts {
+      cursor distance company { id name orders(first: 3) { nodes { number } } } path { name }
+      disruption { severity description } } }`;
+    const customer = subscribe<{
+      distance: number;
+      company: { id: string; orders: { nodes: { number: string }[] } };
+      path: { name: string }[];
+      disruption: { severity: string };
+    }>(await stack.as(['partner'], velomarkt), {}, query);
+    const unaffected = subscribe(await stack.as(['partner'], iberframe), {}, query);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await admin.ok(
+      `mutation ($id: ID!) { reportDisruption(input: { partnerId: $id, severity: HIGH,
+         description: "blast furnace down" }) { disruption { id } } }`,
+      { id: mill },
+    );
+    await until(() => customer.events.length >= 1, 'the customer’s alert');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await customer.close();
+    await unaffected.close();
+
+    expect(customer.errors).toEqual([]);
+    expect(customer.events).toHaveLength(1);
+    const alert = customer.events[0]!;
+    expect(alert.company.id).toBe(velomarkt);
+    expect(alert.disruption.severity).toBe('HIGH');
+    expect(alert.path.at(-1)!.name).toBe('VeloMarkt Handels GmbH');
+    // Fields from orders, through the gateway: the customer's own orders with us.
+    expect(alert.company.orders.nodes.length).toBeGreaterThan(0);
+    expect(unaffected.events).toEqual([]);
+  });
 });

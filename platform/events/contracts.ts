@@ -90,8 +90,6 @@ export interface PromotionFacts {
   endsAt: string;
 }
 
-// Orders: the facts invoicing and other consumers keep.
-
 /** Every `Order…` and `ShipmentReceived` event (orders): the order's facts after the step. */
 export interface OrderEventFacts {
   orderId: string;
@@ -124,4 +122,52 @@ export interface OrderShippedFacts extends OrderEventFacts {
 export interface ShipmentReceivedFacts extends OrderEventFacts {
   shipmentId: string;
   lines: { lineNo: number; shippedQuantity: string; quantity: string; rejectedQuantity: string }[];
+}
+
+/** `PartnerCertificationAdded`, `PartnerCertificationRemoved` (partners). */
+export interface PartnerCertificationFacts {
+  partnerId: string;
+  certificationId: string;
+  kind: string;
+  issuer: string;
+  /** YYYY-MM-DD */
+  validUntil: string;
+}
+
+/** `SupplyLinkDeclared` (network): a partner, or the company, discloses who supplies whom. */
+export interface SupplyLinkDeclaredFacts {
+  supplierId: string;
+  customerId: string;
+  items: string[];
+  share: number | null;
+  /** YYYY-MM-DD */
+  since: string | null;
+  visibility: 'PRIVATE' | 'PARTNERS' | 'NETWORK';
+  /** The partner that declared it; null when the company's staff did. */
+  declaredBy: string | null;
+}
+
+/** `DisruptionReported` (network). */
+export interface DisruptionReportedFacts {
+  disruptionId: string;
+  partnerId: string | null;
+  country: string | null;
+  severity: 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+  description: string;
+  /** YYYY-MM-DD */
+  expectedRecovery: string | null;
+  reportedAt: string;
+  alertCount: number;
+  /** Hash of the request, to tell a retry from a different report under the same idempotency key. */
+  requestHash: string;
+}
+
+/** `DisruptionAlert` (network): one per company downstream of a disruption; its party is that company. */
+export interface DisruptionAlertFacts {
+  disruption: Omit<DisruptionReportedFacts, 'requestHash'>;
+  companyId: string;
+  distance: number;
+  /** Company ids from the disrupted one to the alerted one. */
+  path: string[];
+  items: string[];
 }

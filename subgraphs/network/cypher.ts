@@ -1,0 +1,103 @@
+import neo4j, { type Driver } from 'neo4j-driver';
+import { MAX_DEPTH } from './model.ts';
+
+/**
+ * Cypher shared by the network's queries. Query text is built only from code constants and from depths
+ * that were validated as integers in 1..MAX_DEPTH (variable-length bounds cannot be parameters); every
+ * value that comes from a request travels as a parameter.
+ */
+
+/** Whose view a query computes: the company's staff see every link, a partner what visibility allows. */
+export type Audience = { kind: 'company' } | { kind: 'partner'; partnerId: string };
+
+/** The `$viewer` parameter every query takes: null for the company. */
+export function viewerOf(audience: Audience): string | null {
+  return audience.kind === 'partner' ? audience.partnerId : null;
+}
+
+/**
+ * Whether link `r` from supplier `s` to customer `c` is visible to `$viewer`: its own links, links shared
+ * with the whole network, and PARTNERS links one tier beyond (the viewer buys from `c`, or sells to `s`).
+ * For the company the predicate is `true`, so its queries carry no visibility cost.
+ */
+export function visible(audience: Audience, r: string, s: string, c: string): string {
+  if (audience.kind === 'company') return 'true';
+  return `(${s}.id = $viewer OR ${c}.id = $viewer OR ${r}.visibility = 'NETWORK'
+    OR (${r}.visibility = 'PARTNERS' AND (EXISTS { (${c})-[:SUPPLIES]->(:Company {id: $viewer}) }
+                                        OR EXISTS { (:Company {id: $viewer})-[:SUPPLIES]->(${s}) })))`;
+}
+
+export function assertDepth(depth: number, min = 1): number {
+  if (!Number.isInteger(depth) || depth < min || depth > MAX_DEPTH) {
+    throw new RangeError(`depth ${depth} outside ${min}..${MAX_DEPTH}`);
+  }
+  return depth;
+}
+
+/**
+ * Every company within `maxHops` links of `from` (itself included, at distance 0), each once with one
+ * shortest path `p`: a breadth-first search, so cycles neither loop nor repeat a company.
+ */
+export function reach(
+  audience: Audience,
+  direction: 'upstream' | 'downstream',
+  from: string,
+  to: string,
+  maxHops: number,
+  minHops = 0,
+): string {
+  assertDepth(maxHops, 0);
+  // A quantifier may not be {0,0}: zero hops is the start itself, as a path of length 0.
+  if (maxHops === 0) return `WITH *, ${from} AS ${to} MATCH p = (${to})`;
+  const hop =
+    direction === 'upstream'
+      ? `(hc)<-[hr:SUPPLIES]-(hs) WHERE ${visible(audience, 'hr', 'hs', 'hc')}`
+      : `(hs)-[hr:SUPPLIES]->(hc) WHERE ${visible(audience, 'hr', 'hs', 'hc')}`;
+  return `MATCH p = ANY SHORTEST (${from})(${hop}){${minHops},${maxHops}}(${to})`;
+}
+
+/**
+ * Binds `x` to the company `id` names, or to us when `id` is null: one index lookup either way, in the
+ * same query as the rest (no round trip to find our own id).
+ */
+export const ROOT = `OPTIONAL CALL (id) {
+    MATCH (x:Company {id: id}) RETURN x
+    UNION
+    MATCH (x:Company {isSelf: true}) WHERE id IS NULL RETURN x
+  }`;
+
+/** A link's fields as `SupplyLinkRow` reads them; `r` from `s` to `c`, met at `tier`. */
+export function linkMap(r: string, s: string, c: string, tier: string): string {
+  return `{supplierId: ${s}.id, customerId: ${c}.id, tier: ${tier}, items: coalesce(${r}.items, []),
+    share: ${r}.share, sources: coalesce(${r}.sources, []), declaredBy: ${r}.declaredBy, since: ${r}.since,
+    visibility: coalesce(${r}.visibility, 'PRIVATE')}`;
+}
+
+/** Integers for LIMIT and list slices: JavaScript numbers travel as floats, which Cypher refuses there. */
+export function int(value: number) {
+  return neo4j.int(value);
+}
+
+export function toNumber(value: unknown): number {
+  return neo4j.isInt(value) ? value.toNumber() : Number(value);
+}
+
+/** Converts Neo4j integers in a returned value to numbers, deeply. */
+export function plain<T>(value: unknown): T {
+  if (neo4j.isInt(value)) return value.toNumber() as T;
+  if (Array.isArray(value)) return value.map((entry) => plain<unknown>(entry)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, plain<unknown>(entry)])) as T;
+  }
+  return value as T;
+}
+
+/** A read in its own auto-routed transaction; records come back as plain objects. */
+export async function read<Row>(
+  driver: Driver,
+  query: string,
+  parameters: Record<string, unknown>,
+): Promise<Row[]> {
+  const { records } = await driver.executeQuery(query, parameters, { routing: neo4j.routing.READ });
+  return records.map((record) => plain<Row>(record.toObject()));
+}

@@ -1,0 +1,142 @@
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
+import type {
+  DisruptionReportedFacts,
+  OrderConfirmedFacts,
+  PartnerCertificationFacts,
+  PartnerFacts,
+  SupplyLinkDeclaredFacts,
+} from '../../platform/events/contracts.ts';
+import type { LoggedEvent } from '../../platform/events/eventLog.ts';
+import type { ConsumerSink } from '../../platform/events/consumer.ts';
+
+/** `OrderConfirmed` lines carry their SKU besides the confirmed quantity. */
+type ConfirmedOrder = Omit<OrderConfirmedFacts, 'lines'> & {
+  lines: { sku: string; confirmedQuantity: string | null }[];
+};
+
+/** Adds `$new` to list `current` without repeats. */
+const union = (current: string, added: string) =>
+  `reduce(acc = coalesce(${current}, []), sku IN ${added} | CASE WHEN sku IN acc THEN acc ELSE acc + sku END)`;
+
+/** Creates the link if needed; new links are PRIVATE until a declaration says otherwise. */
+const MERGE_LINK = `MERGE (s:Company {id: $supplierId})
+  MERGE (c:Company {id: $customerId})
+  MERGE (s)-[r:SUPPLIES]->(c)
+    ON CREATE SET r.visibility = 'PRIVATE', r.sources = [], r.declaredItems = [], r.observedItems = []`;
+
+const isZero = (quantity: string | null) => quantity === null || /^0*(\.0*)?$/.test(quantity);
+
+/** The day an event happened, as the ISO date links keep for "since". */
+const dayOf = (event: LoggedEvent) => event.occurredAt.toISOString().slice(0, 10);
+
+/**
+ * Applies one event to the graph. Every write is a MERGE or SET keyed by ids from the event, so the
+ * projection is deterministic; exactly-once comes from the offset stored in the same transaction.
+ */
+async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise<void> {
+  switch (event.type) {
+    case 'PartnerRegistered':
+    case 'PartnerUpdated': {
+      const { id, name, country, isSelf, status } = event.payload as unknown as PartnerFacts;
+      await tx.run(
+        `MERGE (c:Company {id: $id}) SET c.name = $name, c.country = $country, c.isSelf = $isSelf, c.status = $status`,
+        { id, name, country, isSelf, status },
+      );
+      return;
+    }
+    case 'PartnerCertificationAdded': {
+      const facts = event.payload as unknown as PartnerCertificationFacts;
+      await tx.run(
+        `MERGE (c:Company {id: $partnerId})
+         MERGE (cert:Certification {id: $certificationId})
+         SET cert.kind = $kind, cert.issuer = $issuer, cert.validUntil = $validUntil
+         MERGE (c)-[:HOLDS]->(cert)`,
+        { ...facts },
+      );
+      return;
+    }
+    case 'PartnerCertificationRemoved': {
+      const facts = event.payload as unknown as PartnerCertificationFacts;
+      await tx.run('MATCH (cert:Certification {id: $certificationId}) DETACH DELETE cert', { ...facts });
+      return;
+    }
+    case 'OrderConfirmed': {
+      // A confirmed order shows goods flowing from seller to buyer: supplier → us for a purchase
+      // order, us → customer for a sales order. Declined lines (0 confirmed) show nothing.
+      const order = event.payload as unknown as ConfirmedOrder;
+      const items = [...new Set(order.lines.filter((l) => !isZero(l.confirmedQuantity)).map((l) => l.sku))];
+      if (items.length === 0 || order.sellerId === order.buyerId) return;
+      await tx.run(
+        `${MERGE_LINK}
+         SET r.observedItems = ${union('r.observedItems', '$items')},
+             r.sources = ${union('r.sources', "['OBSERVED']")},
+             r.observedAt = $day, r.since = coalesce(r.since, $day)
+         SET r.items = ${union('r.declaredItems', 'r.observedItems')}`,
+        { supplierId: order.sellerId, customerId: order.buyerId, items, day: dayOf(event) },
+      );
+      return;
+    }
+    case 'SupplyLinkDeclared': {
+      // The latest declaration of a pair replaces the earlier one's items, share and visibility.
+      const link = event.payload as unknown as SupplyLinkDeclaredFacts;
+      await tx.run(
+        `${MERGE_LINK}
+         SET r.declaredItems = $items, r.share = $share, r.visibility = $visibility,
+             r.declaredBy = $declaredBy, r.declaredAt = $day,
+             r.sources = ${union('r.sources', "['DECLARED']")},
+             r.since = coalesce($since, r.since, $day)
+         SET r.items = ${union('r.declaredItems', 'r.observedItems')}`,
+        { ...link, day: dayOf(event) },
+      );
+      return;
+    }
+    case 'DisruptionReported': {
+      const facts = event.payload as unknown as DisruptionReportedFacts;
+      await tx.run(
+        `MERGE (d:Disruption {id: $disruptionId})
+         SET d.partnerId = $partnerId, d.country = $country, d.severity = $severity,
+             d.description = $description, d.expectedRecovery = $expectedRecovery,
+             d.reportedAt = $reportedAt, d.alertCount = $alertCount`,
+        { ...facts },
+      );
+      return;
+    }
+  }
+}
+
+/** The network projection keeps its position in Neo4j, written in the transaction that applies the batch. */
+export function networkProjectionSink(driver: Driver, consumer: string): ConsumerSink {
+  return {
+    async position() {
+      const { records } = await driver.executeQuery(
+        'MATCH (o:ConsumerOffset {consumer: $consumer}) RETURN o.cursor AS cursor',
+        { consumer },
+      );
+      return (records[0]?.get('cursor') as string | undefined) ?? '0';
+    },
+    async applyBatch(events) {
+      const session = driver.session();
+      try {
+        await session.executeWrite(async (tx) => {
+          const stored = await tx.run(
+            'MERGE (o:ConsumerOffset {consumer: $consumer}) ON CREATE SET o.cursor = "0" RETURN o.cursor AS cursor',
+            { consumer },
+          );
+          // Another instance of the same projection may have applied part of the batch meanwhile.
+          const position = BigInt((stored.records[0]?.get('cursor') as string | undefined) ?? '0');
+          const fresh = events.filter((event) => BigInt(event.cursor) > position);
+          for (const event of fresh) await projectEvent(tx, event);
+          const last = fresh[fresh.length - 1];
+          if (last) {
+            await tx.run('MATCH (o:ConsumerOffset {consumer: $consumer}) SET o.cursor = $cursor', {
+              consumer,
+              cursor: last.cursor,
+            });
+          }
+        });
+      } finally {
+        await session.close();
+      }
+    },
+  };
+}

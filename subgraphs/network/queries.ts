@@ -1,0 +1,293 @@
+import type { Driver } from 'neo4j-driver';
+import { assertDepth, int, linkMap, reach, read, ROOT, viewerOf, visible, type Audience } from './cypher.ts';
+import {
+  MAX_DEPTH,
+  type AffectedRow,
+  type ConcentrationEntryRow,
+  type SingleSourceRow,
+  type SupplyLinkRow,
+} from './model.ts';
+
+/**
+ * The network's read queries. Each answers one GraphQL field in one Cypher query: a breadth-first
+ * search (`ANY SHORTEST`) finds every company once at its nearest distance, then one more hop picks up
+ * the links. No path enumeration, so the cost follows the links reached, not the paths through them.
+ */
+
+export type Direction = 'upstream' | 'downstream';
+
+/** Keyset position in a list of links: tier, then the far end's id, then the near end's. */
+export interface LinkCursor {
+  tier: number;
+  a: string;
+  b: string;
+}
+
+export interface LinksOfRoot {
+  /** The id asked for, or null for us. */
+  id: string | null;
+  /** The company the links were computed from; null when `id` is unknown. */
+  rootId: string | null;
+  links: SupplyLinkRow[];
+}
+
+function linksQuery(audience: Audience, direction: Direction, depth: number): string {
+  assertDepth(depth);
+  const [far, near] = direction === 'upstream' ? ['s', 'c'] : ['c', 's'];
+  const hop = direction === 'upstream' ? `MATCH (c)<-[r:SUPPLIES]-(s)` : `MATCH (s)-[r:SUPPLIES]->(c)`;
+  return `UNWIND $ids AS id
+  ${ROOT}
+  CALL (x) {
+    WITH x WHERE x IS NOT NULL
+    ${reach(audience, direction, 'x', near, depth - 1)}
+    WITH x, ${near}, length(p) + 1 AS tier
+    ${hop} WHERE ${visible(audience, 'r', 's', 'c')}
+    WITH r, s, c, tier
+    WHERE $after IS NULL OR tier > $after.tier
+       OR (tier = $after.tier AND (${far}.id > $after.a OR (${far}.id = $after.a AND ${near}.id > $after.b)))
+    WITH r, s, c, tier ORDER BY tier, ${far}.id, ${near}.id LIMIT $limit
+    RETURN collect(${linkMap('r', 's', 'c', 'tier')}) AS links
+  }
+  RETURN id, x.id AS rootId, links`;
+}
+
+/**
+ * Links up- or downstream of each root, up to `depth` links away, each at the tier where it is first met
+ * (one more than its near end's distance). A link back into the root (a cycle) is not listed again.
+ */
+export async function linksFrom(
+  driver: Driver,
+  audience: Audience,
+  direction: Direction,
+  ids: readonly (string | null)[],
+  depth: number,
+  limit: number,
+  after: LinkCursor | null = null,
+): Promise<LinksOfRoot[]> {
+  return read<LinksOfRoot>(driver, linksQuery(audience, direction, depth), {
+    ids: [...ids],
+    viewer: viewerOf(audience),
+    after: after && { ...after, tier: int(after.tier) },
+    limit: int(limit),
+  });
+}
+
+export function linkCursor(direction: Direction, link: SupplyLinkRow): [string, string, string] {
+  return direction === 'upstream'
+    ? [String(link.tier), link.supplierId, link.customerId]
+    : [String(link.tier), link.customerId, link.supplierId];
+}
+
+/** Tier of each company relative to us, through the links the audience may see; one query per batch. */
+export async function tiers(
+  driver: Driver,
+  audience: Audience,
+  ids: readonly string[],
+): Promise<(number | null)[]> {
+  const rows = await read<{ id: string; tier: number | null }>(
+    driver,
+    `UNWIND $ids AS id
+     OPTIONAL MATCH (c:Company {id: id})
+     OPTIONAL MATCH (self:Company {isSelf: true})
+     OPTIONAL CALL (c, self) {
+       WITH c, self WHERE c <> self
+       ${reach(audience, 'downstream', 'c', 'self', MAX_DEPTH, 1)}
+       RETURN length(p) AS up
+     }
+     OPTIONAL CALL (c, self) {
+       WITH c, self WHERE c <> self
+       ${reach(audience, 'downstream', 'self', 'c', MAX_DEPTH, 1)}
+       RETURN length(p) AS down
+     }
+     RETURN id, CASE WHEN c IS NULL OR self IS NULL THEN null WHEN c = self THEN 0
+                     WHEN up IS NOT NULL THEN up WHEN down IS NOT NULL THEN -down ELSE null END AS tier`,
+    { ids: [...ids], viewer: viewerOf(audience) },
+  );
+  const byId = new Map(rows.map((row) => [row.id, row.tier]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+export interface PathResult {
+  fromFound: boolean;
+  toFound: boolean;
+  companyIds: string[] | null;
+  links: SupplyLinkRow[] | null;
+}
+
+/** The shortest chain along which goods flow from `from` to `to`, at most MAX_DEPTH links. */
+export async function supplyPath(
+  driver: Driver,
+  audience: Audience,
+  from: string,
+  to: string,
+): Promise<PathResult> {
+  const [row] = await read<PathResult>(
+    driver,
+    `OPTIONAL MATCH (a:Company {id: $from})
+     OPTIONAL MATCH (b:Company {id: $to})
+     OPTIONAL CALL (a, b) {
+       WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
+       ${reach(audience, 'downstream', 'a', 'b', MAX_DEPTH, 1)}
+       WITH nodes(p) AS companies, relationships(p) AS rels
+       RETURN [n IN companies | n.id] AS companyIds,
+              [i IN range(0, size(rels) - 1) |
+                 ${linkMap('rels[i]', 'companies[i]', 'companies[i + 1]', 'i + 1')}] AS links
+     }
+     RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, companyIds, links`,
+    { from, to, viewer: viewerOf(audience) },
+  );
+  return row!;
+}
+
+export interface ImpactResult {
+  found: boolean;
+  affectedCount: number;
+  items: string[];
+  /** One more than asked, to tell whether another page follows. */
+  page: AffectedRow[];
+}
+
+/**
+ * Every company downstream of `id` within `depth` links, each once with its shortest path, nearest
+ * first; the count and the items on the way cover all of them, the rows only the page.
+ */
+export async function impact(
+  driver: Driver,
+  audience: Audience,
+  id: string,
+  depth: number,
+  limit: number,
+  after: { distance: number; id: string } | null,
+): Promise<ImpactResult> {
+  // Two passes: one streams every company within reach into the count and the items (every link the
+  // disruption spreads along), the other keeps only the page of shortest paths (a top-k sort), so memory
+  // follows the page size, not the companies reached.
+  const search = `${reach(audience, 'downstream', 'x', 'a', assertDepth(depth), 1)} WHERE a <> x`;
+  const [row] = await read<ImpactResult>(
+    driver,
+    `OPTIONAL MATCH (x:Company {id: $id})
+     CALL (x) {
+       WITH x WHERE x IS NOT NULL
+       ${within(audience, 'x', 'b', depth - 1)}
+       MATCH (b)-[r:SUPPLIES]->(a) WHERE a <> x AND ${visible(audience, 'r', 'b', 'a')}
+       UNWIND CASE coalesce(r.items, []) WHEN [] THEN [null] ELSE r.items END AS sku
+       RETURN count(DISTINCT a) AS affectedCount, collect(DISTINCT sku) AS items
+     }
+     CALL (x) {
+       WITH x WHERE x IS NOT NULL
+       ${search}
+         AND ($after IS NULL OR length(p) > $after.distance
+              OR (length(p) = $after.distance AND a.id > $after.id))
+       WITH a, p ORDER BY length(p), a.id LIMIT $limit
+       RETURN collect({companyId: a.id, distance: length(p), path: [n IN nodes(p) | n.id],
+                       items: coalesce(last(relationships(p)).items, [])}) AS page
+     }
+     RETURN x IS NOT NULL AS found, affectedCount, items, page`,
+    {
+      id,
+      viewer: viewerOf(audience),
+      limit: int(limit),
+      after: after && { ...after, distance: int(after.distance) },
+    },
+  );
+  return { ...row!, items: [...row!.items].sort() };
+}
+
+/**
+ * Binds `to` to every company within `maxHops` links downstream of `from` (itself included), once each.
+ * Without distances or paths the company's view can use the pruning breadth-first expand, several times
+ * faster than a shortest-path search; a partner's view keeps the search, whose hops test visibility.
+ */
+function within(audience: Audience, from: string, to: string, maxHops: number): string {
+  assertDepth(maxHops, 0);
+  if (maxHops === 0) return `WITH ${from}, ${from} AS ${to}`;
+  if (audience.kind === 'company') {
+    return `MATCH (${from})-[:SUPPLIES*0..${maxHops}]->(${to}) WITH DISTINCT ${from}, ${to}`;
+  }
+  return `${reach(audience, 'downstream', from, to, maxHops)} WITH DISTINCT ${from}, ${to}`;
+}
+
+export interface RootedResult<Row> {
+  rootId: string | null;
+  rows: Row[];
+}
+
+/** Items a company within `depth` tiers upstream of the root receives from exactly one supplier. */
+export async function singleSourceRisks(
+  driver: Driver,
+  audience: Audience,
+  id: string | null,
+  depth: number,
+): Promise<RootedResult<SingleSourceRow>> {
+  const [row] = await read<RootedResult<SingleSourceRow>>(
+    driver,
+    `WITH $id AS id
+     ${ROOT}
+     CALL (x) {
+       WITH x WHERE x IS NOT NULL
+       ${reach(audience, 'upstream', 'x', 'c', assertDepth(depth) - 1)}
+       WITH c, length(p) + 1 AS tier
+       MATCH (c)<-[r:SUPPLIES]-(s) WHERE ${visible(audience, 'r', 's', 'c')}
+       UNWIND coalesce(r.items, []) AS sku
+       WITH c, tier, sku, collect({supplierId: s.id, share: r.share}) AS sources
+       WHERE size(sources) = 1
+       WITH c, tier, sku, sources[0] AS only ORDER BY tier, c.id, sku
+       RETURN collect({customerId: c.id, supplierId: only.supplierId, sku: sku, tier: tier, share: only.share}) AS rows
+     }
+     RETURN x.id AS rootId, rows`,
+    { id, viewer: viewerOf(audience) },
+  );
+  return row!;
+}
+
+export interface ConcentrationResult {
+  rootId: string | null;
+  directSuppliers: number;
+  upstreamCompanies: number;
+  entries: Omit<ConcentrationEntryRow, 'share' | 'dependentShare'>[];
+}
+
+/**
+ * How the root's upstream within `depth` tiers concentrates: for each country (or company), how many
+ * upstream companies it holds and how many direct suppliers depend on it somewhere in their own upstream.
+ */
+export async function concentration(
+  driver: Driver,
+  audience: Audience,
+  by: 'COUNTRY' | 'SUPPLIER',
+  id: string | null,
+  depth: number,
+  first: number,
+): Promise<ConcentrationResult> {
+  const key = by === 'COUNTRY' ? `coalesce(u.country, '??')` : 'u.id';
+  const [row] = await read<ConcentrationResult>(
+    driver,
+    `WITH $id AS id
+     ${ROOT}
+     OPTIONAL CALL (x) {
+       WITH x WHERE x IS NOT NULL
+       MATCH (x)<-[r:SUPPLIES]-(d) WHERE d <> x AND ${visible(audience, 'r', 'd', 'x')}
+       WITH x, collect(DISTINCT d) AS direct
+       UNWIND direct AS d
+       CALL (x, d) {
+         ${reach(audience, 'upstream', 'd', 'u', assertDepth(depth) - 1)}
+         WITH u WHERE u <> x
+         RETURN u
+       }
+       WITH size(direct) AS directCount, ${key} AS key, u, d
+       WITH directCount, key, count(DISTINCT u) AS companies, count(DISTINCT d) AS dependentSuppliers
+       ORDER BY dependentSuppliers DESC, companies DESC, key
+       WITH directCount, collect({key: key, companies: companies, dependentSuppliers: dependentSuppliers}) AS entries
+       RETURN directCount, reduce(total = 0, e IN entries | total + e.companies) AS upstreamCompanies,
+              entries[..$first] AS entries
+     }
+     RETURN x.id AS rootId, coalesce(directCount, 0) AS directSuppliers,
+            coalesce(upstreamCompanies, 0) AS upstreamCompanies, coalesce(entries, []) AS entries`,
+    { id, viewer: viewerOf(audience), first: int(first) },
+  );
+  const result = row!;
+  return {
+    ...result,
+    entries: result.entries.map((entry) => ({ ...entry, partnerId: by === 'SUPPLIER' ? entry.key : null })),
+  };
+}
