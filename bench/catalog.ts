@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
-import { startStack } from '../app/stack.ts';
 import { signDevToken } from '../gateway/auth.ts';
 import { PRINCIPAL_HEADER, signPrincipal, type Principal } from '../platform/auth/principal.ts';
 import { setPrice } from '../subgraphs/inventory/commands.ts';
-import { benchNeo4j } from './support.ts';
+import { benchStack, BENCH_SECRETS } from './support.ts';
 
 /**
  * `npm run bench:catalog`: one customer's catalog over 50,000 bulk-seeded items (list prices, stock, an
@@ -21,16 +20,8 @@ const ROUNDS = Number(values.rounds);
 const PAGE = 500;
 const CHANGED = Math.round(ITEMS / 100);
 
-const neo4j = await benchNeo4j();
-const secrets = { jwt: 'bench-jwt-secret-0123456789abcdef', internal: 'bench-internal-secret-0123456789' };
-const stack = await startStack({
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  neo4j: neo4j.connection,
-  jwt: { secret: secrets.jwt, jwksUrl: undefined, issuer: undefined, audience: undefined },
-  internalSecret: secrets.internal,
-  gatewayPort: 0,
-  seedDemo: true,
-});
+const secrets = BENCH_SECRETS;
+const stack = await benchStack({ seedDemo: true });
 const { db } = stack;
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MB`;
 
@@ -246,7 +237,6 @@ try {
   console.error(error);
   failed = true;
 } finally {
-  await stack.stop();
-  await neo4j.stop();
+  await stack.stopAll();
 }
 if (failed) process.exitCode = 1;

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { startStack } from '../app/stack.ts';
 import { signDevToken } from '../gateway/auth.ts';
 import { PRINCIPAL_HEADER, signPrincipal } from '../platform/auth/principal.ts';
-import { benchNeo4j, measure, printResults } from './support.ts';
+import { benchStack, BENCH_SECRETS, measure, printResults } from './support.ts';
 
 /**
  * `npm run bench:gateway`: a query spanning three subgraphs (orders, partners, inventory) through the
@@ -15,15 +14,8 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 
-const neo4j = await benchNeo4j();
-const secrets = { jwt: 'bench-jwt-secret-0123456789abcdef', internal: 'bench-internal-secret-0123456789' };
-const stack = await startStack({
-  neo4j: neo4j.connection,
-  jwt: { secret: secrets.jwt, jwksUrl: undefined, issuer: undefined, audience: undefined },
-  internalSecret: secrets.internal,
-  gatewayPort: 0,
-  seedDemo: true,
-});
+const secrets = BENCH_SECRETS;
+const stack = await benchStack({ seedDemo: true });
 
 const federated = `{ orders(first: 5) { nodes { number status total { amount currency }
   buyer { name } seller { name } lines { quantity item { sku name available } } } } }`;
@@ -79,5 +71,4 @@ console.log(
 );
 
 clearInterval(renewal);
-await stack.stop();
-await neo4j.stop();
+await stack.stopAll();

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { startStack, type Stack } from '../app/stack.ts';
+import type { Stack } from '../app/stack.ts';
 import type { Principal } from '../platform/auth/principal.ts';
 import { invoiceTotals, lineAmounts } from '../subgraphs/invoices/arithmetic.ts';
 import { submitSupplierInvoice } from '../subgraphs/invoices/payables.ts';
 import { invoiceSettingsFromEnvironment } from '../subgraphs/invoices/settings.ts';
 import { appendInvoiceEvent } from '../subgraphs/invoices/events.ts';
 import { insertInvoice } from '../subgraphs/invoices/store.ts';
-import { benchNeo4j } from './support.ts';
+import { benchStack } from './support.ts';
 
 /**
  * `npm run bench:invoices`: 10,000 supplier invoices of 5 lines, each submitted through the command the
@@ -21,20 +21,7 @@ const LINES = 5;
 const CHUNK = 1_000;
 const PRICE = '12.3456';
 
-const neo4j = await benchNeo4j();
-const stack = await startStack({
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  neo4j: neo4j.connection,
-  jwt: {
-    secret: 'bench-jwt-secret-0123456789abcdef',
-    jwksUrl: undefined,
-    issuer: undefined,
-    audience: undefined,
-  },
-  internalSecret: 'bench-internal-secret-0123456789',
-  gatewayPort: 0,
-  seedDemo: true,
-});
+const stack = await benchStack({ seedDemo: true });
 
 const orderId = (n: number) => `bench-invoice-order-${n}`;
 
@@ -180,7 +167,6 @@ try {
   console.error(error);
   failed = true;
 } finally {
-  await stack.stop();
-  await neo4j.stop();
+  await stack.stopAll();
 }
 if (failed) process.exitCode = 1;

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Driver } from 'neo4j-driver';
-import { startStack } from '../app/stack.ts';
 import { signDevToken } from '../gateway/auth.ts';
 import { concentration, impact, linksFrom } from '../subgraphs/network/queries.ts';
-import { benchNeo4j, measure, printResults, type LoadResult } from './support.ts';
+import { benchStack, BENCH_SECRETS, measure, printResults, type LoadResult } from './support.ts';
 
 /**
  * `npm run bench:network`: a supply network generated from a seed (100,000 companies, about 400,000
@@ -141,16 +140,8 @@ async function load(driver: Driver, network: Network): Promise<{ companies: numb
   return { companies: (t1 - t0) / 1_000, links: (t2 - t1) / 1_000 };
 }
 
-const neo4j = await benchNeo4j();
-const secrets = { jwt: 'bench-jwt-secret-0123456789abcdef', internal: 'bench-internal-secret-0123456789' };
-const stack = await startStack({
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  neo4j: neo4j.connection,
-  jwt: { secret: secrets.jwt, jwksUrl: undefined, issuer: undefined, audience: undefined },
-  internalSecret: secrets.internal,
-  gatewayPort: 0,
-  seedDemo: false,
-});
+const secrets = BENCH_SECRETS;
+const stack = await benchStack({ seedDemo: false });
 
 const generatedAt = performance.now();
 const network = generate(COMPANIES, SEED);
@@ -238,5 +229,4 @@ for (let i = 0; i < results.length; i += 2) {
 }
 console.log(`concurrency ${concurrency}, ${seconds}s per case`);
 
-await stack.stop();
-await neo4j.stop();
+await stack.stopAll();

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { startStack, type Stack } from '../app/stack.ts';
+import type { Stack } from '../app/stack.ts';
 import { signDevToken } from '../gateway/auth.ts';
 import { PRINCIPAL_HEADER, signPrincipal } from '../platform/auth/principal.ts';
-import { benchNeo4j, measure, printResults, type LoadResult } from './support.ts';
+import { benchStack, BENCH_SECRETS, measure, printResults, type LoadResult } from './support.ts';
 
 /**
  * `npm run bench:orders`: a page of 100 orders with their lines and both parties' names through the
@@ -22,16 +22,8 @@ const CHUNK = 1_000;
 const PAGE = 100;
 const SEED_ACTOR = 'system:bench-orders';
 
-const neo4j = await benchNeo4j();
-const secrets = { jwt: 'bench-jwt-secret-0123456789abcdef', internal: 'bench-internal-secret-0123456789' };
-const stack = await startStack({
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  neo4j: neo4j.connection,
-  jwt: { secret: secrets.jwt, jwksUrl: undefined, issuer: undefined, audience: undefined },
-  internalSecret: secrets.internal,
-  gatewayPort: 0,
-  seedDemo: true,
-});
+const secrets = BENCH_SECRETS;
+const stack = await benchStack({ seedDemo: true });
 
 /**
  * Purchase orders from us to the demo suppliers, CONFIRMED, numbered PO-2025-000001… (a year the numbering
@@ -237,7 +229,6 @@ try {
   failed = true;
 } finally {
   clearInterval(renewal);
-  await stack.stop();
-  await neo4j.stop();
+  await stack.stopAll();
 }
 if (failed) process.exitCode = 1;

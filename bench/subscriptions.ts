@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startStack } from '../app/stack.ts';
 import { signDevToken } from '../gateway/auth.ts';
 import { PRINCIPAL_HEADER, signPrincipal, type Principal } from '../platform/auth/principal.ts';
 import { confirmOrder, createPurchaseOrder, submitOrder } from '../subgraphs/orders/commands.ts';
-import { benchNeo4j } from './support.ts';
+import { benchStack, BENCH_SECRETS } from './support.ts';
 
 /**
  * `npm run bench:subscriptions`: how fast order events reach partner systems. Suppliers' subscribers
@@ -26,16 +25,8 @@ const SUBSCRIBERS = Number(values.subscribers);
 const ORDERS = Number(values.orders);
 const RATE = Number(values.rate);
 
-const neo4j = await benchNeo4j();
-const secrets = { jwt: 'bench-jwt-secret-0123456789abcdef', internal: 'bench-internal-secret-0123456789' };
-const stack = await startStack({
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  neo4j: neo4j.connection,
-  jwt: { secret: secrets.jwt, jwksUrl: undefined, issuer: undefined, audience: undefined },
-  internalSecret: secrets.internal,
-  gatewayPort: 0,
-  seedDemo: true,
-});
+const secrets = BENCH_SECRETS;
+const stack = await benchStack({ seedDemo: true });
 
 const { rows: suppliers } = await stack.db.query<{ id: string }>(
   `SELECT id FROM orders.party WHERE 'SUPPLIER' = ANY(roles) AND status = 'ACTIVE' ORDER BY name`,
@@ -176,8 +167,7 @@ console.log(
   `${SUBSCRIBERS} subscribers over ${suppliers.length} suppliers, ${ORDERS} orders at ${RATE}/s (2 visible events each); latency from commit to arrival; process RSS ${(process.memoryUsage().rss / 1_048_576).toFixed(0)} MB`,
 );
 const lost = outcomes.some((o) => o.delivered !== o.expected);
-await stack.stop();
-await neo4j.stop();
+await stack.stopAll();
 if (lost) {
   console.error('some events were not delivered');
   process.exitCode = 1;

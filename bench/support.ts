@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openNeo4jDriver } from '../app/stack.ts';
+import { openNeo4jDriver, startStack, type Stack } from '../app/stack.ts';
 import { PROJECT_ROOT } from '../platform/config.ts';
 import { clearNetwork } from '../subgraphs/network/store.ts';
 import { neo4jFromEnvironment, useNeo4j, type Neo4jHandle } from '../platform/neo4j/connect.ts';
@@ -10,6 +10,37 @@ export async function benchNeo4j(): Promise<Neo4jHandle> {
   const driver = await openNeo4jDriver(neo4j.connection);
   await clearNetwork(driver).finally(() => driver.close());
   return neo4j;
+}
+
+/** Fixed secrets: a benchmark's tokens and signatures need not be secret, only consistent. */
+export const BENCH_SECRETS = {
+  jwt: 'bench-jwt-secret-0123456789abcdef',
+  internal: 'bench-internal-secret-0123456789',
+};
+
+/**
+ * The whole stack for a benchmark: PGlite in memory unless DATABASE_URL is set, the bench Neo4j, the
+ * demo data when asked. `stop` stops both.
+ */
+export async function benchStack(options: {
+  seedDemo: boolean;
+}): Promise<Stack & { stopAll(): Promise<void> }> {
+  const neo4j = await benchNeo4j();
+  const stack = await startStack({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    neo4j: neo4j.connection,
+    jwt: { secret: BENCH_SECRETS.jwt, jwksUrl: undefined, issuer: undefined, audience: undefined },
+    internalSecret: BENCH_SECRETS.internal,
+    gatewayPort: 0,
+    seedDemo: options.seedDemo,
+  });
+  return {
+    ...stack,
+    async stopAll() {
+      await stack.stop();
+      await neo4j.stop();
+    },
+  };
 }
 
 export interface LoadResult {

@@ -4,10 +4,10 @@ import type {
   OrderCreatedFacts,
   OrderEventFacts,
   OrderShippedFacts,
-  PartnerFacts,
   ShipmentReceivedFacts,
 } from '../../platform/events/contracts.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
+import { keepParty } from '../../platform/events/parties.ts';
 
 /**
  * What invoicing needs to know of orders and partners, kept from their events (exactly once: the consumer
@@ -17,16 +17,9 @@ import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 export async function applyOrderFacts(tx: Queryable, event: LoggedEvent): Promise<void> {
   switch (event.type) {
     case 'PartnerRegistered':
-    case 'PartnerUpdated': {
-      const partner = event.payload as unknown as PartnerFacts;
-      await tx.query(
-        `INSERT INTO invoices.party (id, name, roles, status, is_self) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, roles = EXCLUDED.roles, status = EXCLUDED.status,
-           is_self = EXCLUDED.is_self`,
-        [partner.id, partner.name, partner.roles, partner.status, partner.isSelf],
-      );
+    case 'PartnerUpdated':
+      await keepParty(tx, 'invoices', event);
       return;
-    }
     case 'OrderCreated': {
       const order = event.payload as unknown as OrderCreatedFacts;
       await tx.query(

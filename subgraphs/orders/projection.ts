@@ -1,9 +1,10 @@
 import type { Queryable } from '../../platform/db/database.ts';
-import type { ItemFacts, PartnerFacts } from '../../platform/events/contracts.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
+import { keepParty } from '../../platform/events/parties.ts';
 import { Decimal } from '../../platform/money.ts';
 import type {
   CustomerPriceFacts,
+  ItemFacts,
   ListPriceFacts,
   PromotionFacts,
   ReservationFacts,
@@ -20,16 +21,9 @@ import { effectivePrice } from '../../platform/pricing.ts';
 export async function applyReferenceData(tx: Queryable, event: LoggedEvent): Promise<void> {
   switch (event.type) {
     case 'PartnerRegistered':
-    case 'PartnerUpdated': {
-      const payload = event.payload as unknown as PartnerFacts;
-      await tx.query(
-        `INSERT INTO orders.party (id, name, roles, status, is_self) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, roles = EXCLUDED.roles, status = EXCLUDED.status,
-           is_self = EXCLUDED.is_self`,
-        [payload.id, payload.name, payload.roles, payload.status, payload.isSelf],
-      );
+    case 'PartnerUpdated':
+      await keepParty(tx, 'orders', event);
       break;
-    }
     case 'ItemUpserted': {
       const payload = event.payload as unknown as ItemFacts & { availabilityCheck?: string };
       const listPrice = payload.listPrice;
