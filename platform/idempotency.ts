@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isPartnerPrincipal, type Principal } from './auth/principal.ts';
 
 /** JSON with object keys sorted, so the same request hashes the same whatever order its fields came in. */
 function canonical(value: unknown): unknown {
@@ -19,4 +20,12 @@ export function requestHash(request: unknown): string {
   return createHash('sha256')
     .update(JSON.stringify(canonical(request)))
     .digest('hex');
+}
+
+/**
+ * Whose retries an idempotency key belongs to: a partner's (any of its keys or users may retry), or one
+ * person's of the company.
+ */
+export function idempotencyScope(principal: Principal): string {
+  return isPartnerPrincipal(principal) ? `partner:${principal.partnerId}` : principal.subject;
 }

@@ -31,6 +31,19 @@ export function isPartnerPrincipal(principal: Principal): principal is Principal
   return principal.roles.includes('partner') && typeof principal.partnerId === 'string';
 }
 
+/** Who acted, as events and history record it: the subject, and the partner it acted for if any. */
+export interface Actor {
+  subject: string;
+  partnerId: string | null;
+}
+
+export function actorOf(principal: Principal): Actor {
+  return {
+    subject: principal.subject,
+    partnerId: isPartnerPrincipal(principal) ? principal.partnerId : null,
+  };
+}
+
 function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }

@@ -2,6 +2,15 @@ import pg from 'pg';
 import type { Database, QueryResult, Queryable, SqlValue } from './database.ts';
 
 const INT8_OID = 20;
+const MAX_ATTEMPTS = 3;
+/** deadlock_detected, serialization_failure */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+function isRetryable(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && RETRYABLE.has((error as { code?: string }).code ?? '')
+  );
+}
 
 export async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // int8 stays text, as on PGlite (see pglite.ts).
@@ -79,17 +88,21 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     },
     query: (sql, params) => run(pool, sql, params),
     async transaction(work) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work({ query: (sql, params) => run(client, sql, params) } satisfies Queryable);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
+      for (let attempt = 1; ; attempt += 1) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const result = await work({ query: (sql, params) => run(client, sql, params) } satisfies Queryable);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          // The server chose this transaction as a deadlock's victim: all of it rolled back, so it can run
+          // again from the start (a consumer batch and a mutation may lock the same rows in other orders).
+          if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+        } finally {
+          client.release();
+        }
       }
     },
     async listen(channel, onNotify) {

@@ -3,8 +3,6 @@ import { quoteIdent } from '../db/migrate.ts';
 import type { PartnerFacts } from './contracts.ts';
 import type { LoggedEvent } from './eventLog.ts';
 
-export const PARTNER_EVENTS = ['PartnerRegistered', 'PartnerUpdated'] as const;
-
 /**
  * Keeps a subgraph's own copy of the partners it needs to know (`<schema>.party`: id, name, roles,
  * status, is_self) from partners' events, so it never reads the partners tables.

@@ -159,12 +159,16 @@ export function subscribeToEvents<Payload>(
     try {
       hub.add(subscriber);
       const live = await hub.current();
-      subscriber.replayedUpTo = live;
-      if (after !== null && after < live) await replay(source, subscription.filter, after, live, subscriber);
+      // A client may resume after a cursor the hub has not reached yet: nothing up to it is sent again.
+      const from = after !== null && after > live ? after : live;
+      subscriber.replayedUpTo = from;
+      if (after !== null && after < live) {
+        await replay(source, subscription.filter, after, live, subscriber, () => output.closed);
+      }
       // Events the hub handed out during the replay follow it, minus those the replay already covered.
       const pending = subscriber.pending ?? [];
       subscriber.pending = null;
-      for (const event of pending) if (BigInt(event.cursor) > live) subscriber.deliver(event);
+      for (const event of pending) if (BigInt(event.cursor) > from) subscriber.deliver(event);
     } catch (error) {
       console.error('subscription replay failed:', error);
       output.end();
@@ -181,9 +185,10 @@ async function replay(
   after: bigint,
   upTo: bigint,
   subscriber: Subscriber,
+  cancelled: () => boolean,
 ): Promise<void> {
   let position = after;
-  while (position < upTo) {
+  while (position < upTo && !cancelled()) {
     const batch = await readEvents(source.db, String(position), REPLAY_BATCH, filter ?? {});
     if (batch.length === 0) return;
     for (const event of batch) {

@@ -38,6 +38,7 @@ import {
   type LocationRow,
 } from './store.ts';
 import { lockInventory, type MovementRow } from './stock.ts';
+import { todayUtc as today } from '../../platform/dates.ts';
 
 /**
  * Inventory mutations. Each validates its input before it writes, runs in the caller's transaction and
@@ -132,8 +133,6 @@ export async function upsertItem(
     actor(principal),
   );
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 export async function setPrice(tx: Queryable, principal: Principal, input: SetPriceInput): Promise<ItemRow> {
   assertMay(principal, 'setPrice');

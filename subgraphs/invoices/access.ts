@@ -1,6 +1,5 @@
 import { hasRole, isPartnerPrincipal, type Principal, type Role } from '../../platform/auth/principal.ts';
 import { forbidden } from '../../platform/errors.ts';
-import type { Actor } from './events.ts';
 import type { InvoiceKind } from './generated/resolvers.ts';
 import type { InvoiceRow, InvoiceScope } from './store.ts';
 
@@ -35,11 +34,4 @@ export function isStaff(principal: Principal, ...roles: Role[]): boolean {
 
 export function requireStaff(principal: Principal, what: string, ...roles: Role[]): void {
   if (!isStaff(principal, ...roles)) throw forbidden(`${what} is for ${roles.join(' or ')}`);
-}
-
-export function actorOf(principal: Principal): Actor {
-  return {
-    subject: principal.subject,
-    partnerId: isPartnerPrincipal(principal) ? principal.partnerId : null,
-  };
 }

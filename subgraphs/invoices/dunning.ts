@@ -1,7 +1,7 @@
-import type { Principal } from '../../platform/auth/principal.ts';
+import { actorOf, type Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { parseDate } from '../../platform/input.ts';
-import { actorOf, requireStaff } from './access.ts';
+import { requireStaff } from './access.ts';
 import { appendInvoiceEvent } from './events.ts';
 import type { InvoiceSettings } from './settings.ts';
 import { insertReminders, invoicesByIds, lockOverdueReceivables, type DunningRunResult } from './store.ts';

@@ -1,3 +1,4 @@
+import type { Actor } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { appendEvent, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
@@ -52,11 +53,6 @@ export interface InvoiceEventRow {
   actor: string | null;
   payload: InvoiceEventPayload;
   occurred_at: Date;
-}
-
-export interface Actor {
-  subject: string;
-  partnerId: string | null;
 }
 
 export async function appendInvoiceEvent(

@@ -4,6 +4,7 @@ import { parseAmount, parseDate } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
 import type { InvoiceKind, InvoiceStatus } from './generated/resolvers.ts';
 import { lockInvoice, type InvoiceRow } from './store.ts';
+import { isoDate, todayUtc } from '../../platform/dates.ts';
 
 /**
  * Where an invoice stands. A payable is APPROVED or DISPUTED once matched; a receivable is ISSUED. Payments
@@ -38,13 +39,12 @@ export function assertStatus(invoice: InvoiceRow, allowed: readonly InvoiceStatu
   }
 }
 
-/** Today's date, UTC: every date of an invoice is a calendar date, compared as such. */
-export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+export { todayUtc };
 
 export function addDays(date: string, days: number): string {
   const at = new Date(`${date}T00:00:00Z`);
   at.setUTCDate(at.getUTCDate() + days);
-  return at.toISOString().slice(0, 10);
+  return isoDate(at);
 }
 
 /** A date given by a client that may not lie after `today` (an invoice or a payment not yet made). */

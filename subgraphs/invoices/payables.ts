@@ -1,10 +1,10 @@
-import { isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
+import { actorOf, isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict, forbidden } from '../../platform/errors.ts';
-import { requestHash } from '../../platform/idempotency.ts';
+import { idempotencyScope, requestHash } from '../../platform/idempotency.ts';
 import { parseAmount, parseCurrency, parseDate, parseQuantity, requireText } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
-import { actorOf, canRead, invoiceScope, isStaff, requireStaff } from './access.ts';
+import { canRead, invoiceScope, isStaff, requireStaff } from './access.ts';
 import { invoiceTotals, lineAmounts, shown, type LineAmounts } from './arithmetic.ts';
 import { appendInvoiceEvent } from './events.ts';
 import type { InvoiceStatus, SupplierInvoiceInput } from './generated/resolvers.ts';
@@ -263,7 +263,7 @@ export async function submitSupplierInvoice(
   let idempotency: { scope: string; key: string } | null = null;
   if (idempotencyKey !== null && idempotencyKey !== undefined) {
     const key = requireText(idempotencyKey, 'idempotencyKey');
-    const scope = isPartnerPrincipal(principal) ? `partner:${principal.partnerId}` : principal.subject;
+    const scope = idempotencyScope(principal);
     const earlier = await invoiceByIdempotencyKey(tx, scope, key);
     if (earlier) return sameSubmission(earlier, hash, `idempotency key ${key}`);
     idempotency = { scope, key };

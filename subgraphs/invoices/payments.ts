@@ -1,10 +1,10 @@
-import type { Principal } from '../../platform/auth/principal.ts';
+import { actorOf, type Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict } from '../../platform/errors.ts';
 import { requestHash } from '../../platform/idempotency.ts';
 import { parseCurrency, parseQuantity, requireText } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
-import { actorOf, canRead, invoiceScope, requireStaff } from './access.ts';
+import { canRead, invoiceScope, requireStaff } from './access.ts';
 import { roundToMinor, shown } from './arithmetic.ts';
 import { appendInvoiceEvent } from './events.ts';
 import type { PaymentInput } from './generated/resolvers.ts';

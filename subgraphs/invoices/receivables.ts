@@ -1,9 +1,9 @@
-import type { Principal } from '../../platform/auth/principal.ts';
+import { actorOf, type Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { appendEvent } from '../../platform/events/eventLog.ts';
 import { badInput, conflict, notFound } from '../../platform/errors.ts';
 import { Decimal } from '../../platform/money.ts';
-import { actorOf, requireStaff } from './access.ts';
+import { requireStaff } from './access.ts';
 import { invoiceTotals, lineAmounts } from './arithmetic.ts';
 import { appendInvoiceEvent } from './events.ts';
 import type { InvoiceStatus, PaymentTermsInput } from './generated/resolvers.ts';

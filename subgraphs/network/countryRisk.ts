@@ -53,12 +53,3 @@ export function countryRiskPoints(country: string | null): { points: number; ban
   const band = Object.entries(COUNTRY_RISK_BANDS).find(([, value]) => value === points)![0];
   return { points, band };
 }
-
-/** The table as documented: band, points, countries. */
-export function countryRiskTable(): { band: string; points: number; countries: string[] }[] {
-  return Object.entries(BAND_COUNTRIES).map(([band, countries]) => ({
-    band,
-    points: COUNTRY_RISK_BANDS[band as keyof typeof COUNTRY_RISK_BANDS],
-    countries: [...countries].sort(),
-  }));
-}

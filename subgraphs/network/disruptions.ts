@@ -7,13 +7,15 @@ import type { DisruptionAlertFacts, DisruptionReportedFacts } from '../../platfo
 import { appendEvent, readEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import type { EventSource } from '../../platform/events/subscription.ts';
 import { subscribeToEvents } from '../../platform/events/subscription.ts';
-import { requestHash } from '../../platform/idempotency.ts';
+import { idempotencyScope, requestHash } from '../../platform/idempotency.ts';
 import { parseDate, requireText } from '../../platform/input.ts';
-import { assertMayReportDisruption, declarerOf } from './access.ts';
+import { assertMayReportDisruption } from './access.ts';
 import { read, viewerOf, type Audience } from './cypher.ts';
 import type { DeclarationDeps } from './declarations.ts';
 import type { ReportDisruptionInput } from './generated/resolvers.ts';
 import type { AffectedRow, AlertRow, DisruptionRow } from './model.ts';
+import { todayUtc } from '../../platform/dates.ts';
+import { isCountryCode } from '../../platform/validation.ts';
 
 /**
  * Disruptions live on the event log, like declared links. `reportDisruption` reads who is downstream from
@@ -26,11 +28,9 @@ import type { AffectedRow, AlertRow, DisruptionRow } from './model.ts';
 
 /** Alerts returned by the mutation itself; subscribers and the log have them all. */
 const ALERTS_RETURNED = 500;
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-
 function parseCountry(value: string): string {
   const code = value.trim().toUpperCase();
-  if (!/^[A-Z]{2}$/.test(code) || regionNames.of(code) === code) {
+  if (!isCountryCode(code)) {
     throw badInput(`country must be an ISO 3166-1 alpha-2 code, not "${value}"`, { field: 'country' });
   }
   return code;
@@ -65,7 +65,7 @@ function disruptionId(principal: Principal, idempotencyKey: string | null | unde
   const key = requireText(idempotencyKey, 'idempotencyKey');
   if (key.length > 200)
     throw badInput('idempotencyKey is at most 200 characters', { field: 'idempotencyKey' });
-  const scope = declarerOf(principal) ?? principal.subject;
+  const scope = idempotencyScope(principal);
   const hex = createHash('sha256').update(`disruption\n${scope}\n${key}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
@@ -233,16 +233,13 @@ export async function listDisruptions(
        AND ($viewer IS NULL OR d.partnerId = $viewer)
      RETURN d {.id, .partnerId, .country, .severity, .description, .expectedRecovery, .reportedAt, .alertCount} AS d
      ORDER BY d.reportedAt DESC`,
-    { activeOnly, today: new Date().toISOString().slice(0, 10), viewer: viewerOf(audience) },
+    { activeOnly, today: todayUtc(), viewer: viewerOf(audience) },
   );
   return rows.map(({ d }) => d);
 }
 
 export function isActive(disruption: DisruptionRow): boolean {
-  return (
-    disruption.expectedRecovery === null ||
-    disruption.expectedRecovery >= new Date().toISOString().slice(0, 10)
-  );
+  return disruption.expectedRecovery === null || disruption.expectedRecovery >= todayUtc();
 }
 
 /** Live alerts: a partner receives those addressed to it (it is the event's party), the company all. */

@@ -8,6 +8,7 @@ import type {
 } from '../../platform/events/contracts.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import type { ConsumerSink } from '../../platform/events/consumer.ts';
+import { isoDate } from '../../platform/dates.ts';
 
 /** `OrderConfirmed` lines carry their SKU besides the confirmed quantity. */
 type ConfirmedOrder = Omit<OrderConfirmedFacts, 'lines'> & {
@@ -27,7 +28,7 @@ const MERGE_LINK = `MERGE (s:Company {id: $supplierId})
 const isZero = (quantity: string | null) => quantity === null || /^0*(\.0*)?$/.test(quantity);
 
 /** The day an event happened, as the ISO date links keep for "since". */
-const dayOf = (event: LoggedEvent) => event.occurredAt.toISOString().slice(0, 10);
+const dayOf = (event: LoggedEvent) => isoDate(event.occurredAt);
 
 /**
  * Applies one event to the graph. Every write is a MERGE or SET keyed by ids from the event, so the
@@ -118,9 +119,18 @@ export function networkProjectionSink(driver: Driver, consumer: string): Consume
       const session = driver.session();
       try {
         await session.executeWrite(async (tx) => {
-          const stored = await tx.run(
-            'MERGE (o:ConsumerOffset {consumer: $consumer}) ON CREATE SET o.cursor = "0" RETURN o.cursor AS cursor',
+          // Writing the offset node first takes its write lock, which a second instance of the projection
+          // then waits for; a plain read would let both apply the same batch.
+          await tx.run(
+            `MERGE (o:ConsumerOffset {consumer: $consumer}) ON CREATE SET o.cursor = "0"
+             SET o.claims = coalesce(o.claims, 0) + 1`,
             { consumer },
+          );
+          const stored = await tx.run(
+            'MATCH (o:ConsumerOffset {consumer: $consumer}) RETURN o.cursor AS cursor',
+            {
+              consumer,
+            },
           );
           // Another instance of the same projection may have applied part of the batch meanwhile.
           const position = BigInt((stored.records[0]?.get('cursor') as string | undefined) ?? '0');

@@ -2,6 +2,7 @@ import type { Driver } from 'neo4j-driver';
 import { countryRiskPoints } from './countryRisk.ts';
 import { reach, read } from './cypher.ts';
 import type { RiskFactorRow, Severity } from './model.ts';
+import { todayUtc as today } from '../../platform/dates.ts';
 
 /**
  * `Partner.risk`: a score from 0 to 100, the sum (capped at 100) of named factors. The formula, as
@@ -36,8 +37,6 @@ interface CompanyRiskInputs {
   disruptions: Severity[];
   inLinks: { supplierId: string; items: string[]; share: number | null }[];
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** Everything the formula reads about the companies within RISK_DEPTH tiers upstream of the batch. */
 async function riskInputs(driver: Driver, ids: readonly string[]): Promise<CompanyRiskInputs[]> {

@@ -2,7 +2,7 @@ import { hasRole, isPartnerPrincipal, type Principal } from '../../platform/auth
 import { forbidden } from '../../platform/errors.ts';
 import type { OrderKind } from './generated/resolvers.ts';
 import { ACTIONS, type OrderAction, type Side } from './lifecycle.ts';
-import type { Actor, OrderRow, OrderScope } from './store.ts';
+import type { OrderRow, OrderScope } from './store.ts';
 
 /**
  * Row-level rules for orders: a partner sees the orders it is a party to; buyers see purchase orders,
@@ -56,11 +56,4 @@ export function assertMayAct(principal: Principal, order: OrderRow, action: Orde
     const who = allowed.map((s) => (s === 'BUYER' ? 'buying' : 'selling')).join(' or ');
     throw forbidden(`only the ${who} party may ${action} order ${order.number}`);
   }
-}
-
-export function actorOf(principal: Principal): Actor {
-  return {
-    subject: principal.subject,
-    partnerId: isPartnerPrincipal(principal) ? principal.partnerId : null,
-  };
 }

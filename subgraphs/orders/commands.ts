@@ -1,7 +1,7 @@
-import { hasRole, isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
+import { actorOf, hasRole, isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict, forbidden, notFound } from '../../platform/errors.ts';
-import { requestHash } from '../../platform/idempotency.ts';
+import { idempotencyScope, requestHash } from '../../platform/idempotency.ts';
 import {
   parseAmount,
   parseCurrency,
@@ -11,7 +11,7 @@ import {
   requireText,
 } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
-import { actorOf, assertMayAct, canRead, orderScope } from './access.ts';
+import { assertMayAct, canRead, orderScope } from './access.ts';
 import type {
   ConfirmOrderInput,
   CreatePurchaseOrderInput,
@@ -186,7 +186,7 @@ async function createOrder(
   request: { kind: OrderKind; input: unknown; idempotencyKey: string | null | undefined },
   build: () => Promise<Omit<NewOrder, 'idempotency'>>,
 ): Promise<OrderRow> {
-  const scope = isPartnerPrincipal(principal) ? `partner:${principal.partnerId}` : principal.subject;
+  const scope = idempotencyScope(principal);
   const hash = requestHash({ kind: request.kind, input: request.input });
   let idempotency: NewOrder['idempotency'] = null;
   if (request.idempotencyKey !== null && request.idempotencyKey !== undefined) {
@@ -301,7 +301,7 @@ async function orderToActOn(
 ): Promise<OrderRow> {
   const order = await lockOrder(tx, id);
   if (!order) throw notFound('order', id);
-  if (!canRead(orderScope(principal), order)) throw forbidden(`order ${id} is not yours to act on`);
+  if (!canRead(orderScope(principal), order)) throw forbidden('this order is not yours to act on');
   assertMayAct(principal, order, action);
   return order;
 }

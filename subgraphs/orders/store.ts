@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/db/database.ts';
+import type { Actor } from '../../platform/auth/principal.ts';
 import { appendEvent, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import type { OrderKind, OrderStatus } from './generated/resolvers.ts';
 
@@ -195,11 +196,16 @@ export async function orderByIdempotencyKey(
   return rows[0];
 }
 
+/**
+ * The order that already carries this partner's reference. Locks the reference until the transaction
+ * ends, so two requests with the same new reference cannot both find it free.
+ */
 export async function orderIdByExternalRef(
   tx: Queryable,
   owner: string,
   externalRef: string,
 ): Promise<string | undefined> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`order-ref:${owner}:${externalRef}`]);
   const { rows } = await tx.query<{ id: string }>(
     `SELECT id FROM orders.purchase_order WHERE external_ref_owner = $1 AND external_ref = $2`,
     [owner, externalRef],
@@ -468,12 +474,6 @@ export async function recordReceipt(
   );
   const [row] = await shipmentsByIds(tx, [shipment.id]);
   return row!;
-}
-
-/** Who acted: the principal's subject, and the partner it acted for when it was a partner. */
-export interface Actor {
-  subject: string;
-  partnerId: string | null;
 }
 
 export type OrderEventName =

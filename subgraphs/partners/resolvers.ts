@@ -20,6 +20,7 @@ import {
   type PartnerRow,
 } from './store.ts';
 import { validCertification, validContact } from './validation.ts';
+import { todayUtc } from '../../platform/dates.ts';
 
 /** A partner principal sees itself and us; the company's own roles see every partner. */
 async function visiblePartnerIds(ctx: Context): Promise<string[] | null> {
@@ -162,6 +163,10 @@ export const resolvers: Resolvers = {
         const certification = await certificationForUpdate(tx, id);
         if (!certification) throw notFound('certification', id);
         assertMayManage(ctx, certification.partnerId);
+        // An expired certificate counts against a partner's risk: it may not erase it itself.
+        if (isPartnerPrincipal(ctx.principal) && certification.validUntil < todayUtc()) {
+          throw forbidden('an expired certification is removed by the company, not by the partner');
+        }
         await removeCertification(tx, certification, ctx.actor);
       });
       return true;
