@@ -13,8 +13,9 @@ export interface NetworkStack extends TestStack {
 }
 
 /**
- * The real stack with the demo network. The seed waits only for the consumers the network depends on
- * (orders learns partners and items, the network projection), so these tests judge the network alone.
+ * The real stack with the demo network. `networkSettled` waits only for the consumers the network depends
+ * on (orders learns partners and items, the network projection), so these tests judge the network alone;
+ * the seed itself waits for every consumer, as its steps build on each other (invoices on orders).
  */
 export async function bootNetworkStack(): Promise<NetworkStack> {
   const stack = await bootStack({ seedDemo: false });
@@ -26,7 +27,7 @@ export async function bootNetworkStack(): Promise<NetworkStack> {
     const cursor = await latestCursor(stack.db);
     await Promise.all(consumers.map((consumer) => consumer.caughtUp(cursor)));
   };
-  const ids = await seedDemo(stack.db, stack.driver, networkSettled);
+  const ids = await seedDemo(stack.db, stack.driver, () => stack.settled());
   await networkSettled();
   return {
     ...stack,
