@@ -499,3 +499,24 @@ describe('the CSV import command', () => {
     expect(() => linksFromCsv('supplier,customer\na,b')).toThrow(/supplierId/);
   });
 });
+
+describe('who decides how widely a link is shared', () => {
+  it('a partner narrows a link the company declared, but never shares it more widely', async () => {
+    await admin.ok(DECLARE, {
+      input: link('cantabrico', 'kaohsiung', { items: ['RIM-AL'], visibility: 'PRIVATE' }),
+    });
+    const kaohsiung = await asPartner('kaohsiung');
+    await kaohsiung.ok(DECLARE, {
+      input: link('cantabrico', 'kaohsiung', { items: ['RIM-AL'], visibility: 'NETWORK' }),
+    });
+    expect((await linkBetween('cantabrico', 'kaohsiung'))?.visibility).toBe('PRIVATE');
+
+    await admin.ok(DECLARE, {
+      input: link('cantabrico', 'kaohsiung', { items: ['RIM-AL'], visibility: 'NETWORK' }),
+    });
+    await kaohsiung.ok(DECLARE, {
+      input: link('cantabrico', 'kaohsiung', { items: ['RIM-AL'], visibility: 'PARTNERS' }),
+    });
+    expect((await linkBetween('cantabrico', 'kaohsiung'))?.visibility).toBe('PARTNERS');
+  });
+});

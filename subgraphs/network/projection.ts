@@ -78,11 +78,18 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'SupplyLinkDeclared': {
-      // The latest declaration of a pair replaces the earlier one's items, share and visibility.
+      // The latest declaration of a pair replaces the earlier one's items, share and visibility, except
+      // that a partner may not share a link more widely than the company itself declared it.
       const link = event.payload as unknown as SupplyLinkDeclaredFacts;
       await tx.run(
         `${MERGE_LINK}
-         SET r.declaredItems = $items, r.share = $share, r.visibility = $visibility,
+         WITH r, {PRIVATE: 0, PARTNERS: 1, NETWORK: 2} AS rank
+         SET r.visibility = CASE
+               WHEN $declaredBy IS NULL OR r.companyVisibility IS NULL
+                    OR rank[$visibility] <= rank[r.companyVisibility] THEN $visibility
+               ELSE r.companyVisibility END,
+             r.companyVisibility = CASE WHEN $declaredBy IS NULL THEN $visibility ELSE r.companyVisibility END
+         SET r.declaredItems = $items, r.share = $share,
              r.declaredBy = $declaredBy, r.declaredAt = $day,
              r.sources = ${union('r.sources', "['DECLARED']")},
              r.since = coalesce($since, r.since, $day)
