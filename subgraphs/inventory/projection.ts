@@ -2,7 +2,8 @@ import type { Queryable } from '../../platform/db/database.ts';
 import type { PartnerFacts } from '../../platform/events/contracts.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
-import { issue, lockInventory, receive, release, reserve, stockChanged, type OrderCause } from './stock.ts';
+import { issue, receive, release, reserve, stockChanged, type OrderCause } from './stock.ts';
+import { lockEventLog } from '../../platform/events/eventLog.ts';
 
 /**
  * Inventory's reaction to the event log, applied exactly once: the consumer stores its offset in the
@@ -90,7 +91,7 @@ async function onReceipt(tx: Queryable, event: LoggedEvent): Promise<void> {
   const accepted = (line: EventLine) => new Decimal(line.quantity ?? 0);
   const groups = bySku(linesOf(event), accepted);
   if (groups.size === 0) return;
-  await lockInventory(tx);
+  await lockEventLog(tx);
   const known = await knownSkus(tx, [...groups.keys()]);
   for (const [sku, lines] of groups) {
     if (!known.has(sku)) continue;
@@ -114,7 +115,7 @@ async function onConfirmation(tx: Queryable, event: LoggedEvent): Promise<void> 
   const confirmed = (line: EventLine) => new Decimal(line.confirmedQuantity ?? 0);
   const groups = bySku(linesOf(event), confirmed);
   if (groups.size === 0) return;
-  await lockInventory(tx);
+  await lockEventLog(tx);
   const known = await knownSkus(tx, [...groups.keys()]);
   for (const [sku, lines] of groups) {
     if (!known.has(sku)) continue;
@@ -143,7 +144,7 @@ const DONE_SHIPPING = new Set(['SHIPPED', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CLO
 async function onShipment(tx: Queryable, event: LoggedEvent): Promise<void> {
   const shipped = (line: EventLine) => new Decimal(line.quantity ?? 0);
   const groups = bySku(linesOf(event), shipped);
-  await lockInventory(tx);
+  await lockEventLog(tx);
   const known = await knownSkus(tx, [...groups.keys()]);
   for (const [sku, lines] of groups) {
     if (!known.has(sku)) continue;
@@ -172,7 +173,7 @@ async function onShipment(tx: Queryable, event: LoggedEvent): Promise<void> {
 }
 
 async function releaseOrder(tx: Queryable, event: LoggedEvent, reason: string): Promise<void> {
-  await lockInventory(tx);
+  await lockEventLog(tx);
   const released = await release(tx, orderIdOf(event), cause(event, 0), reason);
   for (const [sku, quantity] of released) {
     await stockChanged(

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/db/database.ts';
-import { appendEvent, lockEventLog } from '../../platform/events/eventLog.ts';
+import { appendEvent } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
 import type { StockEventType, StockFacts } from '../../platform/events/contracts.ts';
 
@@ -15,7 +15,6 @@ import type { StockEventType, StockFacts } from '../../platform/events/contracts
  * row a mutation holds while that mutation waits for the append lock: a deadlock. Taking it first also
  * makes every inventory change visible in cursor order, which the catalog's change tracking relies on.
  */
-export const lockInventory = lockEventLog;
 
 export type MovementKind = 'RECEIPT' | 'ISSUE' | 'ADJUSTMENT' | 'RESERVATION' | 'RELEASE';
 

@@ -4,7 +4,7 @@ import { parseAmount, parseDate } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
 import type { InvoiceKind, InvoiceStatus } from './generated/resolvers.ts';
 import { lockInvoice, type InvoiceRow } from './store.ts';
-import { isoDate, todayUtc } from '../../platform/dates.ts';
+import { isoDate } from '../../platform/dates.ts';
 
 /**
  * Where an invoice stands. A payable is APPROVED or DISPUTED once matched; a receivable is ISSUED. Payments
@@ -38,8 +38,6 @@ export function assertStatus(invoice: InvoiceRow, allowed: readonly InvoiceStatu
     });
   }
 }
-
-export { todayUtc };
 
 export function addDays(date: string, days: number): string {
   const at = new Date(`${date}T00:00:00Z`);

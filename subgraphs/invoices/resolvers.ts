@@ -14,7 +14,7 @@ import {
 import { runDunning } from './dunning.ts';
 import { EVENT_TYPES, invoiceEventOf, type InvoiceEventRow } from './events.ts';
 import type { Resolvers } from './generated/resolvers.ts';
-import { todayUtc } from './lifecycle.ts';
+import { todayUtc } from '../../platform/dates.ts';
 import { recordPayment } from './payments.ts';
 import { issueInvoice, setPaymentTerms } from './receivables.ts';
 import { COLLECTIBLE, invoiceSortKey, listInvoices, type InvoiceRow } from './store.ts';

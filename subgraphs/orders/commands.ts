@@ -17,6 +17,7 @@ import type {
   CreatePurchaseOrderInput,
   NewOrderLineInput,
   OrderKind,
+  OrderStatus,
   PlaceSalesOrderInput,
   ReceiveShipmentInput,
   ShipOrderInput,
@@ -54,6 +55,7 @@ import {
   shipmentsByOrderIds,
   type NewOrder,
   type NewOrderLine,
+  type OrderEventName,
   type OrderLineRow,
   type OrderRow,
   type ReceiptLine,
@@ -314,41 +316,39 @@ function assertTransition(order: OrderRow, action: OrderAction): void {
   }
 }
 
-export async function submitOrder(tx: Queryable, principal: Principal, id: string): Promise<OrderRow> {
-  const order = await orderToActOn(tx, principal, id, 'submit');
-  assertTransition(order, 'submit');
-  return setOrderStatus(tx, id, 'SUBMITTED', actorOf(principal), 'OrderSubmitted');
-}
+/** Steps that only move the status, and the event each records. */
+const STATUS_STEPS = {
+  submit: { status: 'SUBMITTED', event: 'OrderSubmitted' },
+  reject: { status: 'REJECTED', event: 'OrderRejected' },
+  cancel: { status: 'CANCELLED', event: 'OrderCancelled' },
+  close: { status: 'CLOSED', event: 'OrderClosed' },
+} as const satisfies Partial<Record<OrderAction, { status: OrderStatus; event: OrderEventName }>>;
 
-export async function rejectOrder(
+async function statusStep(
   tx: Queryable,
   principal: Principal,
   id: string,
-  reason: string,
+  action: keyof typeof STATUS_STEPS,
+  facts: Record<string, unknown> = {},
 ): Promise<OrderRow> {
-  const why = requireText(reason, 'reason');
-  const order = await orderToActOn(tx, principal, id, 'reject');
-  assertTransition(order, 'reject');
-  return setOrderStatus(tx, id, 'REJECTED', actorOf(principal), 'OrderRejected', { reason: why });
+  const order = await orderToActOn(tx, principal, id, action);
+  assertTransition(order, action);
+  const { status, event } = STATUS_STEPS[action];
+  return setOrderStatus(tx, id, status, actorOf(principal), event, facts);
 }
 
-export async function cancelOrder(
-  tx: Queryable,
-  principal: Principal,
-  id: string,
-  reason: string,
-): Promise<OrderRow> {
-  const why = requireText(reason, 'reason');
-  const order = await orderToActOn(tx, principal, id, 'cancel');
-  assertTransition(order, 'cancel');
-  return setOrderStatus(tx, id, 'CANCELLED', actorOf(principal), 'OrderCancelled', { reason: why });
-}
+export const submitOrder = (tx: Queryable, principal: Principal, id: string) =>
+  statusStep(tx, principal, id, 'submit');
 
-export async function closeOrder(tx: Queryable, principal: Principal, id: string): Promise<OrderRow> {
-  const order = await orderToActOn(tx, principal, id, 'close');
-  assertTransition(order, 'close');
-  return setOrderStatus(tx, id, 'CLOSED', actorOf(principal), 'OrderClosed');
-}
+export const rejectOrder = (tx: Queryable, principal: Principal, id: string, reason: string) =>
+  statusStep(tx, principal, id, 'reject', { reason: requireText(reason, 'reason') });
+
+/** Either party, until something has shipped. */
+export const cancelOrder = (tx: Queryable, principal: Principal, id: string, reason: string) =>
+  statusStep(tx, principal, id, 'cancel', { reason: requireText(reason, 'reason') });
+
+export const closeOrder = (tx: Queryable, principal: Principal, id: string) =>
+  statusStep(tx, principal, id, 'close');
 
 /** Input lines by line number, refusing numbers the order does not have and numbers given twice. */
 function byLineNo<Input extends { lineNo: number }>(
