@@ -124,6 +124,8 @@ async function stockOf(sku: string) {
 }
 
 async function salesOrder(sku: string, quantity: string, who: Caller = customer): Promise<string> {
+  // Orders learns items, prices and stock from inventory's events: let it catch up first.
+  await stack.settled();
   const { placeSalesOrder } = await who.ok<{ placeSalesOrder: { id: string } }>(PLACE_SO, {
     input: { currency: 'EUR', lines: [{ sku, quantity }] },
   });
