@@ -125,6 +125,42 @@ describe('subscriptions through the gateway', () => {
     expect([...cursors].sort((a, b) => (a < b ? -1 : 1))).toEqual(cursors);
   });
 
+  it('each event carries the order as of that event, not as the subscription first saw it', async () => {
+    const { createPurchaseOrder } = await buyer.ok<{ createPurchaseOrder: { id: string } }>(CREATE_PO, {
+      input: {
+        supplierId: norte,
+        currency: 'EUR',
+        lines: [{ sku: 'FRAME-AL-54', quantity: '5', unitPrice: { amount: '10.00', currency: 'EUR' } }],
+      },
+    });
+    const orderId = createPurchaseOrder.id;
+    const supplier = caller(stack, await stack.as(['partner'], norte));
+    const subscription = subscribe<{ type: string; status: string; order: { id: string; status: string } }>(
+      supplier.headers,
+      { orderId },
+      'subscription ($orderId: ID) { orderEvents(orderId: $orderId) { cursor type status order { id status } } }',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Each step waits for the previous event, so every event is completed before the next step commits.
+    await buyer.ok(SUBMIT, { id: orderId });
+    await until(() => subscription.events.length >= 1, 'the submission');
+    await supplier.ok(CONFIRM, { id: orderId });
+    await until(() => subscription.events.length >= 2, 'the confirmation');
+    await supplier.ok(
+      `mutation ($id: ID!) { shipOrder(id: $id, input: { reference: "ASN-AS-OF", lines: [{ lineNo: 1, quantity: "2" }] }) { id } }`,
+      { id: orderId },
+    );
+    await until(() => subscription.events.length >= 3, 'the shipment');
+    await subscription.close();
+
+    expect(subscription.errors).toEqual([]);
+    expect(subscription.events.map((e) => [e.type, e.status, e.order.status])).toEqual([
+      ['SUBMITTED', 'SUBMITTED', 'SUBMITTED'],
+      ['CONFIRMED', 'CONFIRMED', 'CONFIRMED'],
+      ['SHIPPED', 'PARTIALLY_SHIPPED', 'PARTIALLY_SHIPPED'],
+    ]);
+  });
+
   it('refuses an unauthenticated connection and an unknown cursor', async () => {
     const anonymous = subscribe({});
     await until(() => anonymous.errors.length > 0 || anonymous.isComplete(), 'a refusal');

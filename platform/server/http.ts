@@ -1,11 +1,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { createRequire } from 'node:module';
 import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 
 export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * graphql-js as Node loads it for CommonJS: the copy @apollo/subgraph built the schema with and graphql-ws
+ * executes with. A bundler-resolved ESM copy would refuse that schema as "from another realm".
+ */
+const graphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export interface WebSocketEndpoint<Context> {
@@ -17,6 +24,11 @@ export interface WebSocketEndpoint<Context> {
   execute?: (args: ExecutionArgs) => Promise<ExecutionResult>;
   /** Replaces graphql-js subscriptions, as the gateway does with its subscription executor. */
   subscribe?: (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  /**
+   * A context for one event of a subscription, made from the subscription's own. Without it every event
+   * would resolve with the loaders of the subscription's first moment and serve what they cached then.
+   */
+  eventContext?: (subscriptionContext: Context) => Context;
 }
 
 export interface HttpServiceOptions<Context extends BaseContext> {
@@ -55,7 +67,9 @@ export async function startHttpService<Context extends BaseContext>(
 
   let closeWebSocket: (() => Promise<void>) | undefined;
   if (options.webSocket) {
-    const { schema, context, execute, subscribe } = options.webSocket;
+    const { schema, context, execute, eventContext } = options.webSocket;
+    const subscribe =
+      options.webSocket.subscribe ?? (eventContext ? subscribeWithEventContext(eventContext) : undefined);
     const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
     const disposable = useServer(
       {
@@ -95,6 +109,38 @@ export async function startHttpService<Context extends BaseContext>(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await options.apollo.stop();
     },
+  };
+}
+
+/**
+ * graphql-js `subscribe`, except that each event is executed with a context of its own: what one event
+ * loaded is never what the next one reads.
+ */
+function subscribeWithEventContext<Context>(eventContext: (subscriptionContext: Context) => Context) {
+  return async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+    const stream = await graphql.createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in stream)) return stream;
+    const source = stream[Symbol.asyncIterator]();
+    const results: AsyncIterableIterator<ExecutionResult> = {
+      async next() {
+        const event = await source.next();
+        if (event.done) return { done: true, value: undefined };
+        const value = await graphql.execute({
+          ...args,
+          rootValue: event.value,
+          contextValue: eventContext(args.contextValue as Context),
+        });
+        return { done: false, value };
+      },
+      async return() {
+        await source.return?.();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return results;
+      },
+    };
+    return results;
   };
 }
 

@@ -53,13 +53,17 @@ export async function startSubgraph<Context extends BaseContext>(
     typeDefs,
     resolvers: instance.resolvers as GraphQLResolverMap<unknown>,
   });
+  // Whose context it is, so that each subscription event gets fresh loaders for the same principal.
+  const principals = new WeakMap<Context, Principal>();
   const contextFor = async (signed: unknown): Promise<Context> => {
     try {
       const principal = await verifyPrincipal(
         typeof signed === 'string' ? signed : undefined,
         runtime.internalSecret,
       );
-      return instance.createContext(principal);
+      const context = instance.createContext(principal);
+      principals.set(context, principal);
+      return context;
     } catch {
       throw unauthenticated(`${module.name} accepts only requests signed by the gateway`);
     }
@@ -77,7 +81,15 @@ export async function startSubgraph<Context extends BaseContext>(
       apollo,
       context: (request: http.IncomingMessage) => contextFor(request.headers[PRINCIPAL_HEADER]),
       ready: () => instance.ready(),
-      webSocket: { schema, context: (params) => contextFor(params?.[PRINCIPAL_HEADER]) },
+      webSocket: {
+        schema,
+        context: (params) => contextFor(params?.[PRINCIPAL_HEADER]),
+        eventContext: (context) => {
+          const principal = principals.get(context);
+          if (!principal) throw new Error('a subscription context the subgraph did not make');
+          return instance.createContext(principal);
+        },
+      },
     },
     port,
     host,
