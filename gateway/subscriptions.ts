@@ -19,11 +19,16 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { createClient } from 'graphql-ws';
-import type { FormattedExecutionResult as GraphQLWsResult } from 'graphql-ws';
-import WebSocket from 'ws';
-import { PRINCIPAL_HEADER, type Principal } from '../platform/auth/principal.ts';
+import type { Principal } from '../platform/auth/principal.ts';
 import { AsyncQueue } from '../platform/asyncQueue.ts';
+import {
+  asGraphQLError,
+  classifyUpstreamFailure,
+  UpstreamConnections,
+  visibilityKey,
+  type UpstreamEvent,
+  type UpstreamFailure,
+} from './upstream.ts';
 
 /**
  * Subscriptions through the federated gateway, which `@apollo/gateway` cannot execute by itself.
@@ -38,16 +43,24 @@ import { AsyncQueue } from '../platform/asyncQueue.ts';
  * cursor of every event (whether the client selected it or not) and, when the subgraph's connection
  * drops, re-subscribes after the last cursor it delivered: the client's subscription goes on, with no
  * event lost or repeated.
+ *
+ * Sharing: subscribers with the same operation, variables and visibility (partner and roles) share one
+ * upstream subscription, and each event is completed once for all of them and fanned out. Upstream
+ * subscriptions of one visibility share one WebSocket per subgraph (`upstream.ts`).
  */
 
-/** One event as the subgraph delivered it. */
-type EventResult = GraphQLWsResult<Record<string, unknown>, unknown>;
+type EventResult = UpstreamEvent;
 
 const AFTER_VARIABLE = '__resumeAfter';
 const CURSOR_ALIAS = '__resumeCursor';
-const RECONNECT_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 5_000];
-/** A subgraph down for longer than this ends the subscription with an error the client can act on. */
-const MAX_RECONNECT_ATTEMPTS = 30;
+/** Backoff between reconnects: full jitter over an exponential ceiling, so reconnects do not stampede. */
+const RECONNECT_BASE_MS = 100;
+const RECONNECT_CAP_MS = 5_000;
+/** A subgraph down for longer than this (about two minutes) ends the subscription with an error. */
+const MAX_RECONNECT_ATTEMPTS = 40;
+/** A subscriber this far behind is ended (it resumes with its last cursor) rather than buffered forever. */
+const MAX_BUFFERED = 10_000;
+const PLAN_CACHE_SIZE = 500;
 
 export interface SubscriptionExecutorOptions {
   supergraphSdl: string;
@@ -59,16 +72,22 @@ export interface SubscriptionExecutorOptions {
   sign: (principal: Principal) => Promise<string>;
 }
 
+/** What planning one operation document gives, shared by every subscription of that document. */
 interface PlannedSubscription {
   primary: FetchNode;
   plan: QueryPlan;
   /** The response key of the subscription field, where each event's data sits. */
   responseKey: string;
+  root: FieldNode;
   resumable: boolean;
-  initialAfter: string | null;
-  /** Built once per subscription, used for every event. */
   operationContext: ReturnType<typeof buildOperationContext>;
   query: string;
+}
+
+/** One client subscription. */
+interface Member {
+  principal: Principal;
+  output: AsyncQueue<ExecutionResult>;
 }
 
 export class SubscriptionExecutor {
@@ -76,12 +95,27 @@ export class SubscriptionExecutor {
   private readonly planner: QueryPlanner;
   private readonly supergraphSchema: GraphQLSchema;
   private readonly apiSchema: ReturnType<Supergraph['apiSchema']>;
+  private readonly plans = new Map<string, PlannedSubscription>();
+  private readonly fanouts = new Map<string, Fanout>();
+  readonly upstream: UpstreamConnections;
 
   constructor(private readonly options: SubscriptionExecutorOptions) {
     this.supergraph = Supergraph.build(options.supergraphSdl);
     this.planner = new QueryPlanner(this.supergraph);
     this.supergraphSchema = this.supergraph.schema.toGraphQLJSSchema();
     this.apiSchema = this.supergraph.apiSchema();
+    this.upstream = new UpstreamConnections({ subgraphUrls: options.subgraphUrls, sign: options.sign });
+  }
+
+  /** Open client subscriptions, and the upstream subscriptions they share. */
+  stats(): { subscribers: number; upstreamSubscriptions: number; upstreamConnections: number } {
+    let subscribers = 0;
+    for (const fanout of this.fanouts.values()) subscribers += fanout.members.size;
+    return {
+      subscribers,
+      upstreamSubscriptions: this.fanouts.size,
+      upstreamConnections: this.upstream.size,
+    };
   }
 
   subscribe(
@@ -90,13 +124,55 @@ export class SubscriptionExecutor {
   ): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
     let planned: PlannedSubscription;
     try {
-      planned = this.plan(args);
+      planned = this.planned(args);
     } catch (error) {
       return { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error).message)] };
     }
-    const output = new AsyncQueue<ExecutionResult>();
-    void this.relay(planned, args, principal, output);
-    return output;
+    const variables = args.variableValues ?? {};
+    const after = planned.resumable ? afterArgument(planned.root, variables) : null;
+    // A subscriber resuming from a cursor replays its own past: it gets an upstream subscription of its
+    // own. Live subscribers of the same operation, variables and visibility share one.
+    const key =
+      after === null
+        ? JSON.stringify([
+            planned.query,
+            args.operationName ?? null,
+            stable(variables),
+            visibilityKey(principal),
+          ])
+        : undefined;
+    let fanout = key === undefined ? undefined : this.fanouts.get(key);
+    if (!fanout) {
+      const request = { variables, operationName: args.operationName ?? undefined };
+      fanout = new Fanout(this, key ?? `resume:${++resumeCount}`, planned, request, principal, after);
+      this.fanouts.set(fanout.key, fanout);
+      fanout.start();
+    }
+    return fanout.join(principal);
+  }
+
+  /**
+   * Ends, with `error`, every client subscription whose principal matches (a suspended partner, a revoked
+   * key). Returns how many were ended.
+   */
+  end(matches: (principal: Principal) => boolean, error: GraphQLError): number {
+    let ended = 0;
+    for (const fanout of [...this.fanouts.values()]) ended += fanout.endMembers(matches, [error]);
+    return ended;
+  }
+
+  async close(): Promise<void> {
+    for (const fanout of [...this.fanouts.values()]) fanout.endMembers(() => true, []);
+    await this.upstream.close();
+  }
+
+  /** Forgets a finished fanout, so that the next subscriber of its key opens a new one. */
+  forget(fanout: Fanout): void {
+    if (this.fanouts.get(fanout.key) === fanout) this.fanouts.delete(fanout.key);
+  }
+
+  sign(principal: Principal): Promise<string> {
+    return this.options.sign(principal);
   }
 
   /**
@@ -110,7 +186,19 @@ export class SubscriptionExecutor {
     return 'cursor' in fields;
   }
 
-  private plan(args: ExecutionArgs): PlannedSubscription {
+  /** Plans a document once, however many subscribe with it. */
+  private planned(args: ExecutionArgs): PlannedSubscription {
+    const query = print(args.document);
+    const cacheKey = `${args.operationName ?? ''}\n${query}`;
+    const cached = this.plans.get(cacheKey);
+    if (cached) return cached;
+    const planned = this.plan(args, query);
+    if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value!);
+    this.plans.set(cacheKey, planned);
+    return planned;
+  }
+
+  private plan(args: ExecutionArgs, query: string): PlannedSubscription {
     const operation = operationOf(args.document, args.operationName);
     const root = operation.selectionSet.selections[0];
     if (!root || root.kind !== Kind.FIELD || operation.selectionSet.selections.length !== 1) {
@@ -130,89 +218,21 @@ export class SubscriptionExecutor {
       primary,
       plan: { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] } : primary },
       responseKey: root.alias?.value ?? root.name.value,
+      root,
       resumable,
-      initialAfter: resumable ? afterArgument(root, args.variableValues ?? {}) : null,
       operationContext: buildOperationContext({
         schema: this.options.apiSchema,
         operationDocument: args.document,
         operationName: args.operationName ?? undefined,
       }),
-      query: print(args.document),
+      query,
     };
   }
 
-  /** Keeps the subgraph subscription open (re-opening it after a drop) and completes every event in order. */
-  private async relay(
-    planned: PlannedSubscription,
-    args: ExecutionArgs,
-    principal: Principal,
-    output: AsyncQueue<ExecutionResult>,
-  ): Promise<void> {
-    const url = webSocketUrl(this.options.subgraphUrls[planned.primary.serviceName]!);
-    const signature = renewingSignature(() => this.options.sign(principal));
-    let after = planned.initialAfter;
-    let delivered = Promise.resolve();
-    for (let attempt = 0; !output.closed;) {
-      const client = createClient({
-        url,
-        webSocketImpl: WebSocket,
-        lazy: true,
-        retryAttempts: 0,
-        connectionParams: async () => ({ [PRINCIPAL_HEADER]: await this.options.sign(principal) }),
-      });
-      const variables = { ...(args.variableValues ?? {}), [AFTER_VARIABLE]: after };
-      let stopListening: () => void = () => undefined;
-      const outcome = await new Promise<'complete' | 'closed' | 'dropped' | readonly GraphQLError[]>(
-        (resolve) => {
-          const unsubscribe = client.subscribe(
-            {
-              query: planned.primary.operation,
-              variables: pick(variables, planned.primary.variableUsages ?? []),
-            },
-            {
-              next: (event) => {
-                attempt = 0;
-                delivered = delivered.then(async () => {
-                  // Whatever goes wrong completing one event is that event's error, never the stream's end.
-                  const result = await this.complete(planned, args, principal, signature, event).catch(
-                    (error: unknown): ExecutionResult => ({
-                      errors: [new GraphQLError(`could not complete the event: ${(error as Error).message}`)],
-                    }),
-                  );
-                  if (planned.resumable) after = cursorOf(event, planned.responseKey) ?? after;
-                  output.push(result);
-                });
-              },
-              error: (error) => resolve(Array.isArray(error) ? (error as GraphQLError[]) : 'dropped'),
-              complete: () => resolve('complete'),
-            },
-          );
-          stopListening = output.onClose(() => {
-            unsubscribe();
-            resolve('closed');
-          });
-        },
-      );
-      stopListening();
-      await delivered;
-      await client.dispose();
-      if (outcome === 'closed') return;
-      if (outcome === 'complete') return output.end();
-      if (outcome !== 'dropped') return finish(output, outcome);
-      if (!planned.resumable || attempt >= MAX_RECONNECT_ATTEMPTS) {
-        return finish(output, [
-          new GraphQLError(`${planned.primary.serviceName} is unavailable; subscribe again later`),
-        ]);
-      }
-      await sleep(RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)]!);
-      attempt += 1;
-    }
-  }
-
   /** Runs the plan for one event: the primary fetch answers with the event, the rest is fetched as usual. */
-  private async complete(
+  async complete(
     planned: PlannedSubscription,
-    args: ExecutionArgs,
+    request: { variables: Record<string, unknown>; operationName: string | undefined },
     principal: Principal,
     signature: () => Promise<string>,
     event: EventResult,
@@ -220,17 +240,13 @@ export class SubscriptionExecutor {
     const { primary } = planned;
     const real = this.options.dataSources[primary.serviceName]!;
     const eventSource: GraphQLDataSource = {
-      process: (request: GraphQLDataSourceProcessOptions) =>
-        request.request.query === primary.operation
+      process: (fetch: GraphQLDataSourceProcessOptions) =>
+        fetch.request.query === primary.operation
           ? Promise.resolve({ data: event.data ?? null, ...(event.errors ? { errors: event.errors } : {}) })
-          : real.process(request),
+          : real.process(fetch),
     };
     const requestContext = {
-      request: {
-        query: planned.query,
-        variables: args.variableValues ?? {},
-        operationName: args.operationName ?? undefined,
-      },
+      request: { query: planned.query, variables: request.variables, operationName: request.operationName },
       context: { principal, signedPrincipal: signature() },
       logger: console,
       metrics: {},
@@ -246,9 +262,169 @@ export class SubscriptionExecutor {
     );
     return {
       ...result,
-      ...(result.errors ? { errors: result.errors.map(asGraphQLError) } : {}),
+      ...(result.errors
+        ? { errors: result.errors.map((error) => asGraphQLError(error, 'SUBGRAPH_UNAVAILABLE')) }
+        : {}),
     };
   }
+}
+
+let resumeCount = 0;
+
+/**
+ * One upstream subscription and the client subscriptions it serves: keeps it open (re-opening it after
+ * a drop, after the last cursor delivered), completes every event once, in order, and hands the result
+ * to every member.
+ */
+class Fanout {
+  readonly members = new Set<Member>();
+  private stopUpstream: (() => void) | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly executor: SubscriptionExecutor,
+    readonly key: string,
+    private readonly planned: PlannedSubscription,
+    private readonly request: { variables: Record<string, unknown>; operationName: string | undefined },
+    /** The principal the upstream subscription and the event completions run as (one of the visibility). */
+    private readonly principal: Principal,
+    private after: string | null,
+  ) {}
+
+  join(principal: Principal): AsyncQueue<ExecutionResult> {
+    const member: Member = { principal, output: new AsyncQueue<ExecutionResult>() };
+    this.members.add(member);
+    member.output.onClose(() => this.leave(member));
+    return member.output;
+  }
+
+  start(): void {
+    this.relay().catch((error: unknown) => {
+      // Whatever breaks inside the relay reaches the clients, who would otherwise wait forever.
+      console.error('subscription relay failed:', error);
+      this.finish([
+        new GraphQLError(
+          'the subscription failed inside the gateway; subscribe again with your last cursor',
+          {
+            extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          },
+        ),
+      ]);
+    });
+  }
+
+  /** Ends the matching members with these errors; the upstream goes when no member is left. */
+  endMembers(matches: (principal: Principal) => boolean, errors: readonly GraphQLError[]): number {
+    let ended = 0;
+    for (const member of [...this.members]) {
+      if (!matches(member.principal)) continue;
+      ended += 1;
+      if (errors.length > 0) member.output.push({ errors });
+      member.output.end();
+      this.leave(member);
+    }
+    return ended;
+  }
+
+  private leave(member: Member): void {
+    if (!this.members.delete(member) || this.members.size > 0) return;
+    // No one is listening: stop now, so that a new subscriber opens a fresh upstream subscription.
+    this.finished = true;
+    this.executor.forget(this);
+    this.stopUpstream?.();
+  }
+
+  private broadcast(result: ExecutionResult): void {
+    for (const member of this.members) {
+      if (member.output.size >= MAX_BUFFERED) {
+        member.output.push({
+          errors: [
+            new GraphQLError('the subscriber fell too far behind; subscribe again with its last cursor', {
+              extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
+            }),
+          ],
+        });
+        member.output.end();
+        this.leave(member);
+        continue;
+      }
+      member.output.push(result);
+    }
+  }
+
+  private finish(errors: readonly GraphQLError[]): void {
+    this.endMembers(() => true, errors);
+    this.finished = true;
+    this.executor.forget(this);
+  }
+
+  private async relay(): Promise<void> {
+    const { planned } = this;
+    const signature = renewingSignature(() => this.executor.sign(this.principal));
+    let delivered = Promise.resolve();
+    for (let attempt = 0; !this.finished;) {
+      const variables = { ...this.request.variables, [AFTER_VARIABLE]: this.after };
+      const outcome = await new Promise<'complete' | 'closed' | UpstreamFailure>((resolve) => {
+        this.stopUpstream = () => {
+          unsubscribe();
+          resolve('closed');
+        };
+        const unsubscribe = this.executor.upstream.subscribe(
+          planned.primary.serviceName,
+          this.principal,
+          {
+            query: planned.primary.operation,
+            variables: pick(variables, planned.primary.variableUsages ?? []),
+          },
+          {
+            next: (event) => {
+              attempt = 0;
+              // Completion starts at once (bursts complete side by side); results go out in event order.
+              const result = this.executor
+                .complete(planned, this.request, this.principal, signature, event)
+                .catch((error: unknown): ExecutionResult => ({
+                  errors: [
+                    new GraphQLError(`could not complete the event: ${(error as Error).message}`, {
+                      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+                    }),
+                  ],
+                }));
+              delivered = delivered.then(async () => {
+                const completed = await result;
+                if (planned.resumable) this.after = cursorOf(event, planned.responseKey) ?? this.after;
+                if (!this.finished) this.broadcast(completed);
+              });
+            },
+            error: (error) => resolve(classifyUpstreamFailure(planned.primary.serviceName, error)),
+            complete: () => resolve('complete'),
+          },
+        );
+        if (this.finished) this.stopUpstream();
+      });
+      this.stopUpstream = undefined;
+      await delivered;
+      if (outcome === 'closed' || this.finished) return;
+      if (outcome === 'complete') return this.finish([]);
+      if (outcome.kind === 'fatal') return this.finish(outcome.errors);
+      if (!planned.resumable || attempt >= MAX_RECONNECT_ATTEMPTS) {
+        return this.finish([
+          new GraphQLError(
+            `${planned.primary.serviceName} is unavailable (${outcome.reason}); subscribe again later`,
+            {
+              extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
+            },
+          ),
+        ]);
+      }
+      await sleep(backoff(attempt));
+      attempt += 1;
+    }
+  }
+}
+
+/** Full jitter: a random wait below an exponentially growing ceiling. */
+function backoff(attempt: number): number {
+  return Math.random() * Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** attempt);
 }
 
 /** The principal's signature, renewed well within its one-minute life, shared by a subscription's fetches. */
@@ -264,27 +440,13 @@ function renewingSignature(sign: () => Promise<string>): () => Promise<string> {
   };
 }
 
-/** A last result carrying the errors, then the end of the client's subscription. */
-function finish(output: AsyncQueue<ExecutionResult>, errors: readonly GraphQLError[]): void {
-  output.push({ errors });
-  output.end();
-}
-
-/**
- * Errors as graphql-ws sends them: a fetch that failed (a subgraph down) comes back from the plan executor
- * as a plain Error, whose message would otherwise not survive serialisation.
- */
-function asGraphQLError(error: unknown): GraphQLError {
-  if (error instanceof GraphQLError) return error;
-  const { message, path, extensions } = error as {
-    message?: string;
-    path?: (string | number)[];
-    extensions?: Record<string, unknown>;
-  };
-  return new GraphQLError(message ?? 'subgraph request failed', {
-    ...(path ? { path } : {}),
-    extensions: { code: 'SUBGRAPH_UNAVAILABLE', ...extensions },
-  });
+/** JSON with object keys sorted, so equal variables give equal keys. */
+function stable(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : inner,
+  );
 }
 
 function operationOf(
@@ -372,12 +534,6 @@ function cursorOf(event: EventResult, responseKey: string): string | null {
 
 function pick(variables: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(names.filter((name) => name in variables).map((name) => [name, variables[name]]));
-}
-
-function webSocketUrl(httpUrl: string): string {
-  const url = new URL(httpUrl);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url.toString();
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -242,6 +242,57 @@ describe('subscriptions through the gateway', () => {
     ]);
   });
 
+  it('ends the subscription at once with a clear error when the subgraph refuses the gateway, instead of retrying', async () => {
+    const subscription = subscribe(await stack.as(['partner'], norte));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { port } = stack.subgraphs.orders;
+    await stack.subgraphs.orders.close();
+    // Orders comes back trusting another secret: it closes the gateway's connection with 4403.
+    stack.subgraphs.orders = await startSubgraph(
+      MODULES.orders,
+      { ...stack.runtime, internalSecret: 'a-secret-the-gateway-does-not-know' },
+      port,
+    );
+    try {
+      // Retrying would keep it open for two minutes; a refusal ends it within a reconnect or two.
+      await until(() => subscription.isComplete(), 'the end of the subscription', 10_000);
+    } finally {
+      await stack.subgraphs.orders.close();
+      stack.subgraphs.orders = await startSubgraph(MODULES.orders, stack.runtime, port);
+    }
+    await subscription.close();
+    expect(subscription.errors).toHaveLength(1);
+    expect(JSON.stringify(subscription.errors)).toContain('FORBIDDEN');
+    expect(JSON.stringify(subscription.errors)).toContain('4403');
+  });
+
+  it('subscribers of the same operation and partner share its events, and one leaving does not end the other', async () => {
+    const headers = await stack.as(['partner'], norte);
+    const first = subscribe(headers);
+    const second = subscribe(await stack.as(['partner'], norte));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const shared = await orderFrom(norte);
+    await until(() => first.events.length >= 2 && second.events.length >= 2, 'both subscribers’ events');
+    await first.close();
+    const later = await orderFrom(norte);
+    await until(() => second.events.length >= 4, 'the remaining subscriber’s events');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await second.close();
+
+    expect(first.errors).toEqual([]);
+    expect(second.errors).toEqual([]);
+    expect(first.events.map((e) => [e.order.id, e.type])).toEqual([
+      [shared, 'SUBMITTED'],
+      [shared, 'CONFIRMED'],
+    ]);
+    expect(second.events.map((e) => [e.order.id, e.type])).toEqual([
+      [shared, 'SUBMITTED'],
+      [shared, 'CONFIRMED'],
+      [later, 'SUBMITTED'],
+      [later, 'CONFIRMED'],
+    ]);
+  });
+
   it('an event whose other subgraphs fail arrives with errors, and the stream goes on', async () => {
     const subscription = subscribe(await stack.as(['partner'], norte));
     await new Promise((resolve) => setTimeout(resolve, 300));
