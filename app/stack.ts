@@ -58,7 +58,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.push(() => wakeup.stop());
     const driver = await openNeo4jDriver(options.neo4j);
     cleanups.push(() => driver.close());
-    const runtime: Runtime = { db, wakeup, neo4j: driver, internalSecret: options.internalSecret };
+    const runtime: Runtime = {
+      db,
+      wakeup,
+      neo4j: driver,
+      internalSecret: options.internalSecret,
+      subgraphUrls: {},
+    };
 
     for (const name of SUBGRAPHS) await MODULES[name].prepare(runtime);
     const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
@@ -70,6 +76,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         options.host,
       );
       cleanups.push(() => subgraphs[name].close());
+      runtime.subgraphUrls![name] = subgraphs[name].url;
     }
     const gateway = await startGateway({
       subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url])) as Record<

@@ -31,7 +31,13 @@ await migrateEventLog(db);
 const wakeup = new EventWakeup(db);
 await wakeup.start();
 const driver = name === 'network' && config.neo4j ? await openNeo4jDriver(config.neo4j) : undefined;
-const runtime = { db, wakeup, neo4j: driver, internalSecret: config.internalSecret };
+const subgraphUrls = Object.fromEntries(
+  SUBGRAPHS.map((other) => [
+    other,
+    process.env[`${other.toUpperCase()}_URL`] ?? `http://${config.host}:${DEFAULT_PORTS[other]}/graphql`,
+  ]),
+);
+const runtime = { db, wakeup, neo4j: driver, internalSecret: config.internalSecret, subgraphUrls };
 await MODULES[name].prepare(runtime);
 const service = await startSubgraph(
   MODULES[name],

@@ -16,6 +16,7 @@ import {
 import { startHttpService, type RunningService } from '../platform/server/http.ts';
 import type { SubgraphName } from '../platform/subgraphs.ts';
 import { createAuthenticator, type JwtSettings } from './auth.ts';
+import { inboundForwarder } from './inbound.ts';
 import { SubscriptionExecutor } from './subscriptions.ts';
 
 export interface GatewayContext {
@@ -121,6 +122,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       name: 'gateway',
       apollo,
       context,
+      routes: {
+        '/exchange/inbound': inboundForwarder(
+          authenticator,
+          options.subgraphUrls.exchange,
+          options.internalSecret,
+        ),
+      },
       // graphql-ws on the same path: credentials come in the connection parameters, checked at connection
       // init, and every operation runs through the same federated execution as over HTTP.
       webSocket: {

@@ -1,5 +1,5 @@
 /** The subgraphs of the supply-network graph, in the order they start, with their default ports. */
-export const SUBGRAPHS = ['partners', 'orders', 'inventory', 'invoices', 'network'] as const;
+export const SUBGRAPHS = ['partners', 'orders', 'inventory', 'invoices', 'network', 'exchange'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
 
 export const DEFAULT_PORTS: Record<SubgraphName, number> = {
@@ -8,6 +8,7 @@ export const DEFAULT_PORTS: Record<SubgraphName, number> = {
   inventory: 4003,
   invoices: 4004,
   network: 4005,
+  exchange: 4006,
 };
 
 export function isSubgraphName(value: string): value is SubgraphName {

@@ -50,6 +50,17 @@ const MAPPERS: Record<SubgraphName, Record<string, string>> = {
     Disruption: '../model.ts#DisruptionRow',
     DisruptionAlert: '../model.ts#AlertRow',
   },
+  exchange: {
+    TradingPartnerProfile: '../store/profiles.ts#ProfileRow',
+    WebhookEndpoint: '../store/profiles.ts#ProfileRow',
+    WebhookSecret: '../store/profiles.ts#SecretRow',
+    ExchangeProfileResult: '../store/profiles.ts#ProfileResult',
+    Document: '../store/documents.ts#DocumentRow',
+    DocumentEffect: '../store/documents.ts#DocumentEffectRow',
+    Delivery: '../store/deliveries.ts#DeliveryRow',
+    DeliveryAttempt: '../store/deliveries.ts#AttemptRow',
+    Partner: '../store/profiles.ts#PartnerRef',
+  },
 };
 
 const FEDERATION_TYPES = new Set(['_Service', '_Entity', '_Any']);

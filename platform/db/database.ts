@@ -4,7 +4,7 @@
  * against `Queryable`; nothing above this module knows which engine answers.
  */
 export type SqlValue =
-  string | number | boolean | null | Date | readonly SqlValue[] | { [key: string]: unknown };
+  string | number | boolean | null | Date | Uint8Array | readonly SqlValue[] | { [key: string]: unknown };
 
 export interface QueryResult<Row> {
   rows: Row[];

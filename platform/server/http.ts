@@ -31,8 +31,13 @@ export interface WebSocketEndpoint<Context> {
   eventContext?: (subscriptionContext: Context) => Context;
 }
 
+/** A plain HTTP endpoint beside GraphQL, such as a document inbox; it answers the whole response. */
+export type RouteHandler = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
+
 export interface HttpServiceOptions<Context extends BaseContext> {
   name: string;
+  /** Paths served by their own handler (POST bodies are theirs to read). */
+  routes?: Record<string, RouteHandler>;
   apollo: ApolloServer<Context>;
   context: (request: http.IncomingMessage) => Promise<Context>;
   /** Resolves when every database this service needs answers. */
@@ -163,6 +168,8 @@ async function handle<Context extends BaseContext>(
       });
     }
   }
+  const route = options.routes?.[url.pathname];
+  if (route) return route(request, response);
   if (url.pathname !== GRAPHQL_PATH) return sendJson(response, 404, { error: 'not found' });
 
   const headers = new HeaderMap();
@@ -202,7 +209,7 @@ async function readJsonBody(request: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
+export function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
 }

@@ -10,7 +10,7 @@ import { unauthenticated } from '../errors.ts';
 import type { RunningConsumer } from '../events/consumer.ts';
 import type { Runtime } from '../runtime.ts';
 import type { SubgraphName } from '../subgraphs.ts';
-import { startHttpService, type RunningService } from './http.ts';
+import { sendJson, startHttpService, type RouteHandler, type RunningService } from './http.ts';
 
 export interface SubgraphInstance<Context extends BaseContext> {
   resolvers: GraphQLResolverMap<Context>;
@@ -20,9 +20,17 @@ export interface SubgraphInstance<Context extends BaseContext> {
   ready(): Promise<void>;
   /** Event consumers the subgraph runs, so callers can wait until they have caught up. */
   consumers?: RunningConsumer[];
+  /** Plain HTTP endpoints beside GraphQL; each is called with the verified principal of the request. */
+  routes?: Record<string, PrincipalRoute>;
   /** Stops background work (event consumers); the HTTP side is closed by the platform. */
   stop?(): Promise<void>;
 }
+
+export type PrincipalRoute = (
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  principal: Principal,
+) => Promise<void>;
 
 export interface SubgraphModule<Context extends BaseContext = BaseContext> {
   name: SubgraphName;
@@ -75,9 +83,32 @@ export async function startSubgraph<Context extends BaseContext>(
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     includeStacktraceInErrorResponses: false,
   });
+  // Plain routes take the same signed principal as GraphQL: around the gateway they answer 401.
+  const routes = Object.fromEntries(
+    Object.entries(instance.routes ?? {}).map(([path, route]): [string, RouteHandler] => [
+      path,
+      async (request, response) => {
+        const header = request.headers[PRINCIPAL_HEADER];
+        let principal: Principal;
+        try {
+          principal = await verifyPrincipal(
+            typeof header === 'string' ? header : undefined,
+            runtime.internalSecret,
+          );
+        } catch {
+          request.resume();
+          return sendJson(response, 401, {
+            error: `${module.name} accepts only requests signed by the gateway`,
+          });
+        }
+        return route(request, response, principal);
+      },
+    ]),
+  );
   const service = await startHttpService<Context>(
     {
       name: module.name,
+      routes,
       apollo,
       context: (request: http.IncomingMessage) => contextFor(request.headers[PRINCIPAL_HEADER]),
       ready: () => instance.ready(),

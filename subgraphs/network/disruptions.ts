@@ -243,6 +243,12 @@ export function isActive(disruption: DisruptionRow): boolean {
 }
 
 /** Live alerts: a partner receives those addressed to it (it is the event's party), the company all. */
+/** Who sees an alert: the alerted company, and the company's own people (a null viewer). */
+export const alertVisibleTo =
+  (partnerId: string | null) =>
+  (event: LoggedEvent): boolean =>
+    partnerId === null || event.parties.includes(partnerId);
+
 export function subscribeToAlerts(source: EventSource, audience: Audience, after: string | null | undefined) {
   const partnerId = viewerOf(audience);
   return subscribeToEvents(source, {
@@ -252,7 +258,7 @@ export function subscribeToAlerts(source: EventSource, audience: Audience, after
       aggregateType: 'Disruption',
       ...(partnerId ? { party: partnerId } : {}),
     },
-    visible: (event) => partnerId === null || event.parties.includes(partnerId),
+    visible: alertVisibleTo(partnerId),
     toPayload: (event) => alertFor(audience, alertOf(event)),
   });
 }

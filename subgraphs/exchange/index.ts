@@ -1,0 +1,91 @@
+import { fileURLToPath } from 'node:url';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { migrate } from '../../platform/db/migrate.ts';
+import { runConsumer, sqlSink, type ConsumerSink } from '../../platform/events/consumer.ts';
+import { keepParty } from '../../platform/events/parties.ts';
+import type { SubgraphModule } from '../../platform/server/subgraph.ts';
+import type { SubgraphName } from '../../platform/subgraphs.ts';
+import { createContext, type Context } from './context.ts';
+import { startInboxProcessor } from './inbox/processor.ts';
+import { inboundRoute, INBOUND_PATH } from './inbox/http.ts';
+import { resolvers } from './resolvers.ts';
+import { exchangeSettings } from './settings.ts';
+import { startDispatcher } from './webhooks/dispatcher.ts';
+import { queueWebhooks } from './webhooks/queue.ts';
+
+const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** After each batch the webhooks consumer commits, the dispatcher looks for what it queued. */
+function thenWake(sink: ConsumerSink, wake: () => void): ConsumerSink {
+  return {
+    position: () => sink.position(),
+    applyBatch: async (events) => {
+      await sink.applyBatch(events);
+      wake();
+    },
+  };
+}
+
+function serviceUrl(urls: Partial<Record<SubgraphName, string>> | undefined) {
+  return (name: SubgraphName): string => {
+    const url = urls?.[name];
+    if (!url) throw new Error(`exchange does not know where ${name} answers`);
+    return url;
+  };
+}
+
+/**
+ * Exchange: trading-partner profiles, webhooks from the event log, the document inbox and outbox, and the
+ * delivery log (docs/exchange.md). Its background work: the party projection, the webhooks consumer, the
+ * dispatcher that sends deliveries, and the inbox processor.
+ */
+export const exchange: SubgraphModule<Context> = {
+  name: 'exchange',
+  prepare: async ({ db }) => {
+    await migrate(db, 'exchange', MIGRATIONS);
+  },
+  create: async (runtime) => {
+    const { db, wakeup } = runtime;
+    const dispatcher = startDispatcher(db, exchangeSettings);
+    const consumers = [
+      runConsumer({
+        name: 'exchange/parties',
+        source: db,
+        wakeup,
+        sink: sqlSink(db, 'exchange', 'parties', async (tx, event) => {
+          if (event.type === 'PartnerRegistered' || event.type === 'PartnerUpdated')
+            await keepParty(tx, 'exchange', event);
+        }),
+      }),
+      runConsumer({
+        name: 'exchange/webhooks',
+        source: db,
+        wakeup,
+        sink: thenWake(
+          sqlSink(db, 'exchange', 'webhooks', async (tx, event) => {
+            await queueWebhooks(tx, event);
+          }),
+          dispatcher.wake,
+        ),
+      }),
+    ];
+    const inbox = exchangeSettings().processInbox
+      ? startInboxProcessor(db, wakeup, serviceUrl(runtime.subgraphUrls), runtime.internalSecret)
+      : undefined;
+    return {
+      // The generated resolver types are stricter than Apollo's map; this is the one place they meet.
+      resolvers: resolvers as GraphQLResolverMap<Context>,
+      createContext: (principal) => createContext(db, principal, dispatcher.wake),
+      ready: async () => {
+        await db.query('SELECT 1');
+      },
+      routes: { [INBOUND_PATH]: inboundRoute(db, exchangeSettings) },
+      consumers,
+      stop: async () => {
+        await inbox?.stop();
+        await Promise.all(consumers.map((consumer) => consumer.stop()));
+        await dispatcher.stop();
+      },
+    };
+  },
+};

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
+import type { Queryable } from '../../platform/db/database.ts';
+import { badInput, forbidden, notFound } from '../../platform/errors.ts';
+import { assertMayManage, isManagingStaff } from './access.ts';
+import { isFormat } from './formats/registry.ts';
+import type { ExchangeProfileInput, WireIdentifiersInput } from './generated/resolvers.ts';
+import type { ExchangeSettings } from './settings.ts';
+import {
+  addSecret,
+  lockProfile,
+  partyExists,
+  saveProfile,
+  type ProfileResult,
+  type WireIdentifiers,
+} from './store/profiles.ts';
+import { isWebhookEventType } from './webhooks/eventTypes.ts';
+import { validateEndpoint } from './webhooks/targets.ts';
+
+const STAFF_FIELDS = ['eventTypes', 'formats', 'identifiers', 'mode'] as const;
+const MAX_OVERLAP_HOURS = 24 * 30;
+
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/**
+ * Sets what `input` names and keeps the rest. The partner sets its channel, endpoint and secret; staff
+ * also what it receives and how it is identified. A webhook channel without a secret gets one, returned
+ * once.
+ */
+export async function setExchangeProfile(
+  tx: Queryable,
+  principal: Principal,
+  partnerId: string,
+  input: ExchangeProfileInput,
+  settings: ExchangeSettings,
+): Promise<ProfileResult> {
+  assertMayManage(principal, partnerId, 'set an exchange profile');
+  if (isPartnerPrincipal(principal) || !isManagingStaff(principal)) {
+    const staffOnly = STAFF_FIELDS.filter((field) => input[field] !== undefined && input[field] !== null);
+    if (staffOnly.length > 0) throw forbidden(`${staffOnly.join(', ')} are set by the company's staff`);
+  }
+  const eventTypes = input.eventTypes ? validEventTypes(input.eventTypes) : undefined;
+  const formats = input.formats ? validFormats(input.formats) : undefined;
+  const endpointUrl =
+    input.endpointUrl === undefined
+      ? undefined
+      : input.endpointUrl === null
+        ? null
+        : await validateEndpoint(input.endpointUrl, settings);
+  const overlap = input.secretOverlapHours ?? 24;
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_HOURS) {
+    throw badInput(`secretOverlapHours must be between 0 and ${MAX_OVERLAP_HOURS}`, {
+      field: 'secretOverlapHours',
+    });
+  }
+  if (!(await partyExists(tx, partnerId))) throw notFound('partner', partnerId);
+
+  const current = (await lockProfile(tx, partnerId))!;
+  const channel = input.channel ?? current.channel;
+  const url = endpointUrl === undefined ? current.endpoint_url : endpointUrl;
+  if (channel === 'WEBHOOK' && !url) {
+    throw badInput('a WEBHOOK channel needs an endpointUrl', { field: 'endpointUrl' });
+  }
+  // Setting the endpoint again is how a partner says it is fixed: a disabled endpoint is enabled.
+  const enabled = current.enabled || endpointUrl !== undefined;
+  const profile = await saveProfile(tx, partnerId, {
+    channel,
+    endpoint_url: url,
+    enabled,
+    event_types: eventTypes ?? current.event_types,
+    formats: formats ?? current.formats,
+    identifiers: input.identifiers
+      ? validIdentifiers(input.identifiers, current.identifiers)
+      : current.identifiers,
+    mode: input.mode ?? current.mode,
+  });
+  const { rows } = await tx.query('SELECT 1 FROM exchange.webhook_secret WHERE partner_id = $1 LIMIT 1', [
+    partnerId,
+  ]);
+  let webhookSecret: string | null = null;
+  if (input.rotateSecret || (url && rows.length === 0)) {
+    webhookSecret = newWebhookSecret();
+    await addSecret(tx, partnerId, webhookSecret, overlap);
+  }
+  return { profile, webhookSecret };
+}
+
+function validEventTypes(types: readonly string[]): string[] {
+  const unknown = types.filter((type) => !isWebhookEventType(type));
+  if (unknown.length > 0) {
+    throw badInput(
+      `unknown event type ${unknown.map((type) => `"${type}"`).join(', ')}; see webhookEventTypes`,
+      {
+        field: 'eventTypes',
+      },
+    );
+  }
+  return [...new Set(types)].sort();
+}
+
+function validFormats(formats: readonly string[]): string[] {
+  const unknown = formats.filter((format) => !isFormat(format));
+  if (unknown.length > 0) {
+    throw badInput(
+      `unknown document format ${unknown.map((f) => `"${f}"`).join(', ')}; see documentFormats`,
+      {
+        field: 'formats',
+      },
+    );
+  }
+  return [...new Set(formats)].sort();
+}
+
+const IDENTIFIER = /^[\x20-\x7e]{1,35}$/;
+const PEPPOL = /^\d{4}:[\x21-\x7e]{1,50}$/;
+
+function validIdentifiers(input: WireIdentifiersInput, current: WireIdentifiers): WireIdentifiers {
+  const result: WireIdentifiers = { ...current };
+  for (const [key, value] of Object.entries(input) as [keyof WireIdentifiers, string | null | undefined][]) {
+    if (value === undefined) continue;
+    if (value === null || value === '') {
+      delete result[key];
+      continue;
+    }
+    const pattern = key === 'peppolParticipantId' ? PEPPOL : IDENTIFIER;
+    if (!pattern.test(value)) {
+      throw badInput(
+        key === 'peppolParticipantId'
+          ? `peppolParticipantId must be scheme:value, such as 0088:5412345000013, not "${value}"`
+          : `${key} must be 1 to 35 printable ASCII characters, not "${value}"`,
+        { field: `identifiers.${key}` },
+      );
+    }
+    result[key] = value;
+  }
+  return result;
+}
