@@ -1,0 +1,183 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/**
+ * The subscribers of `bench:subscriptions`, in a process of their own so that their work is not the
+ * measured stack's. Driven over IPC: `open` connects and subscribes everyone, `results` compares what
+ * arrived with what was committed.
+ */
+
+export interface SubscriberSpec {
+  partnerId: string;
+  connectionParams: Record<string, string>;
+}
+
+export type ToSubscribers =
+  | { kind: 'open'; url: string; query: string; subscribers: SubscriberSpec[] }
+  | { kind: 'results'; committedAt: Record<string, number>; expectedPerPartner: Record<string, number> }
+  | { kind: 'close' };
+
+export type FromSubscribers =
+  | { kind: 'ready'; connected: number }
+  | { kind: 'progress'; delivered: number; errors: number }
+  | { kind: 'results'; results: SubscriberResults };
+
+export interface SubscriberResults {
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  /** The nested order older than the event: a status before the event's. */
+  stale: number;
+  /** The nested order newer than the event (completed after a later step): allowed, counted. */
+  newer: number;
+  errors: number;
+  firstError: string | undefined;
+  latencies: { p50: number; p99: number; max: number };
+}
+
+interface OrderEventView {
+  cursor: string;
+  type: string;
+  status: string;
+  order: { id: string; status: string };
+}
+
+/** The lifecycle order of the statuses the benchmark walks through. */
+const RANK: Record<string, number> = { DRAFT: 0, SUBMITTED: 1, CONFIRMED: 2 };
+
+const now = () => performance.timeOrigin + performance.now();
+
+interface Subscriber {
+  partnerId: string;
+  client: Client;
+  lastCursor: bigint;
+  distinct: number;
+}
+
+const subscribers: Subscriber[] = [];
+/** Arrival times per `orderId:type`, over all subscribers. */
+const arrivals = new Map<string, number[]>();
+let delivered = 0;
+let duplicated = 0;
+let stale = 0;
+let newer = 0;
+let errors = 0;
+let firstError: string | undefined;
+
+function send(message: FromSubscribers): void {
+  process.send!(message);
+}
+
+async function open(url: string, query: string, specs: SubscriberSpec[]): Promise<void> {
+  let connected = 0;
+  await Promise.all(
+    specs.map(
+      (spec) =>
+        new Promise<void>((resolve) => {
+          const subscriber: Subscriber = {
+            partnerId: spec.partnerId,
+            lastCursor: 0n,
+            distinct: 0,
+            client: createClient({
+              url,
+              webSocketImpl: WebSocket,
+              connectionParams: spec.connectionParams,
+              retryAttempts: 0,
+              on: {
+                connected: () => {
+                  connected += 1;
+                  resolve();
+                },
+                error: () => resolve(),
+              },
+            }),
+          };
+          subscribers.push(subscriber);
+          subscriber.client.subscribe<{ orderEvents: OrderEventView }>(
+            { query },
+            {
+              next: ({ data, errors: eventErrors }) => {
+                if (eventErrors) {
+                  errors += 1;
+                  firstError ??= JSON.stringify(eventErrors);
+                }
+                const event = data?.orderEvents;
+                if (!event) return;
+                const at = now();
+                delivered += 1;
+                const cursor = BigInt(event.cursor);
+                if (cursor <= subscriber.lastCursor) duplicated += 1;
+                else {
+                  subscriber.lastCursor = cursor;
+                  subscriber.distinct += 1;
+                }
+                const eventRank = RANK[event.status] ?? 0;
+                const orderRank = RANK[event.order.status] ?? 0;
+                if (orderRank < eventRank) stale += 1;
+                else if (orderRank > eventRank) newer += 1;
+                const key = `${event.order.id}:${event.type}`;
+                const list = arrivals.get(key);
+                if (list) list.push(at);
+                else arrivals.set(key, [at]);
+              },
+              error: (error) => {
+                errors += 1;
+                firstError ??= error instanceof Error ? error.message : JSON.stringify(error);
+              },
+              complete: () => undefined,
+            },
+          );
+        }),
+    ),
+  );
+  send({ kind: 'ready', connected });
+}
+
+function results(committedAt: Record<string, number>, expectedPerPartner: Record<string, number>): void {
+  let expected = 0;
+  let lost = 0;
+  for (const subscriber of subscribers) {
+    const owed = expectedPerPartner[subscriber.partnerId] ?? 0;
+    expected += owed;
+    lost += Math.max(0, owed - subscriber.distinct);
+  }
+  const latencies: number[] = [];
+  for (const [key, times] of arrivals) {
+    const committed = committedAt[key];
+    if (committed === undefined) continue;
+    for (const time of times) latencies.push(time - committed);
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  send({
+    kind: 'results',
+    results: {
+      expected,
+      delivered,
+      lost,
+      duplicated,
+      stale,
+      newer,
+      errors,
+      firstError,
+      latencies: { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN },
+    },
+  });
+}
+
+const progress = setInterval(() => send({ kind: 'progress', delivered, errors }), 250);
+
+process.on('message', (message: ToSubscribers) => {
+  if (message.kind === 'open') void open(message.url, message.query, message.subscribers);
+  else if (message.kind === 'results') results(message.committedAt, message.expectedPerPartner);
+  else {
+    clearInterval(progress);
+    void Promise.all(
+      subscribers.map(async ({ client }) => {
+        await client.dispose();
+      }),
+    ).finally(() => process.exit(0));
+  }
+});
