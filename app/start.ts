@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig, subgraphPort } from '../platform/config.ts';
 import { useNeo4j } from '../platform/neo4j/connect.ts';
-import { DEFAULT_PORTS, SUBGRAPHS } from '../platform/subgraphs.ts';
+import { SUBGRAPHS } from '../platform/subgraphs.ts';
 import { startStack } from './stack.ts';
 
 /** `npm start`: the whole graph on one machine, with embedded PostgreSQL and Neo4j unless configured. */
@@ -17,7 +17,7 @@ const stack = await startStack({
   internalSecret: config.internalSecret,
   host: config.host,
   gatewayPort: config.gatewayPort,
-  subgraphPorts: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphPort(name, DEFAULT_PORTS[name])])),
+  subgraphPorts: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphPort(name)])),
   seedDemo: config.seedDemo,
 }).catch(async (error: unknown) => {
   await neo4j.stop();

@@ -1,15 +1,9 @@
-import { loadConfig } from '../platform/config.ts';
-import { DEFAULT_PORTS, SUBGRAPHS, type SubgraphName } from '../platform/subgraphs.ts';
+import { loadConfig, subgraphUrlsFromEnvironment } from '../platform/config.ts';
 import { startGateway } from '../gateway/gateway.ts';
 
 /** `npm run start:gateway`: the gateway alone, in front of subgraphs started elsewhere. */
 const config = await loadConfig();
-const subgraphUrls = Object.fromEntries(
-  SUBGRAPHS.map((name) => [
-    name,
-    process.env[`${name.toUpperCase()}_URL`] ?? `http://${config.host}:${DEFAULT_PORTS[name]}/graphql`,
-  ]),
-) as Record<SubgraphName, string>;
+const subgraphUrls = subgraphUrlsFromEnvironment(config.host);
 const gateway = await startGateway({
   subgraphUrls,
   jwt: config.jwt,

@@ -1,8 +1,8 @@
-import { loadConfig, subgraphPort } from '../platform/config.ts';
+import { loadConfig, subgraphPort, subgraphUrlsFromEnvironment } from '../platform/config.ts';
 import { openDatabase } from '../platform/db/database.ts';
 import { EventWakeup, migrateEventLog } from '../platform/events/eventLog.ts';
 import { startSubgraph } from '../platform/server/subgraph.ts';
-import { DEFAULT_PORTS, isSubgraphName, SUBGRAPHS } from '../platform/subgraphs.ts';
+import { isSubgraphName, SUBGRAPHS } from '../platform/subgraphs.ts';
 import { MODULES } from './modules.ts';
 import { openNeo4jDriver } from './stack.ts';
 
@@ -31,20 +31,15 @@ await migrateEventLog(db);
 const wakeup = new EventWakeup(db);
 await wakeup.start();
 const driver = name === 'network' && config.neo4j ? await openNeo4jDriver(config.neo4j) : undefined;
-const subgraphUrls = Object.fromEntries(
-  SUBGRAPHS.map((other) => [
-    other,
-    process.env[`${other.toUpperCase()}_URL`] ?? `http://${config.host}:${DEFAULT_PORTS[other]}/graphql`,
-  ]),
-);
-const runtime = { db, wakeup, neo4j: driver, internalSecret: config.internalSecret, subgraphUrls };
+const runtime = {
+  db,
+  wakeup,
+  neo4j: driver,
+  internalSecret: config.internalSecret,
+  subgraphUrls: subgraphUrlsFromEnvironment(config.host),
+};
 await MODULES[name].prepare(runtime);
-const service = await startSubgraph(
-  MODULES[name],
-  runtime,
-  subgraphPort(name, DEFAULT_PORTS[name]),
-  config.host,
-);
+const service = await startSubgraph(MODULES[name], runtime, subgraphPort(name), config.host);
 console.log(`${name} subgraph at ${service.url}`);
 
 const stop = async () => {

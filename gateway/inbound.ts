@@ -1,24 +1,12 @@
-import type http from 'node:http';
 import { GraphQLError } from 'graphql';
 import { PRINCIPAL_HEADER, signPrincipal } from '../platform/auth/principal.ts';
-import { sendJson, type RouteHandler } from '../platform/server/http.ts';
+import { readBody, sendJson, type RouteHandler } from '../platform/server/http.ts';
 import type { Authenticator } from './auth.ts';
 
 /** The gateway never holds more than this of one document; exchange applies its own, smaller limit. */
 const MAX_FORWARDED_BYTES = 16 * 1024 * 1024;
 
 const FORWARDED_HEADERS = ['content-type', 'idempotency-key'] as const;
-
-async function readUpTo(request: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 /**
  * `POST /exchange/inbound` at the gateway: authenticated like GraphQL (X-Api-Key or a bearer token), then
@@ -47,11 +35,7 @@ export function inboundForwarder(
       const message = error instanceof GraphQLError ? error.message : 'not authenticated';
       return sendJson(response, 401, { error: { code: 'UNAUTHENTICATED', message } });
     }
-    const declared = Number(request.headers['content-length']);
-    const body =
-      Number.isFinite(declared) && declared > MAX_FORWARDED_BYTES
-        ? undefined
-        : await readUpTo(request, MAX_FORWARDED_BYTES);
+    const body = await readBody(request, MAX_FORWARDED_BYTES);
     if (!body) {
       request.resume();
       return sendJson(response, 413, {

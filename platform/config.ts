@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { envFlag } from './env.ts';
 import { neo4jFromEnvironment } from './neo4j/connect.ts';
+import { DEFAULT_PORTS, SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,19 +26,13 @@ export interface Config {
   seedDemo: boolean;
 }
 
-function integer(name: string, fallback: number): number {
+function port(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65_535)
     throw new Error(`${name} must be a port number, got ${raw}`);
   return value;
-}
-
-function flag(name: string, fallback: boolean): boolean {
-  const raw = process.env[name]?.toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  return !['0', 'false', 'no', 'off'].includes(raw);
 }
 
 interface DevSecrets {
@@ -67,7 +63,7 @@ export async function loadConfig(): Promise<Config> {
   const dev = needsDevSecrets ? await devSecrets(dataDir) : undefined;
   return {
     host: env.HOST ?? '127.0.0.1',
-    gatewayPort: integer('PORT', 4000),
+    gatewayPort: port('PORT', 4000),
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     neo4j: neo4jFromEnvironment(env),
@@ -78,10 +74,21 @@ export async function loadConfig(): Promise<Config> {
       audience: env.JWT_AUDIENCE || undefined,
     },
     internalSecret: env.INTERNAL_SECRET ?? dev!.internalSecret,
-    seedDemo: flag('SEED_DEMO', true),
+    seedDemo: envFlag('SEED_DEMO', true),
   };
 }
 
-export function subgraphPort(name: string, fallback: number): number {
-  return integer(`${name.toUpperCase()}_PORT`, fallback);
+/** Where subgraph `name` listens: `<NAME>_PORT`, else its default port. */
+export function subgraphPort(name: SubgraphName): number {
+  return port(`${name.toUpperCase()}_PORT`, DEFAULT_PORTS[name]);
+}
+
+/** Where every subgraph answers, for a process that runs apart from them: `<NAME>_URL`, else host and port. */
+export function subgraphUrlsFromEnvironment(host: string): Record<SubgraphName, string> {
+  return Object.fromEntries(
+    SUBGRAPHS.map((name) => [
+      name,
+      process.env[`${name.toUpperCase()}_URL`] ?? `http://${host}:${subgraphPort(name)}/graphql`,
+    ]),
+  ) as Record<SubgraphName, string>;
 }

@@ -60,3 +60,14 @@ export function requireText(value: string, field: string): string {
   if (text === '') throw badInput(`${field} must not be empty`, { field });
   return text;
 }
+
+/** Event log cursors and other bigint sequence numbers, as text: 1 to 19 digits. */
+export function isSequenceNumber(text: string): boolean {
+  return /^\d{1,19}$/.test(text);
+}
+
+/** An event log cursor a client hands back in `after`. */
+export function parseEventCursor(after: string): string {
+  if (!isSequenceNumber(after)) throw badInput('`after` is not an event cursor', { field: 'after' });
+  return after;
+}

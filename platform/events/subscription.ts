@@ -1,6 +1,6 @@
 import { AsyncQueue } from '../asyncQueue.ts';
 import type { Database } from '../db/database.ts';
-import { badInput } from '../errors.ts';
+import { parseEventCursor } from '../input.ts';
 import {
   followEvents,
   latestCursor,
@@ -30,8 +30,7 @@ const REPLAY_BATCH = 500;
 
 /** Event log cursors are positive integers; anything else is not a cursor this API handed out. */
 function parseCursor(after: string): bigint {
-  if (!/^\d{1,19}$/.test(after)) throw badInput('`after` is not an event cursor', { field: 'after' });
-  return BigInt(after);
+  return BigInt(parseEventCursor(after));
 }
 
 function matches(filter: EventFilter | undefined, event: LoggedEvent): boolean {

@@ -192,14 +192,9 @@ async function handle<Context extends BaseContext>(
 }
 
 async function readJsonBody(request: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (!body) throw new Error('request body too large');
+  const text = body.toString('utf8');
   if (!text) return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -207,6 +202,23 @@ async function readJsonBody(request: http.IncomingMessage): Promise<unknown> {
     // Apollo Server answers an unparsable body with a 400 of its own.
     return text;
   }
+}
+
+/**
+ * The body, or undefined when it is longer than `limit` bytes: a declared Content-Length over the limit is
+ * refused unread, and a body that grows past it stops being buffered.
+ */
+export async function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 export function sendJson(response: http.ServerResponse, status: number, body: unknown): void {

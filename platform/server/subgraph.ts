@@ -63,18 +63,18 @@ export async function startSubgraph<Context extends BaseContext>(
   });
   // Whose context it is, so that each subscription event gets fresh loaders for the same principal.
   const principals = new WeakMap<Context, Principal>();
+  const refusal = `${module.name} accepts only requests signed by the gateway`;
+  /** The principal the gateway signed; undefined when the signature is missing, wrong or expired. */
+  const principalOf = (signed: unknown): Promise<Principal | undefined> =>
+    verifyPrincipal(typeof signed === 'string' ? signed : undefined, runtime.internalSecret).catch(
+      () => undefined,
+    );
   const contextFor = async (signed: unknown): Promise<Context> => {
-    try {
-      const principal = await verifyPrincipal(
-        typeof signed === 'string' ? signed : undefined,
-        runtime.internalSecret,
-      );
-      const context = instance.createContext(principal);
-      principals.set(context, principal);
-      return context;
-    } catch {
-      throw unauthenticated(`${module.name} accepts only requests signed by the gateway`);
-    }
+    const principal = await principalOf(signed);
+    if (!principal) throw unauthenticated(refusal);
+    const context = instance.createContext(principal);
+    principals.set(context, principal);
+    return context;
   };
   const apollo = new ApolloServer<Context>({
     schema,
@@ -88,20 +88,10 @@ export async function startSubgraph<Context extends BaseContext>(
     Object.entries(instance.routes ?? {}).map(([path, route]): [string, RouteHandler] => [
       path,
       async (request, response) => {
-        const header = request.headers[PRINCIPAL_HEADER];
-        let principal: Principal;
-        try {
-          principal = await verifyPrincipal(
-            typeof header === 'string' ? header : undefined,
-            runtime.internalSecret,
-          );
-        } catch {
-          request.resume();
-          return sendJson(response, 401, {
-            error: `${module.name} accepts only requests signed by the gateway`,
-          });
-        }
-        return route(request, response, principal);
+        const principal = await principalOf(request.headers[PRINCIPAL_HEADER]);
+        if (principal) return route(request, response, principal);
+        request.resume();
+        return sendJson(response, 401, { error: refusal });
       },
     ]),
   );

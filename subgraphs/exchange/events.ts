@@ -28,20 +28,18 @@ export interface DeliveryEventFacts {
   reason: string;
 }
 
+/** The event's one party is the partner its facts name, so the partner's own feeds carry it. */
 export async function appendExchangeEvent(
   tx: Queryable,
   type: ExchangeEventType,
   aggregate: { type: 'Document' | 'Delivery' | 'TradingPartnerProfile'; id: string },
-  partnerId: string,
-  payload: DocumentEventFacts | DeliveryEventFacts,
-  actor?: string,
+  facts: DocumentEventFacts | DeliveryEventFacts,
 ): Promise<void> {
   await appendEvent(tx, {
     type,
     aggregateType: aggregate.type,
     aggregateId: aggregate.id,
-    parties: [partnerId],
-    actor,
-    payload: { ...payload },
+    parties: [facts.partnerId],
+    payload: { ...facts },
   });
 }

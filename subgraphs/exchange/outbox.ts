@@ -2,7 +2,7 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { notFound } from '../../platform/errors.ts';
 import { assertMayManage, canSee, type ExchangeScope } from './access.ts';
-import { lockDocument, setDocumentStatus, type DocumentRow } from './store/documents.ts';
+import { acknowledgementsOf, lockDocument, setDocumentStatus, type DocumentRow } from './store/documents.ts';
 
 /**
  * The partner has an outbound document (it fetched it, or its webhook took it). Acknowledging an inbound
@@ -19,10 +19,8 @@ export async function acknowledgeDocument(
   if (!document || !canSee(scope, document.partner_id)) throw notFound('document', id);
   assertMayManage(principal, document.partner_id, 'acknowledge documents');
   if (document.direction === 'INBOUND') {
-    const { rows } = await tx.query<{ id: string }>('SELECT id FROM exchange.document WHERE answers = $1', [
-      id,
-    ]);
-    if (rows[0]) await acknowledgeOutbound(tx, rows[0].id);
+    const [acknowledgement] = await acknowledgementsOf(tx, [id]);
+    if (acknowledgement) await acknowledgeOutbound(tx, acknowledgement.id);
     else await setDocumentStatus(tx, id, document.status, true);
     return (await lockDocument(tx, id))!;
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, forbidden, notFound } from '../../platform/errors.ts';
 import { assertMayManage, isManagingStaff } from './access.ts';
@@ -8,6 +8,7 @@ import type { ExchangeProfileInput, WireIdentifiersInput } from './generated/res
 import type { ExchangeSettings } from './settings.ts';
 import {
   addSecret,
+  hasSecret,
   lockProfile,
   partyExists,
   saveProfile,
@@ -38,12 +39,12 @@ export async function setExchangeProfile(
   settings: ExchangeSettings,
 ): Promise<ProfileResult> {
   assertMayManage(principal, partnerId, 'set an exchange profile');
-  if (isPartnerPrincipal(principal) || !isManagingStaff(principal)) {
+  if (!isManagingStaff(principal)) {
     const staffOnly = STAFF_FIELDS.filter((field) => input[field] !== undefined && input[field] !== null);
     if (staffOnly.length > 0) throw forbidden(`${staffOnly.join(', ')} are set by the company's staff`);
   }
-  const eventTypes = input.eventTypes ? validEventTypes(input.eventTypes) : undefined;
-  const formats = input.formats ? validFormats(input.formats) : undefined;
+  const eventTypes = input.eventTypes ? known(input.eventTypes, EVENT_TYPES) : undefined;
+  const formats = input.formats ? known(input.formats, FORMATS) : undefined;
   const endpointUrl =
     input.endpointUrl === undefined
       ? undefined
@@ -77,41 +78,46 @@ export async function setExchangeProfile(
       : current.identifiers,
     mode: input.mode ?? current.mode,
   });
-  const { rows } = await tx.query('SELECT 1 FROM exchange.webhook_secret WHERE partner_id = $1 LIMIT 1', [
-    partnerId,
-  ]);
   let webhookSecret: string | null = null;
-  if (input.rotateSecret || (url && rows.length === 0)) {
+  if (input.rotateSecret || (url && !(await hasSecret(tx, partnerId)))) {
     webhookSecret = newWebhookSecret();
     await addSecret(tx, partnerId, webhookSecret, overlap);
   }
   return { profile, webhookSecret };
 }
 
-function validEventTypes(types: readonly string[]): string[] {
-  const unknown = types.filter((type) => !isWebhookEventType(type));
-  if (unknown.length > 0) {
-    throw badInput(
-      `unknown event type ${unknown.map((type) => `"${type}"`).join(', ')}; see webhookEventTypes`,
-      {
-        field: 'eventTypes',
-      },
-    );
-  }
-  return [...new Set(types)].sort();
+interface Vocabulary {
+  isKnown: (name: string) => boolean;
+  /** What a name is, for the message: "event type". */
+  what: string;
+  /** The input field, and the query that lists the known names. */
+  field: string;
+  list: string;
 }
 
-function validFormats(formats: readonly string[]): string[] {
-  const unknown = formats.filter((format) => !isFormat(format));
+const EVENT_TYPES: Vocabulary = {
+  isKnown: isWebhookEventType,
+  what: 'event type',
+  field: 'eventTypes',
+  list: 'webhookEventTypes',
+};
+const FORMATS: Vocabulary = {
+  isKnown: isFormat,
+  what: 'document format',
+  field: 'formats',
+  list: 'documentFormats',
+};
+
+/** The names, deduplicated and sorted; BAD_USER_INPUT naming every unknown one and where to look them up. */
+function known(names: readonly string[], vocabulary: Vocabulary): string[] {
+  const unknown = names.filter((name) => !vocabulary.isKnown(name));
   if (unknown.length > 0) {
-    throw badInput(
-      `unknown document format ${unknown.map((f) => `"${f}"`).join(', ')}; see documentFormats`,
-      {
-        field: 'formats',
-      },
-    );
+    const named = unknown.map((name) => `"${name}"`).join(', ');
+    throw badInput(`unknown ${vocabulary.what} ${named}; see ${vocabulary.list}`, {
+      field: vocabulary.field,
+    });
   }
-  return [...new Set(formats)].sort();
+  return [...new Set(names)].sort();
 }
 
 const IDENTIFIER = /^[\x20-\x7e]{1,35}$/;

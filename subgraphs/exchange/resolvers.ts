@@ -1,5 +1,6 @@
 import { isPartnerPrincipal } from '../../platform/auth/principal.ts';
 import { badInput, conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { isSequenceNumber } from '../../platform/input.ts';
 import { decodeCursor, pageSize, toPage } from '../../platform/pagination.ts';
 import { assertMayManage, canSee, partnerFilter } from './access.ts';
 import type { Context } from './context.ts';
@@ -19,7 +20,7 @@ const bytes = (value: Uint8Array) => Buffer.from(value);
 
 function seqCursor(after: string | null | undefined): string | null {
   const key = decodeCursor(after, 1);
-  if (key && !/^\d{1,19}$/.test(key[0]!)) throw badInput('`after` is not a cursor this list returned');
+  if (key && !isSequenceNumber(key[0]!)) throw badInput('`after` is not a cursor this list returned');
   return key ? key[0]! : null;
 }
 
@@ -71,7 +72,7 @@ export const resolvers: Resolvers = {
     acknowledgeDocument: (_parent, { id }, ctx) =>
       ctx.db.transaction((tx) => acknowledgeDocument(tx, ctx.principal, ctx.scope, id)),
     async redeliver(_parent, { deliveryId }, ctx) {
-      if (!/^\d{1,19}$/.test(deliveryId)) throw notFound('delivery', deliveryId);
+      if (!isSequenceNumber(deliveryId)) throw notFound('delivery', deliveryId);
       const delivery = await ctx.deliveries.load(deliveryId);
       if (!delivery) throw notFound('delivery', deliveryId);
       assertMayManage(ctx.principal, delivery.partner_id, 'redeliver');
@@ -156,7 +157,7 @@ export const resolvers: Resolvers = {
   },
   Delivery: {
     __resolveReference: async (reference: { id: string }, ctx: Context) =>
-      /^\d{1,19}$/.test(reference.id) ? ((await ctx.deliveries.load(reference.id)) ?? null) : null,
+      isSequenceNumber(reference.id) ? ((await ctx.deliveries.load(reference.id)) ?? null) : null,
     partner: (delivery) => ({ id: delivery.partner_id }),
     messageId: (delivery) => delivery.message_id,
     eventType: (delivery) => delivery.event_type,

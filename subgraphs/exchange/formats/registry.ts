@@ -1,3 +1,4 @@
+import { badInput } from '../../../platform/errors.ts';
 import { jsonFormat } from './json/format.ts';
 import type { DocumentFormat } from './types.ts';
 
@@ -18,6 +19,14 @@ export function isFormat(id: string): boolean {
 
 export function formatById(id: string): DocumentFormat | undefined {
   return BY_ID.get(id);
+}
+
+/** The format a partner names; BAD_USER_INPUT, listing the known ones, for any other name. */
+export function requireFormat(id: string): DocumentFormat {
+  const format = BY_ID.get(id);
+  if (!format)
+    throw badInput(`unknown document format "${id}"; known: ${FORMAT_IDS.join(', ')}`, { field: 'format' });
+  return format;
 }
 
 /** The format a media type names (`Content-Type` of an inbound POST), if any. */

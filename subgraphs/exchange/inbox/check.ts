@@ -1,5 +1,5 @@
 import { badInput } from '../../../platform/errors.ts';
-import { formatById, FORMAT_IDS } from '../formats/registry.ts';
+import { requireFormat } from '../formats/registry.ts';
 
 /**
  * Parses and validates a document as the inbox would and writes the acknowledgement it would get for its
@@ -7,11 +7,7 @@ import { formatById, FORMAT_IDS } from '../formats/registry.ts';
  * SKU, an order already confirmed) shows only when the document is really sent.
  */
 export function checkDocument(formatId: string, content: Buffer) {
-  const format = formatById(formatId);
-  if (!format)
-    throw badInput(`unknown document format "${formatId}"; known: ${FORMAT_IDS.join(', ')}`, {
-      field: 'format',
-    });
+  const format = requireFormat(formatId);
   if (content.length === 0) throw badInput('the document is empty', { field: 'content' });
   const parsed = format.parse(content);
   const documentType = parsed.ok ? parsed.document.documentType : parsed.documentType;

@@ -2,26 +2,12 @@ import type http from 'node:http';
 import { GraphQLError } from 'graphql';
 import { isPartnerPrincipal, type Principal } from '../../../platform/auth/principal.ts';
 import type { Database } from '../../../platform/db/database.ts';
-import { sendJson } from '../../../platform/server/http.ts';
+import { readBody, sendJson } from '../../../platform/server/http.ts';
 import { formatByMediaType, FORMAT_IDS } from '../formats/registry.ts';
 import type { ExchangeSettings } from '../settings.ts';
 import { receiveDocument } from './receive.ts';
 
 export const INBOUND_PATH = '/exchange/inbound';
-
-/** Reads the body up to `limit` bytes; undefined when it is longer (the rest is not read into memory). */
-export async function readLimited(request: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 const refuse = (response: http.ServerResponse, status: number, code: string, message: string) =>
   sendJson(response, status, { error: { code, message } });
@@ -55,7 +41,7 @@ export function inboundRoute(db: Database, settings: () => ExchangeSettings) {
         `name the format with ?format= (${FORMAT_IDS.join(', ')}) or a Content-Type it is sent as`,
       );
     }
-    const content = await readLimited(request, current.maxDocumentBytes);
+    const content = await readBody(request, current.maxDocumentBytes);
     if (!content) {
       request.resume();
       return refuse(

@@ -6,6 +6,7 @@ import { appendExchangeEvent } from '../events.ts';
 import { formatById } from '../formats/registry.ts';
 import type { DocumentOutcome } from '../formats/types.ts';
 import { queueDelivery } from '../store/deliveries.ts';
+import { hasWebhook } from '../store/profiles.ts';
 import {
   firstWithControlNumber,
   insertDocument,
@@ -166,7 +167,6 @@ async function commitDecision(tx: Queryable, document: DocumentRow, decision: De
     tx,
     outcome.accepted ? 'DocumentProcessed' : 'DocumentRejected',
     { type: 'Document', id: document.id },
-    document.partner_id,
     {
       documentId: document.id,
       partnerId: document.partner_id,
@@ -199,11 +199,7 @@ export async function sendAcknowledgement(
     answers: answered.id,
   });
   if (!acknowledgement) return;
-  const { rows } = await tx.query<{ channel: string }>(
-    `SELECT channel FROM exchange.profile WHERE partner_id = $1 AND endpoint_url IS NOT NULL`,
-    [answered.partner_id],
-  );
-  if (rows[0]?.channel !== 'WEBHOOK') return;
+  if (!(await hasWebhook(tx, answered.partner_id))) return;
   await queueDelivery(tx, {
     partnerId: answered.partner_id,
     messageId: `doc_${acknowledgement.id}`,

@@ -3,7 +3,7 @@ import type { Database } from '../../../platform/db/database.ts';
 import { badInput, conflict } from '../../../platform/errors.ts';
 import { GraphQLError } from 'graphql';
 import { appendExchangeEvent } from '../events.ts';
-import { formatById, FORMAT_IDS } from '../formats/registry.ts';
+import { requireFormat } from '../formats/registry.ts';
 import type { ExchangeSettings } from '../settings.ts';
 import {
   documentByHash,
@@ -35,12 +35,7 @@ export async function receiveDocument(
   arrival: Arrival,
   settings: ExchangeSettings,
 ): Promise<{ document: DocumentRow; duplicate: boolean }> {
-  const format = formatById(arrival.format);
-  if (!format) {
-    throw badInput(`unknown document format "${arrival.format}"; known: ${FORMAT_IDS.join(', ')}`, {
-      field: 'format',
-    });
-  }
+  const format = requireFormat(arrival.format);
   if (arrival.content.length === 0) throw badInput('the document is empty', { field: 'content' });
   if (arrival.content.length > settings.maxDocumentBytes) throw tooLarge(settings.maxDocumentBytes);
   const key = arrival.idempotencyKey?.trim() || null;
@@ -77,7 +72,6 @@ export async function receiveDocument(
       tx,
       'DocumentReceived',
       { type: 'Document', id: stored.id },
-      arrival.partnerId,
       {
         documentId: stored.id,
         partnerId: arrival.partnerId,

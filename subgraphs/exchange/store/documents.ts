@@ -28,6 +28,7 @@ export interface DocumentRow {
   acknowledged_at: Date | null;
 }
 
+/** What the generated types map DocumentEffect onto. */
 export type DocumentEffectRow = DocumentEffect;
 
 export interface NewDocument {
@@ -216,4 +217,11 @@ export async function setDocumentStatus(
     [id, status, acknowledged],
   );
   return rows[0]!;
+}
+
+/** An outbound document the partner's webhook took; one it has acknowledged already stays so. */
+export async function markDelivered(tx: Queryable, id: string): Promise<void> {
+  await tx.query(`UPDATE exchange.document SET status = 'DELIVERED' WHERE id = $1 AND status = 'PENDING'`, [
+    id,
+  ]);
 }

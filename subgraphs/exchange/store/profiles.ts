@@ -1,5 +1,6 @@
 import type { Queryable } from '../../../platform/db/database.ts';
 
+/** A Partner as exchange resolves it: only its key (the generated types map Partner onto it). */
 export interface PartnerRef {
   id: string;
 }
@@ -127,4 +128,45 @@ export async function addSecret(
 export async function partyExists(db: Queryable, partnerId: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM exchange.party WHERE id = $1', [partnerId]);
   return rows.length > 0;
+}
+
+export async function hasSecret(db: Queryable, partnerId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM exchange.webhook_secret WHERE partner_id = $1 LIMIT 1', [
+    partnerId,
+  ]);
+  return rows.length > 0;
+}
+
+/** Whether the partner takes its documents and events on a webhook. */
+export async function hasWebhook(db: Queryable, partnerId: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM exchange.profile WHERE partner_id = $1 AND channel = 'WEBHOOK' AND endpoint_url IS NOT NULL`,
+    [partnerId],
+  );
+  return rows.length > 0;
+}
+
+export async function resetFailures(tx: Queryable, partnerId: string): Promise<void> {
+  await tx.query('UPDATE exchange.profile SET consecutive_failures = 0 WHERE partner_id = $1', [partnerId]);
+}
+
+/** One more failed delivery in a row: the run's length, and whether the endpoint is still enabled. */
+export async function countFailure(
+  tx: Queryable,
+  partnerId: string,
+): Promise<{ consecutive_failures: number; enabled: boolean } | undefined> {
+  const { rows } = await tx.query<{ consecutive_failures: number; enabled: boolean }>(
+    `UPDATE exchange.profile SET consecutive_failures = consecutive_failures + 1 WHERE partner_id = $1
+     RETURNING consecutive_failures, enabled`,
+    [partnerId],
+  );
+  return rows[0];
+}
+
+export async function disableEndpoint(tx: Queryable, partnerId: string, reason: string): Promise<void> {
+  await tx.query(
+    `UPDATE exchange.profile SET enabled = false, disabled_at = clock_timestamp(), disabled_reason = $2
+      WHERE partner_id = $1`,
+    [partnerId, reason],
+  );
 }

@@ -9,7 +9,8 @@ import {
   scheduleRetry,
   type DeliveryRow,
 } from '../store/deliveries.ts';
-import { signingSecrets } from '../store/profiles.ts';
+import { markDelivered } from '../store/documents.ts';
+import { countFailure, disableEndpoint, resetFailures, signingSecrets } from '../store/profiles.ts';
 import { nextAttemptAt, retryAfterMs, verdictOf } from './retryPolicy.ts';
 import { send, type AttemptResult } from './sender.ts';
 
@@ -128,15 +129,8 @@ async function settle(
   const verdict = verdictOf(result.httpStatus);
   if (verdict === 'DELIVERED') {
     await finishDelivery(tx, delivery.id, 'DELIVERED');
-    await tx.query('UPDATE exchange.profile SET consecutive_failures = 0 WHERE partner_id = $1', [
-      delivery.partner_id,
-    ]);
-    if (delivery.document_id) {
-      await tx.query(
-        `UPDATE exchange.document SET status = 'DELIVERED' WHERE id = $1 AND status = 'PENDING'`,
-        [delivery.document_id],
-      );
-    }
+    await resetFailures(tx, delivery.partner_id);
+    if (delivery.document_id) await markDelivered(tx, delivery.document_id);
     return;
   }
   const why = result.error ?? `HTTP ${result.httpStatus}`;
@@ -160,7 +154,6 @@ async function settle(
       tx,
       'DeliveryDeadLettered',
       { type: 'Delivery', id: delivery.id },
-      delivery.partner_id,
       {
         deliveryId: delivery.id,
         partnerId: delivery.partner_id,
@@ -171,34 +164,24 @@ async function settle(
   } else {
     await finishDelivery(tx, delivery.id, 'FAILED');
   }
-  await countFailure(tx, delivery, why, settings);
+  await disableAfterRun(tx, delivery, why, settings);
 }
 
 /** A run of failed deliveries disables the endpoint, with an event the partner and staff see. */
-async function countFailure(
+async function disableAfterRun(
   tx: Queryable,
   delivery: DeliveryRow & { url: string },
   why: string,
   settings: ExchangeSettings,
 ): Promise<void> {
-  const { rows } = await tx.query<{ consecutive_failures: number; enabled: boolean }>(
-    `UPDATE exchange.profile SET consecutive_failures = consecutive_failures + 1 WHERE partner_id = $1
-     RETURNING consecutive_failures, enabled`,
-    [delivery.partner_id],
-  );
-  const profile = rows[0];
+  const profile = await countFailure(tx, delivery.partner_id);
   if (!profile?.enabled || profile.consecutive_failures < settings.disableAfterFailures) return;
   const reason = `${profile.consecutive_failures} deliveries in a row failed (last: ${why})`;
-  await tx.query(
-    `UPDATE exchange.profile SET enabled = false, disabled_at = clock_timestamp(), disabled_reason = $2
-      WHERE partner_id = $1`,
-    [delivery.partner_id, reason],
-  );
+  await disableEndpoint(tx, delivery.partner_id, reason);
   await appendExchangeEvent(
     tx,
     'WebhookEndpointDisabled',
     { type: 'TradingPartnerProfile', id: delivery.partner_id },
-    delivery.partner_id,
     { deliveryId: delivery.id, partnerId: delivery.partner_id, url: delivery.url, reason },
   );
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../../../platform/db/database.ts';
-import { badInput } from '../../../platform/errors.ts';
+import { parseEventCursor } from '../../../platform/input.ts';
 import { readEvents } from '../../../platform/events/eventLog.ts';
 import { queueWebhooks } from './queue.ts';
 
@@ -12,9 +12,8 @@ const MAX_REPLAY = 50_000;
  * `after`: the same selection and visibility as the live consumer, so a replay never sends more.
  */
 export async function replayDeliveries(db: Database, partnerId: string, after: string): Promise<number> {
-  if (!/^\d{1,19}$/.test(after)) throw badInput('`after` is not an event cursor', { field: 'after' });
   return db.transaction(async (tx) => {
-    let position = after;
+    let position = parseEventCursor(after);
     let queued = 0;
     for (;;) {
       const events = await readEvents(tx, position, BATCH, { party: partnerId });
