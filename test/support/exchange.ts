@@ -26,6 +26,8 @@ export class WebhookReceiver {
     status: 200,
   });
   rejectedSignatures = 0;
+  /** How long the receiver takes to answer, as a busy ERP would. */
+  latencyMs = 0;
   private server: http.Server | undefined;
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
 
@@ -33,7 +35,9 @@ export class WebhookReceiver {
     this.server = http.createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => this.handle(request, Buffer.concat(chunks), response));
+      request.on('end', () =>
+        setTimeout(() => this.handle(request, Buffer.concat(chunks), response), this.latencyMs),
+      );
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;

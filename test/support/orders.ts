@@ -10,7 +10,7 @@ export interface Caller {
   raw(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Record<string, unknown>>>;
 }
 
-export function caller(stack: TestStack, headers: Record<string, string>): Caller {
+export function caller(stack: Pick<TestStack, 'request'>, headers: Record<string, string>): Caller {
   const raw = async (query: string, variables: Record<string, unknown> = {}) =>
     (await stack.request<Record<string, unknown>>(query, variables, headers)).body;
   return {
@@ -65,7 +65,11 @@ export async function partnerIds(admin: Caller, ...names: string[]): Promise<str
 }
 
 /** An API key for a partner: what its ERP sends. */
-export async function apiKeyFor(stack: TestStack, admin: Caller, partnerId: string): Promise<Caller> {
+export async function apiKeyFor(
+  stack: Pick<TestStack, 'request'>,
+  admin: Caller,
+  partnerId: string,
+): Promise<Caller> {
   const data = await admin.ok<{ createApiKey: { secret: string } }>(
     'mutation ($id: ID!) { createApiKey(partnerId: $id, name: "ERP") { secret } }',
     { id: partnerId },

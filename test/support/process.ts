@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../platform/config.ts';
+
+/** `npm start` as its own operating-system process, so a test can kill it as a crash would. */
+export interface StackProcess {
+  gatewayUrl: string;
+  /** SIGKILL: no handler runs, nothing is flushed or committed that was not already. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait: the orderly stop a process manager asks for. */
+  stop(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Starts `app/start.ts` in one Node process (tsx as a loader, not as a parent process that a kill would
+ * leave orphaned) with `env` over this process's environment, and resolves once it prints the gateway.
+ */
+export async function startStackProcess(env: Record<string, string>): Promise<StackProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('app', 'start.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const gatewayUrl = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /gateway\s+(http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the stack exited (${code ?? signal}) before it was ready:\n${output}`)),
+    );
+  });
+  child.removeAllListeners('exit');
+  return {
+    gatewayUrl,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited(child);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
