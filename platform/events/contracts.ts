@@ -145,6 +145,25 @@ export interface SupplyLinkDeclaredFacts {
   visibility: 'PRIVATE' | 'PARTNERS' | 'NETWORK';
   /** The partner that declared it; null when the company's staff did. */
   declaredBy: string | null;
+  /** The declaration's id; absent in events older than link confirmation. */
+  linkId?: string;
+  /**
+   * CONFIRMED (the company's staff declared it), PENDING (awaits the other end), DISCLOSED (the other end
+   * is known only by this disclosure). Absent in older events, which count as CONFIRMED.
+   */
+  status?: 'CONFIRMED' | 'PENDING' | 'DISCLOSED';
+}
+
+/** `SupplyLinkConfirmed` (network): both ends of the link now stand behind it. */
+export interface SupplyLinkConfirmedFacts {
+  linkId: string;
+  supplierId: string;
+  customerId: string;
+}
+
+/** `SupplyLinkRejected` (network): the declaration was declined or withdrawn. */
+export interface SupplyLinkRejectedFacts extends SupplyLinkConfirmedFacts {
+  reason: string;
 }
 
 /** `DisruptionReported` (network). */

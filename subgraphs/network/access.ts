@@ -47,3 +47,46 @@ export function assertMayReportDisruption(principal: Principal, partnerId: strin
 export function declarerOf(principal: Principal): string | null {
   return isPartnerPrincipal(principal) ? principal.partnerId : null;
 }
+
+/** The two ends of a declaration and who declared it (null: the company's staff). */
+export interface DeclaredPair {
+  supplierId: string;
+  customerId: string;
+  declaredBy: string | null;
+}
+
+/**
+ * Whether the principal may read a declaration: a partner one it is an end of, the company's staff any.
+ * Anything else is answered as if the declaration did not exist.
+ */
+export function mayReadRequest(principal: Principal, request: DeclaredPair): boolean {
+  if (isPartnerPrincipal(principal)) {
+    return principal.partnerId === request.supplierId || principal.partnerId === request.customerId;
+  }
+  return audienceOf(principal).kind === 'company';
+}
+
+/**
+ * Who decides on a declaration: the end that did not declare it; the company's admins and analysts (who
+ * may declare any link) for any; buyers for those where the company is the customer, sales staff where it
+ * is the supplier. A declarer may withdraw (reject) its own, never confirm it.
+ */
+export function assertMayDecide(
+  principal: Principal,
+  request: DeclaredPair,
+  selfId: string | null,
+  decision: 'confirm' | 'reject',
+): void {
+  if (isPartnerPrincipal(principal)) {
+    if (principal.partnerId === request.declaredBy && decision === 'confirm') {
+      throw forbidden('the other end of a link confirms it, not its declarer');
+    }
+    return;
+  }
+  if (hasRole(principal, 'admin', 'analyst')) return;
+  if (hasRole(principal, 'buyer') && selfId !== null && request.customerId === selfId) return;
+  if (hasRole(principal, 'sales') && selfId !== null && request.supplierId === selfId) return;
+  throw forbidden(
+    'admins and analysts decide on any link; buyers on our suppliers’ links, sales staff on our customers’',
+  );
+}

@@ -18,13 +18,34 @@ export function viewerOf(audience: Audience): string | null {
 /**
  * Whether link `r` from supplier `s` to customer `c` is visible to `$viewer`: its own links, links shared
  * with the whole network, and PARTNERS links one tier beyond (the viewer buys from `c`, or sells to `s`).
+ * A DISCLOSED link (`r.disclosed`, to a company known only by a partner's disclosure) is seen by its ends
+ * alone and opens nothing beyond: the tier-beyond rule counts only the viewer's links both ends stand
+ * behind. Pending declarations are not SUPPLIES relationships at all, so they never appear here.
  * For the company the predicate is `true`, so its queries carry no visibility cost.
  */
 export function visible(audience: Audience, r: string, s: string, c: string): string {
   if (audience.kind === 'company') return 'true';
-  return `(${s}.id = $viewer OR ${c}.id = $viewer OR ${r}.visibility = 'NETWORK'
-    OR (${r}.visibility = 'PARTNERS' AND (EXISTS { (${c})-[:SUPPLIES]->(:Company {id: $viewer}) }
-                                        OR EXISTS { (:Company {id: $viewer})-[:SUPPLIES]->(${s}) })))`;
+  return `(${s}.id = $viewer OR ${c}.id = $viewer OR (${r}.disclosed IS NULL AND (${r}.visibility = 'NETWORK'
+    OR (${r}.visibility = 'PARTNERS'
+        AND (EXISTS { (${c})-[own:SUPPLIES]->(:Company {id: $viewer}) WHERE own.disclosed IS NULL }
+             OR EXISTS { (:Company {id: $viewer})-[own:SUPPLIES]->(${s}) WHERE own.disclosed IS NULL })))))`;
+}
+
+/**
+ * Whether company `x` is known to the audience: a partner knows itself and the ends of the links it may
+ * see; any other company is answered as if it did not exist (NOT_FOUND), so asking reveals nothing.
+ */
+export function known(audience: Audience, x: string): string {
+  if (audience.kind === 'company') return 'true';
+  return `(${x}.id = $viewer
+    OR EXISTS { (${x})-[kr:SUPPLIES]->(ko) WHERE ${visible(audience, 'kr', x, 'ko')} }
+    OR EXISTS { (ko)-[kr:SUPPLIES]->(${x}) WHERE ${visible(audience, 'kr', 'ko', x)} })`;
+}
+
+/** Rebinds `x` to null when the audience may not know it. */
+export function keepKnown(audience: Audience, x: string, carry: readonly string[] = []): string {
+  if (audience.kind === 'company') return '';
+  return `WITH ${[...carry, `CASE WHEN ${x} IS NOT NULL AND ${known(audience, x)} THEN ${x} END AS ${x}`].join(', ')}`;
 }
 
 export function assertDepth(depth: number, min = 1): number {
@@ -68,9 +89,19 @@ export const ROOT = `OPTIONAL CALL (id) {
 
 /** A link's fields as `SupplyLinkRow` reads them; `r` from `s` to `c`, met at `tier`. */
 export function linkMap(r: string, s: string, c: string, tier: string): string {
-  return `{supplierId: ${s}.id, customerId: ${c}.id, tier: ${tier}, items: coalesce(${r}.items, []),
-    share: ${r}.share, sources: coalesce(${r}.sources, []), declaredBy: ${r}.declaredBy, since: ${r}.since,
-    visibility: coalesce(${r}.visibility, 'PRIVATE')}`;
+  return `{id: ${r}.requestId, status: CASE WHEN ${r}.disclosed THEN 'DISCLOSED' ELSE 'CONFIRMED' END,
+    rejectionReason: null, supplierId: ${s}.id, customerId: ${c}.id, tier: ${tier},
+    items: coalesce(${r}.items, []), share: ${r}.share, sources: coalesce(${r}.sources, []),
+    declaredBy: ${r}.declaredBy, since: ${r}.since, visibility: coalesce(${r}.visibility, 'PRIVATE')}`;
+}
+
+/** A declaration (`:LinkRequest`) as a `SupplyLinkRow`: one link, as its declarer described it. */
+export function requestMap(q: string): string {
+  return `{id: ${q}.id, status: CASE ${q}.status WHEN 'CONFIRMED' THEN 'CONFIRMED'
+      WHEN 'PENDING' THEN 'PENDING' ELSE 'REJECTED' END,
+    rejectionReason: ${q}.reason, supplierId: ${q}.supplierId, customerId: ${q}.customerId, tier: 1,
+    items: ${q}.items, share: ${q}.share, sources: ['DECLARED'], declaredBy: ${q}.declaredBy,
+    since: ${q}.since, visibility: ${q}.visibility, seq: ${q}.seq}`;
 }
 
 /** Integers for LIMIT and list slices: JavaScript numbers travel as floats, which Cypher refuses there. */

@@ -1,13 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Driver } from 'neo4j-driver';
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { Database, Queryable } from '../../platform/db/database.ts';
 import { badInput, notFound } from '../../platform/errors.ts';
-import type { SupplyLinkDeclaredFacts } from '../../platform/events/contracts.ts';
+import type { SupplyLinkConfirmedFacts, SupplyLinkDeclaredFacts } from '../../platform/events/contracts.ts';
 import { appendEvent } from '../../platform/events/eventLog.ts';
 import { parseDate } from '../../platform/input.ts';
 import { assertMayDeclare, declarerOf } from './access.ts';
-import { linkMap, read } from './cypher.ts';
+import { linkMap, read, requestMap } from './cypher.ts';
 import type { DeclareSupplyLinkInput } from './generated/resolvers.ts';
 import type { SupplyLinkRow, Visibility } from './model.ts';
 
@@ -15,6 +16,12 @@ import type { SupplyLinkRow, Visibility } from './model.ts';
  * Declared links travel through the event log: a declaration is appended as `SupplyLinkDeclared` in one
  * PostgreSQL transaction, and the network projection writes it to Neo4j exactly once. Neo4j is never
  * written beside the log, so there is no dual write to reconcile, and the graph rebuilds from the log.
+ *
+ * A link needs both ends behind it. The company's staff declare CONFIRMED links; a partner naming another
+ * partner (or the company) as the other end declares a PENDING request that changes nothing until that
+ * party (or staff) confirms it (linkRequests.ts); a partner naming a company known only by disclosure
+ * (INVITED, which cannot confirm anything) makes a DISCLOSED link, its own account, which only it and the
+ * company's staff see.
  */
 
 export const MAX_IMPORT_ROWS = 5_000;
@@ -29,10 +36,7 @@ export interface DeclarationDeps {
 }
 
 /** Checks one row's content and the caller's right to declare it; throws BAD_USER_INPUT or FORBIDDEN. */
-export function parseDeclaration(
-  principal: Principal,
-  input: DeclareSupplyLinkInput,
-): SupplyLinkDeclaredFacts {
+export function parseDeclaration(principal: Principal, input: DeclareSupplyLinkInput): Declaration {
   const supplierId = input.supplierId.trim();
   const customerId = input.customerId.trim();
   if (supplierId === '') throw badInput('supplierId must not be empty', { field: 'supplierId' });
@@ -64,14 +68,41 @@ export function parseDeclaration(
   };
 }
 
-/** Which of `ids` are companies in the network (partners registered, as projected). */
-async function knownCompanies(driver: Driver, ids: readonly string[]): Promise<Set<string>> {
-  const rows = await read<{ id: string }>(
+interface KnownCompany {
+  id: string;
+  status: string | null;
+  isSelf: boolean;
+}
+
+/** The companies of `ids` in the network (partners registered, as projected), with their status. */
+async function knownCompanies(driver: Driver, ids: readonly string[]): Promise<Map<string, KnownCompany>> {
+  const rows = await read<KnownCompany>(
     driver,
-    'UNWIND $ids AS id MATCH (c:Company {id: id}) RETURN c.id AS id',
+    `UNWIND $ids AS id MATCH (c:Company {id: id})
+     RETURN c.id AS id, c.status AS status, coalesce(c.isSelf, false) AS isSelf`,
     { ids: [...new Set(ids)] },
   );
-  return new Set(rows.map((row) => row.id));
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** A declaration's standing: the company's own are confirmed; a partner's await the other end. */
+function statusOf(
+  facts: SupplyLinkDeclaredFacts,
+  known: Map<string, KnownCompany>,
+): NonNullable<SupplyLinkDeclaredFacts['status']> {
+  if (facts.declaredBy === null) return 'CONFIRMED';
+  const other = known.get(facts.declaredBy === facts.supplierId ? facts.customerId : facts.supplierId);
+  return other && !other.isSelf && other.status === 'INVITED' ? 'DISCLOSED' : 'PENDING';
+}
+
+/** The declarations of these ids, as their declarer described them. */
+async function storedRequests(driver: Driver, ids: readonly string[]): Promise<Map<string, SupplyLinkRow>> {
+  const rows = await read<{ link: SupplyLinkRow }>(
+    driver,
+    `UNWIND $ids AS id MATCH (q:LinkRequest {id: id}) RETURN ${requestMap('q')} AS link`,
+    { ids },
+  );
+  return new Map(rows.map(({ link }) => [link.id ?? '', link]));
 }
 
 /** The stored links of these pairs, as their direct relationship (tier 1). */
@@ -91,7 +122,11 @@ async function storedLinks(
 
 /** The link as declared, for when the projection has not applied it within the wait (it will). */
 function declaredLink(facts: SupplyLinkDeclaredFacts): SupplyLinkRow {
+  const status = facts.status ?? 'CONFIRMED';
   return {
+    id: status === 'CONFIRMED' ? null : (facts.linkId ?? null),
+    status,
+    rejectionReason: null,
     supplierId: facts.supplierId,
     customerId: facts.customerId,
     tier: 1,
@@ -104,25 +139,68 @@ function declaredLink(facts: SupplyLinkDeclaredFacts): SupplyLinkRow {
   };
 }
 
-/** Appends declarations in the caller's transaction; returns the last cursor. The demo seed uses it too. */
+/** Declarations, confirmations and rejections of links take turns, so a decision sees every declaration. */
+export async function lockLinkRequests(tx: Queryable): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('network:supply-link-requests'))");
+}
+
+/** The aggregate every event about one pair of companies belongs to. */
+export const linkAggregate = (supplierId: string, customerId: string) => ({
+  aggregateType: 'SupplyLink',
+  aggregateId: `${supplierId}>${customerId}`,
+});
+
+/** A declaration before it is appended: without a status, the company's own (CONFIRMED). */
+export type Declaration = Omit<SupplyLinkDeclaredFacts, 'linkId' | 'status'> & {
+  status?: SupplyLinkDeclaredFacts['status'];
+};
+
+/**
+ * Appends declarations in the caller's transaction, each with a new id, and `SupplyLinkConfirmed` after
+ * each confirmed one (consumers learn who is related to whom from it); returns the last cursor and the
+ * declarations as appended. The demo seed uses it too.
+ */
 export async function appendDeclarations(
   tx: Queryable,
-  declarations: readonly SupplyLinkDeclaredFacts[],
+  declarations: readonly Declaration[],
   actor: string,
-): Promise<string> {
+): Promise<{ cursor: string; declared: SupplyLinkDeclaredFacts[] }> {
+  await lockLinkRequests(tx);
   let cursor = '0';
-  for (const facts of declarations) {
-    const event = await appendEvent(tx, {
+  const declared: SupplyLinkDeclaredFacts[] = [];
+  for (const declaration of declarations) {
+    const facts: SupplyLinkDeclaredFacts = {
+      ...declaration,
+      linkId: randomUUID(),
+      status: declaration.status ?? 'CONFIRMED',
+    };
+    const parties = [facts.supplierId, facts.customerId];
+    const aggregate = linkAggregate(facts.supplierId, facts.customerId);
+    let event = await appendEvent(tx, {
       type: 'SupplyLinkDeclared',
-      aggregateType: 'SupplyLink',
-      aggregateId: `${facts.supplierId}>${facts.customerId}`,
-      parties: [facts.supplierId, facts.customerId],
+      ...aggregate,
+      parties,
       actor,
       payload: { ...facts },
     });
+    if (facts.status === 'CONFIRMED') {
+      const confirmed: SupplyLinkConfirmedFacts = {
+        linkId: facts.linkId!,
+        supplierId: facts.supplierId,
+        customerId: facts.customerId,
+      };
+      event = await appendEvent(tx, {
+        type: 'SupplyLinkConfirmed',
+        ...aggregate,
+        parties,
+        actor,
+        payload: { ...confirmed },
+      });
+    }
+    declared.push(facts);
     cursor = event.cursor;
   }
-  return cursor;
+  return { cursor, declared };
 }
 
 export interface RowOutcome {
@@ -172,26 +250,36 @@ export async function declareLinks(
   const checked = parsed.map(({ facts, error }) => {
     if (!facts) return { facts, error };
     const missing = [facts.supplierId, facts.customerId].find((id) => !known.has(id));
-    if (missing === undefined) return { facts, error: null };
+    if (missing === undefined) return { facts: { ...facts, status: statusOf(facts, known) }, error: null };
     const field = missing === facts.supplierId ? 'supplierId' : 'customerId';
     return { facts: null, error: { ...rowError(notFound('partner', missing)), field } };
   });
   const anyFailed = checked.some(({ error }) => error !== null);
   const accepted = allOrNothing && anyFailed ? [] : checked.flatMap(({ facts }) => (facts ? [facts] : []));
+  let declared: SupplyLinkDeclaredFacts[] = [];
   if (accepted.length > 0) {
-    const last = await deps.db.transaction((tx) => appendDeclarations(tx, accepted, principal.subject));
-    await deps.projected(last);
+    const appended = await deps.db.transaction((tx) => appendDeclarations(tx, accepted, principal.subject));
+    declared = appended.declared;
+    await deps.projected(appended.cursor);
   }
   const links = await storedLinks(
     deps.driver,
-    accepted.map((facts) => [facts.supplierId, facts.customerId]),
+    declared
+      .filter((facts) => facts.status !== 'PENDING')
+      .map((facts) => [facts.supplierId, facts.customerId]),
   );
+  const requests = await storedRequests(
+    deps.driver,
+    declared.flatMap((facts) => (facts.status === 'PENDING' ? [facts.linkId!] : [])),
+  );
+  const stored = (facts: SupplyLinkDeclaredFacts) =>
+    (facts.status === 'PENDING'
+      ? requests.get(facts.linkId!)
+      : links.get(`${facts.supplierId}>${facts.customerId}`)) ?? declaredLink(facts);
+  let next = 0;
   return checked.map(({ facts, error }, index) => ({
     index,
-    link:
-      facts && accepted.length > 0
-        ? (links.get(`${facts.supplierId}>${facts.customerId}`) ?? declaredLink(facts))
-        : null,
+    link: facts && declared.length > 0 ? stored(declared[next++]!) : null,
     error,
   }));
 }

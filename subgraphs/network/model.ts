@@ -8,6 +8,7 @@ export const MAX_DEPTH = 10;
 
 export type LinkSource = 'OBSERVED' | 'DECLARED';
 export type Visibility = 'PRIVATE' | 'PARTNERS' | 'NETWORK';
+export type LinkStatus = 'CONFIRMED' | 'DISCLOSED' | 'PENDING' | 'REJECTED';
 export type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 
 export interface PartnerRef {
@@ -15,6 +16,10 @@ export interface PartnerRef {
 }
 
 export interface SupplyLinkRow {
+  /** The declaration's id: set on requests (PENDING, REJECTED) and DISCLOSED links. */
+  id: string | null;
+  status: LinkStatus;
+  rejectionReason: string | null;
   supplierId: string;
   customerId: string;
   tier: number;

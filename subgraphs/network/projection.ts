@@ -4,7 +4,9 @@ import type {
   OrderConfirmedFacts,
   PartnerCertificationFacts,
   PartnerFacts,
+  SupplyLinkConfirmedFacts,
   SupplyLinkDeclaredFacts,
+  SupplyLinkRejectedFacts,
 } from '../../platform/events/contracts.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import type { ConsumerSink } from '../../platform/events/consumer.ts';
@@ -29,6 +31,48 @@ const isZero = (quantity: string | null) => quantity === null || /^0*(\.0*)?$/.t
 
 /** The day an event happened, as the ISO date links keep for "since". */
 const dayOf = (event: LoggedEvent) => isoDate(event.occurredAt);
+
+/**
+ * Writes a declaration onto the pair's link. The latest declaration replaces the earlier one's items, share
+ * and visibility, except that a partner may not share a link more widely than the company itself declared
+ * it. A disclosure (`requestId` set) marks a link it creates as DISCLOSED; anything else both ends stand
+ * behind clears the mark.
+ */
+async function applyDeclaration(
+  tx: ManagedTransaction,
+  link: SupplyLinkDeclaredFacts,
+  day: string,
+  requestId: string | null,
+): Promise<void> {
+  await tx.run(
+    `${MERGE_LINK}
+     WITH r, {PRIVATE: 0, PARTNERS: 1, NETWORK: 2} AS rank,
+          $requestId IS NOT NULL AND coalesce(r.disclosed, size(r.sources) = 0) AS provisional
+     SET r.visibility = CASE
+           WHEN $declaredBy IS NULL OR r.companyVisibility IS NULL
+                OR rank[$visibility] <= rank[r.companyVisibility] THEN $visibility
+           ELSE r.companyVisibility END,
+         r.companyVisibility = CASE WHEN $declaredBy IS NULL THEN $visibility ELSE r.companyVisibility END
+     SET r.declaredItems = $items, r.share = $share,
+         r.declaredBy = $declaredBy, r.declaredAt = $day,
+         r.sources = ${union('r.sources', "['DECLARED']")},
+         r.since = coalesce($since, r.since, $day)
+     SET r.items = ${union('r.declaredItems', 'r.observedItems')}
+     SET r.disclosed = CASE WHEN provisional THEN true END,
+         r.requestId = CASE WHEN provisional THEN $requestId END`,
+    {
+      supplierId: link.supplierId,
+      customerId: link.customerId,
+      items: link.items,
+      share: link.share,
+      since: link.since,
+      visibility: link.visibility,
+      declaredBy: link.declaredBy,
+      day,
+      requestId,
+    },
+  );
+}
 
 /**
  * Applies one event to the graph. Every write is a MERGE or SET keyed by ids from the event, so the
@@ -72,29 +116,65 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
          SET r.observedItems = ${union('r.observedItems', '$items')},
              r.sources = ${union('r.sources', "['OBSERVED']")},
              r.observedAt = $day, r.since = coalesce(r.since, $day)
+         REMOVE r.disclosed, r.requestId
          SET r.items = ${union('r.declaredItems', 'r.observedItems')}`,
         { supplierId: order.sellerId, customerId: order.buyerId, items, day: dayOf(event) },
       );
       return;
     }
     case 'SupplyLinkDeclared': {
-      // The latest declaration of a pair replaces the earlier one's items, share and visibility, except
-      // that a partner may not share a link more widely than the company itself declared it.
       const link = event.payload as unknown as SupplyLinkDeclaredFacts;
+      const status = link.status ?? 'CONFIRMED';
+      // A later declaration of a pair replaces the one still awaiting a decision.
       await tx.run(
-        `${MERGE_LINK}
-         WITH r, {PRIVATE: 0, PARTNERS: 1, NETWORK: 2} AS rank
-         SET r.visibility = CASE
-               WHEN $declaredBy IS NULL OR r.companyVisibility IS NULL
-                    OR rank[$visibility] <= rank[r.companyVisibility] THEN $visibility
-               ELSE r.companyVisibility END,
-             r.companyVisibility = CASE WHEN $declaredBy IS NULL THEN $visibility ELSE r.companyVisibility END
-         SET r.declaredItems = $items, r.share = $share,
-             r.declaredBy = $declaredBy, r.declaredAt = $day,
-             r.sources = ${union('r.sources', "['DECLARED']")},
-             r.since = coalesce($since, r.since, $day)
-         SET r.items = ${union('r.declaredItems', 'r.observedItems')}`,
-        { ...link, day: dayOf(event) },
+        `MATCH (q:LinkRequest {supplierId: $supplierId, customerId: $customerId, status: 'PENDING'})
+         SET q.status = 'SUPERSEDED'`,
+        { supplierId: link.supplierId, customerId: link.customerId },
+      );
+      if (status !== 'CONFIRMED') {
+        await tx.run(
+          `CREATE (q:LinkRequest {id: $linkId}) SET q.supplierId = $supplierId, q.customerId = $customerId,
+             q.items = $items, q.share = $share, q.since = $since, q.visibility = $visibility,
+             q.declaredBy = $declaredBy, q.status = 'PENDING', q.disclosure = $disclosure,
+             q.seq = toInteger($seq), q.requestedAt = $at`,
+          {
+            ...link,
+            linkId: link.linkId ?? `${event.cursor}`,
+            disclosure: status === 'DISCLOSED',
+            seq: event.cursor,
+            at: event.occurredAt.toISOString(),
+          },
+        );
+      }
+      // A pending declaration changes nothing in the network until it is confirmed.
+      if (status === 'PENDING') return;
+      await applyDeclaration(tx, link, dayOf(event), status === 'DISCLOSED' ? (link.linkId ?? null) : null);
+      return;
+    }
+    case 'SupplyLinkConfirmed': {
+      const { linkId } = event.payload as unknown as SupplyLinkConfirmedFacts;
+      const { records } = await tx.run(
+        `MATCH (q:LinkRequest {id: $linkId, status: 'PENDING'})
+         SET q.status = 'CONFIRMED', q.decidedAt = $at
+         RETURN q {.supplierId, .customerId, .items, .share, .since, .visibility, .declaredBy} AS facts`,
+        { linkId, at: event.occurredAt.toISOString() },
+      );
+      // The company's own declarations are confirmed as they are declared: no request to apply.
+      const facts = records[0]?.get('facts') as SupplyLinkDeclaredFacts | undefined;
+      if (facts) await applyDeclaration(tx, facts, dayOf(event), null);
+      return;
+    }
+    case 'SupplyLinkRejected': {
+      const { linkId, reason } = event.payload as unknown as SupplyLinkRejectedFacts;
+      // A disclosed link nothing else stands behind goes with its declaration.
+      await tx.run(
+        `MATCH (q:LinkRequest {id: $linkId, status: 'PENDING'})
+         SET q.status = 'REJECTED', q.reason = $reason, q.decidedAt = $at
+         WITH q
+         OPTIONAL MATCH (:Company {id: q.supplierId})-[r:SUPPLIES {requestId: q.id}]->(:Company {id: q.customerId})
+         WHERE r.disclosed
+         DELETE r`,
+        { linkId, reason, at: event.occurredAt.toISOString() },
       );
       return;
     }

@@ -1,5 +1,16 @@
 import type { Driver } from 'neo4j-driver';
-import { assertDepth, int, linkMap, reach, read, ROOT, viewerOf, visible, type Audience } from './cypher.ts';
+import {
+  assertDepth,
+  int,
+  keepKnown,
+  linkMap,
+  reach,
+  read,
+  ROOT,
+  viewerOf,
+  visible,
+  type Audience,
+} from './cypher.ts';
 import {
   MAX_DEPTH,
   type AffectedRow,
@@ -37,6 +48,7 @@ function linksQuery(audience: Audience, direction: Direction, depth: number): st
   const hop = direction === 'upstream' ? `MATCH (c)<-[r:SUPPLIES]-(s)` : `MATCH (s)-[r:SUPPLIES]->(c)`;
   return `UNWIND $ids AS id
   ${ROOT}
+  ${keepKnown(audience, 'x', ['id'])}
   CALL (x) {
     WITH x WHERE x IS NOT NULL
     ${reach(audience, direction, 'x', near, depth - 1)}
@@ -125,6 +137,8 @@ export async function supplyPath(
     driver,
     `OPTIONAL MATCH (a:Company {id: $from})
      OPTIONAL MATCH (b:Company {id: $to})
+     ${keepKnown(audience, 'a', ['b'])}
+     ${keepKnown(audience, 'b', ['a'])}
      OPTIONAL CALL (a, b) {
        WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
        ${reach(audience, 'downstream', 'a', 'b', MAX_DEPTH, 1)}
@@ -166,6 +180,7 @@ export async function impact(
   const [row] = await read<ImpactResult>(
     driver,
     `OPTIONAL MATCH (x:Company {id: $id})
+     ${keepKnown(audience, 'x')}
      CALL (x) {
        WITH x WHERE x IS NOT NULL
        ${within(audience, 'x', 'b', depth - 1)}
@@ -223,6 +238,7 @@ export async function singleSourceRisks(
     driver,
     `WITH $id AS id
      ${ROOT}
+     ${keepKnown(audience, 'x')}
      CALL (x) {
        WITH x WHERE x IS NOT NULL
        ${reach(audience, 'upstream', 'x', 'c', assertDepth(depth) - 1)}
@@ -264,6 +280,7 @@ export async function concentration(
     driver,
     `WITH $id AS id
      ${ROOT}
+     ${keepKnown(audience, 'x')}
      OPTIONAL CALL (x) {
        WITH x WHERE x IS NOT NULL
        MATCH (x)<-[r:SUPPLIES]-(d) WHERE d <> x AND ${visible(audience, 'r', 'd', 'x')}

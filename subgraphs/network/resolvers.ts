@@ -5,6 +5,7 @@ import { assertCompanyStaff } from './access.ts';
 import type { Audience } from './cypher.ts';
 import type { Context } from './context.ts';
 import { declareLinks } from './declarations.ts';
+import { confirmRequest, pendingRequests, rejectRequest } from './linkRequests.ts';
 import { isActive, listDisruptions, reportDisruption, subscribeToAlerts } from './disruptions.ts';
 import type { Resolvers } from './generated/resolvers.ts';
 import { MAX_DEPTH, type AlertRow, type SupplyLinkRow } from './model.ts';
@@ -117,6 +118,16 @@ export const resolvers: Resolvers = {
         })),
       };
     },
+    async pendingSupplyLinks(_parent, { filter, first, after }, ctx) {
+      const size = pageSize(first);
+      const cursor = decodeCursor(after, 1);
+      if (cursor && !/^\d{1,19}$/.test(cursor[0]!)) {
+        throw badInput('`after` is not a cursor this list returned', { field: 'after' });
+      }
+      const afterSeq = cursor ? Number(cursor[0]) : null;
+      const rows = await pendingRequests(ctx.driver, ctx.principal, filter ?? 'ALL', afterSeq, size + 1);
+      return toPage(rows, size, (row) => [String(row.seq)]);
+    },
     disruptions: (_parent, { activeOnly }, ctx) =>
       listDisruptions(ctx.driver, ctx.audience(), activeOnly ?? true),
   },
@@ -138,6 +149,8 @@ export const resolvers: Resolvers = {
         rows,
       };
     },
+    confirmSupplyLink: (_parent, { id }, ctx) => confirmRequest(ctx, ctx.principal, id),
+    rejectSupplyLink: (_parent, { id, reason }, ctx) => rejectRequest(ctx, ctx.principal, id, reason),
     reportDisruption: (_parent, { input, idempotencyKey }, ctx) =>
       reportDisruption(ctx, ctx.principal, ctx.audience(), input, idempotencyKey),
   },

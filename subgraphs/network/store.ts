@@ -3,7 +3,7 @@ import type { Driver } from 'neo4j-driver';
 /**
  * The graph's shape: `(:Company {id, name, country, status, isSelf})-[:SUPPLIES]->(:Company)`, one
  * SUPPLIES relationship per supplier and customer whatever its sources; `(:Company)-[:HOLDS]->
- * (:Certification)`; `(:Disruption)`; and the projection's `(:ConsumerOffset)`. Everything in it is
+ * (:Certification)`; `(:Disruption)`; `(:LinkRequest)`, a partner's declaration awaiting a decision; and the projection's `(:ConsumerOffset)`. Everything in it is
  * projected from the event log (docs/network.md), so an emptied graph rebuilds from the log.
  */
 const SCHEMA = [
@@ -14,6 +14,9 @@ const SCHEMA = [
   'CREATE CONSTRAINT disruption_id IF NOT EXISTS FOR (d:Disruption) REQUIRE d.id IS UNIQUE',
   'CREATE INDEX disruption_partner IF NOT EXISTS FOR (d:Disruption) ON (d.partnerId)',
   'CREATE INDEX disruption_country IF NOT EXISTS FOR (d:Disruption) ON (d.country)',
+  'CREATE CONSTRAINT link_request_id IF NOT EXISTS FOR (q:LinkRequest) REQUIRE q.id IS UNIQUE',
+  'CREATE INDEX link_request_pair IF NOT EXISTS FOR (q:LinkRequest) ON (q.supplierId, q.customerId)',
+  'CREATE INDEX link_request_status IF NOT EXISTS FOR (q:LinkRequest) ON (q.status)',
   'CREATE CONSTRAINT consumer_offset IF NOT EXISTS FOR (o:ConsumerOffset) REQUIRE o.consumer IS UNIQUE',
 ];
 

@@ -42,9 +42,15 @@ export type PartnerCustomersArgs = {
   depth?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** `supplier` supplies `customer`. One link per pair of companies, whatever its sources. */
+/** `supplier` supplies `customer`. One link per pair of companies, whatever its sources. Also a partner's declaration awaiting the other end's decision (status PENDING or REJECTED). */
 export type SupplyLink = {
   __typename?: 'SupplyLink';
+  /** The declaration to confirm or reject (`confirmSupplyLink`, `rejectSupplyLink`): set on PENDING and REJECTED declarations and on DISCLOSED links; null on links known otherwise. */
+  id: Maybe<Scalars['ID']['output']>;
+  /** CONFIRMED links and DISCLOSED ones make up the network; PENDING and REJECTED are declarations (docs/network.md). */
+  status: LinkStatus;
+  /** Why the other end (or the company) rejected the declaration. */
+  rejectionReason: Maybe<Scalars['String']['output']>;
   supplier: Partner;
   customer: Partner;
   /** How many links away from the partner asked about. */
@@ -64,6 +70,26 @@ export type SupplyLink = {
   /** Who besides the two ends may see the link. */
   visibility: LinkVisibility;
 };
+
+/** Whether both ends stand behind a link. */
+export type LinkStatus =
+  /** Confirmed by the other end, by the company's staff, or by a confirmed order; declared by the company's staff. */
+  | 'CONFIRMED'
+  /** A partner's link to a company known only by its disclosure (INVITED), which cannot confirm anything: the declarer's own account, seen by the declarer and the company's staff only, granting no visibility to anyone else, until the company's staff confirm it. */
+  | 'DISCLOSED'
+  /** A partner's declaration naming another partner (or the company), awaiting that party's decision: not part of the network and granting no visibility. */
+  | 'PENDING'
+  /** Declined by the other end, the company's staff, or withdrawn by the declarer. */
+  | 'REJECTED';
+
+/** Which declarations awaiting a decision to list. */
+export type PendingLinkFilter =
+  /** Those naming the caller as the other end: what it is asked to confirm (for the company's staff: every one). */
+  | 'TO_CONFIRM'
+  /** Those the caller declared, awaiting the other end. */
+  | 'DECLARED'
+  /** Both. */
+  | 'ALL';
 
 export type LinkSource =
   /** Seen in confirmed orders. */
@@ -324,6 +350,8 @@ export type Query = {
   singleSourceRisks: Array<SingleSourceRisk>;
   /** How the upstream of `of` (default: us) within `depth` tiers concentrates, by country or by company. */
   concentration: Concentration;
+  /** Declarations awaiting a decision, oldest first: a partner sees those naming it and its own; the company's staff all. */
+  pendingSupplyLinks: SupplyLinkConnection;
   /** Disruptions reported, newest first. */
   disruptions: Array<Disruption>;
 };
@@ -373,16 +401,27 @@ export type QueryConcentrationArgs = {
 };
 
 
+export type QueryPendingSupplyLinksArgs = {
+  filter?: InputMaybe<PendingLinkFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryDisruptionsArgs = {
   activeOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** A partner discloses one of its own suppliers or customers (both must be registered partners). Declaring a link again updates it. */
+  /** A partner discloses one of its own suppliers or customers (both must be registered partners). Naming another partner (or the company) makes a PENDING declaration that counts once that party confirms it; naming a company known only by disclosure (INVITED) makes a DISCLOSED link; the company's staff declare CONFIRMED links. Declaring a link again updates it (and replaces a declaration still pending). */
   declareSupplyLink: SupplyLink;
   /** Bulk disclosure, with a result per row. */
   importSupplyLinks: ImportSupplyLinksResult;
+  /** The other end of a PENDING declaration (or the company's staff) confirms it: it joins the network and the visibility it carries applies. */
+  confirmSupplyLink: SupplyLink;
+  /** The other end (or the company's staff) declines a PENDING declaration, or its declarer withdraws it. A DISCLOSED link that nothing else confirms is removed with it. */
+  rejectSupplyLink: SupplyLink;
   /** Records a disruption and alerts every company downstream of it. The same `idempotencyKey` applies it once. */
   reportDisruption: ReportedDisruption;
 };
@@ -395,6 +434,17 @@ export type MutationDeclareSupplyLinkArgs = {
 
 export type MutationImportSupplyLinksArgs = {
   input: ImportSupplyLinksInput;
+};
+
+
+export type MutationConfirmSupplyLinkArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRejectSupplyLinkArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -519,6 +569,8 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   SupplyLink: ResolverTypeWrapper<SupplyLinkRow>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  LinkStatus: LinkStatus;
+  PendingLinkFilter: PendingLinkFilter;
   LinkSource: LinkSource;
   LinkVisibility: LinkVisibility;
   Item: ResolverTypeWrapper<Item>;
@@ -683,6 +735,9 @@ export type PartnerResolvers<ContextType = Context, ParentType extends Resolvers
 };
 
 export type SupplyLinkResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SupplyLink'] = ResolversParentTypes['SupplyLink']> = {
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['LinkStatus'], ParentType, ContextType>;
+  rejectionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   supplier?: Resolver<ResolversTypes['Partner'], ParentType, ContextType>;
   customer?: Resolver<ResolversTypes['Partner'], ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -824,12 +879,15 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   impact?: Resolver<ResolversTypes['Impact'], ParentType, ContextType, RequireFields<QueryImpactArgs, 'partnerId' | 'depth' | 'first'>>;
   singleSourceRisks?: Resolver<Array<ResolversTypes['SingleSourceRisk']>, ParentType, ContextType, RequireFields<QuerySingleSourceRisksArgs, 'depth'>>;
   concentration?: Resolver<ResolversTypes['Concentration'], ParentType, ContextType, RequireFields<QueryConcentrationArgs, 'by' | 'depth' | 'first'>>;
+  pendingSupplyLinks?: Resolver<ResolversTypes['SupplyLinkConnection'], ParentType, ContextType, RequireFields<QueryPendingSupplyLinksArgs, 'filter' | 'first'>>;
   disruptions?: Resolver<Array<ResolversTypes['Disruption']>, ParentType, ContextType, RequireFields<QueryDisruptionsArgs, 'activeOnly'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   declareSupplyLink?: Resolver<ResolversTypes['SupplyLink'], ParentType, ContextType, RequireFields<MutationDeclareSupplyLinkArgs, 'input'>>;
   importSupplyLinks?: Resolver<ResolversTypes['ImportSupplyLinksResult'], ParentType, ContextType, RequireFields<MutationImportSupplyLinksArgs, 'input'>>;
+  confirmSupplyLink?: Resolver<ResolversTypes['SupplyLink'], ParentType, ContextType, RequireFields<MutationConfirmSupplyLinkArgs, 'id'>>;
+  rejectSupplyLink?: Resolver<ResolversTypes['SupplyLink'], ParentType, ContextType, RequireFields<MutationRejectSupplyLinkArgs, 'id' | 'reason'>>;
   reportDisruption?: Resolver<ResolversTypes['ReportedDisruption'], ParentType, ContextType, RequireFields<MutationReportDisruptionArgs, 'input'>>;
 };
 
