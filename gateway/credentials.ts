@@ -69,21 +69,32 @@ export class PartnerStatusCache {
   private readonly known = new Map<string, { refused: Promise<boolean>; until: number }>();
 
   constructor(
-    private readonly check: CredentialCheck,
+    private readonly ask: CredentialCheck,
     private readonly ttlMs = 2_000,
   ) {}
 
   refused(partnerId: string): Promise<boolean> {
-    const now = Date.now();
     const cached = this.known.get(partnerId);
-    if (cached && cached.until > now) return cached.refused;
-    if (this.known.size > 10_000) this.known.clear();
-    const refused = this.check([partnerId], []).then((result) => result.partnerIds.includes(partnerId));
-    this.known.set(partnerId, { refused, until: now + this.ttlMs });
-    // A failed check is not remembered: the next request asks again.
-    refused.catch(() => this.known.delete(partnerId));
-    return refused;
+    if (cached && cached.until > Date.now()) return cached.refused;
+    return this.check([partnerId], []).then((result) => result.partnerIds.includes(partnerId));
   }
+
+  /**
+   * Asks partners and remembers the answer for every partner asked about: once the watcher has seen a
+   * suspension, the partner's next request is refused too, whatever was cached before.
+   */
+  readonly check: CredentialCheck = (partnerIds, keyIds) => {
+    const answer = this.ask(partnerIds, keyIds);
+    if (this.known.size > 10_000) this.known.clear();
+    const until = Date.now() + this.ttlMs;
+    for (const partnerId of partnerIds) {
+      const refused = answer.then((result) => result.partnerIds.includes(partnerId));
+      this.known.set(partnerId, { refused, until });
+      // A failed check is not remembered: the next request asks again.
+      refused.catch(() => this.known.delete(partnerId));
+    }
+    return answer;
+  };
 }
 
 /** Ends the client subscriptions whose principal matches, with `error`; returns how many. */

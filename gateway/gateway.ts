@@ -92,7 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   let subscriptions: SubscriptionExecutor | undefined;
   // Suspension and revocation end open subscriptions within seconds (docs/security.md).
   const watcher = new CredentialWatcher(
-    credentials,
+    partnerStatus.check,
     (matches, error) => subscriptions?.end(matches, error) ?? 0,
   );
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
