@@ -44,10 +44,16 @@ const REVOKE = `mutation ($id: ID!) { revokeApiKey(id: $id) { id name revokedAt 
 const SUSPEND = `mutation ($id: ID!, $status: PartnerStatus!) { updatePartner(id: $id, input: { status: $status }) { id } }`;
 
 /** Retries `attempt` until it is true; the deadline only bounds a test that would otherwise hang. */
-async function eventually(attempt: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000) {
+async function eventually(
+  attempt: () => Promise<boolean> | boolean,
+  what: string | (() => string),
+  timeoutMs = 15_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await attempt())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -130,7 +136,9 @@ function subscribe(headers: Record<string, string>) {
   const errors: { extensions?: { code?: string } }[] = [];
   let completed = false;
   client.subscribe<{ orderEvents: { type: string } }>(
-    { query: 'subscription { orderEvents { type order { number seller { name } } } }' },
+    // From the start of the log: the partner's past events prove the subscription delivers, whenever
+    // its upstream subscription opens.
+    { query: 'subscription { orderEvents(after: "0") { type order { number seller { name } } } }' },
     {
       next: (result) => {
         if (result.errors) for (const error of result.errors) errors.push(error);
@@ -182,7 +190,7 @@ describe('suspension', () => {
     const orderId = await submittedOrder(kaohsiung);
     await eventually(
       () => byToken.events.length > 0 && byKey.events.length > 0,
-      'the order event on both subscriptions',
+      () => `events on both subscriptions (errors: ${JSON.stringify([byToken.errors, byKey.errors])})`,
     );
 
     await admin.ok(SUSPEND, { id: kaohsiung, status: 'SUSPENDED' });
@@ -225,7 +233,7 @@ describe('revocation', () => {
     await submittedOrder(norte);
     await eventually(
       () => doomed.events.length > 0 && survivor.events.length > 0,
-      'the order event on both subscriptions',
+      () => `events on both subscriptions (errors: ${JSON.stringify([doomed.errors, survivor.errors])})`,
     );
     await admin.ok(REVOKE, { id: revoked.id });
     await eventually(() => doomed.isComplete(), 'the revoked key’s subscription to end');
