@@ -30,6 +30,17 @@ export function mayReadPrivate(principal: Principal, partner: { id: string; is_s
   return isStaff(principal) || isOwn(principal, partner.id) || partner.is_self;
 }
 
+/** Status is private too, except to the partner that disclosed the company: it knows it invited it. */
+export function mayReadStatus(
+  principal: Principal,
+  partner: { id: string; is_self: boolean; disclosed_by: string | null },
+): boolean {
+  return (
+    mayReadPrivate(principal, partner) ||
+    (partner.disclosed_by !== null && isOwn(principal, partner.disclosed_by))
+  );
+}
+
 /** API keys, their listing and revocation: the company's admins, and the partner's own admins. */
 export function mayManageKeys(principal: Principal, partnerId: string): boolean {
   return isStaff(principal, 'admin') || (isOwn(principal, partnerId) && hasRole(principal, 'admin'));

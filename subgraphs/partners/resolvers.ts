@@ -2,7 +2,7 @@ import { GATEWAY_PRINCIPAL } from '../../platform/auth/principal.ts';
 import { badInput, forbidden, notFound } from '../../platform/errors.ts';
 import { optionalText, SHORT_TEXT } from '../../platform/input.ts';
 import { decodeCursor, pageSize, toPage } from '../../platform/pagination.ts';
-import { mayManageKeys, mayReadPrivate, partnerOf } from './access.ts';
+import { mayManageKeys, mayReadPrivate, mayReadStatus, partnerOf } from './access.ts';
 import {
   addCertificationCommand,
   addContactCommand,
@@ -105,7 +105,7 @@ export const resolvers: Resolvers = {
       (await readable(ctx, reference.id)) ?? null,
     isSelf: (partner: PartnerRow) => partner.is_self,
     status: (partner: PartnerRow, _args, ctx) => {
-      if (!mayReadPrivate(ctx.principal, partner)) throw forbidden("another partner's status is private");
+      if (!mayReadStatus(ctx.principal, partner)) throw forbidden("another partner's status is private");
       return partner.status;
     },
     contacts: (partner: PartnerRow, _args, ctx) =>

@@ -11,6 +11,8 @@ export interface PartnerRow {
   roles: PartnerRole[];
   status: PartnerStatus;
   is_self: boolean;
+  /** The partner that disclosed this company, if a partner did. */
+  disclosed_by: string | null;
   identifiers: { scheme: IdentifierScheme; value: string }[];
 }
 
@@ -35,7 +37,7 @@ export interface NewPartner {
 }
 
 const SELECT_PARTNER = `
-  SELECT p.id, p.name, p.country::text AS country, p.roles, p.status, p.is_self,
+  SELECT p.id, p.name, p.country::text AS country, p.roles, p.status, p.is_self, p.disclosed_by,
          COALESCE((SELECT json_agg(json_build_object('scheme', i.scheme, 'value', i.value) ORDER BY i.scheme, i.value)
                      FROM partners.partner_identifier i WHERE i.partner_id = p.id), '[]'::json) AS identifiers
     FROM partners.partner p`;
