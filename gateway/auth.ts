@@ -1,6 +1,8 @@
+import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { isRole, type Principal } from '../platform/auth/principal.ts';
 import { unauthenticated } from '../platform/errors.ts';
+import { apiKeySubject } from './credentials.ts';
 
 export interface JwtSettings {
   secret: string | undefined;
@@ -12,6 +14,9 @@ export interface JwtSettings {
 /** Resolves an API key to the partner it acts for, or undefined when the key does not work. */
 export type ApiKeyResolver = (secret: string) => Promise<{ partnerId: string; keyId: string } | undefined>;
 
+/** Whether a partner's people are refused now: the partner is suspended or unknown. */
+export type PartnerGate = (partnerId: string) => Promise<boolean>;
+
 export interface Authenticator {
   authenticate(headers: {
     authorization?: string | undefined;
@@ -21,9 +26,14 @@ export interface Authenticator {
 
 /**
  * People authenticate with a bearer JWT (HS256 with a shared secret in development, RS256 from a JWKS
- * in production); partner systems with an API key. Every failure is UNAUTHENTICATED.
+ * in production); partner systems with an API key. Every failure is UNAUTHENTICATED, except a valid
+ * token of a suspended partner's person: FORBIDDEN, as the token itself is fine.
  */
-export function createAuthenticator(settings: JwtSettings, resolveApiKey: ApiKeyResolver): Authenticator {
+export function createAuthenticator(
+  settings: JwtSettings,
+  resolveApiKey: ApiKeyResolver,
+  partnerRefused: PartnerGate = async () => false,
+): Authenticator {
   const jwks: JWTVerifyGetKey | undefined = settings.jwksUrl
     ? createRemoteJWKSet(new URL(settings.jwksUrl))
     : undefined;
@@ -49,6 +59,12 @@ export function createAuthenticator(settings: JwtSettings, resolveApiKey: ApiKey
     const partnerId = typeof payload.partner_id === 'string' ? payload.partner_id : undefined;
     if (roles.includes('partner') && !partnerId)
       throw unauthenticated('a partner token must name its partner_id');
+    // A token outlives its partner's suspension: its partner is checked now, not when it was issued.
+    if (partnerId && (await partnerRefused(partnerId))) {
+      throw new GraphQLError('this partner is suspended or unknown: its tokens are refused', {
+        extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+      });
+    }
     return { subject: payload.sub, partnerId, roles };
   }
 
@@ -62,7 +78,7 @@ export function createAuthenticator(settings: JwtSettings, resolveApiKey: ApiKey
       if (apiKey) {
         const found = await resolveApiKey(apiKey);
         if (!found) throw unauthenticated('unknown, revoked or suspended API key');
-        return { subject: `api-key:${found.keyId}`, partnerId: found.partnerId, roles: ['partner'] };
+        return { subject: apiKeySubject(found.keyId), partnerId: found.partnerId, roles: ['partner'] };
       }
       throw unauthenticated('send Authorization: Bearer <token> or X-Api-Key');
     },

@@ -16,6 +16,7 @@ import {
 import { startHttpService, type RunningService } from '../platform/server/http.ts';
 import type { SubgraphName } from '../platform/subgraphs.ts';
 import { createAuthenticator, type JwtSettings } from './auth.ts';
+import { credentialCheck, CredentialWatcher, PartnerStatusCache } from './credentials.ts';
 import { inboundForwarder } from './inbound.ts';
 import { SubscriptionExecutor } from './subscriptions.ts';
 
@@ -79,13 +80,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     supergraphSdl,
     buildService: ({ name }) => dataSources[name]!,
   });
+  const credentials = credentialCheck(options.subgraphUrls.partners, options.internalSecret);
+  const partnerStatus = new PartnerStatusCache(credentials);
   const authenticator = createAuthenticator(
     options.jwt,
     apiKeyResolver(options.subgraphUrls.partners, options.internalSecret),
+    (partnerId) => partnerStatus.refused(partnerId),
   );
   const apollo = new ApolloServer<GatewayContext>({ gateway, includeStacktraceInErrorResponses: false });
   let apiSchema: GraphQLSchema | undefined;
   let subscriptions: SubscriptionExecutor | undefined;
+  // Suspension and revocation end open subscriptions within seconds (docs/security.md).
+  const watcher = new CredentialWatcher(
+    partnerStatus.check,
+    (matches, error) => subscriptions?.end(matches, error) ?? 0,
+  );
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
     subscriptions = new SubscriptionExecutor({
@@ -117,7 +126,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     return contextFor({ authorization: text('authorization'), apiKey: text('x-api-key') });
   };
 
-  return startHttpService<GatewayContext>(
+  watcher.start();
+  const service = await startHttpService<GatewayContext>(
     {
       name: 'gateway',
       apollo,
@@ -152,7 +162,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         },
         subscribe: async (args) => {
           if (!subscriptions) throw new Error('the gateway has not loaded its schema yet');
-          return subscriptions.subscribe(args, (args.contextValue as GatewayContext).principal);
+          const { principal } = args.contextValue as GatewayContext;
+          return watcher.track(principal, subscriptions.subscribe(args, principal));
         },
       },
       ready: async () => {
@@ -167,4 +178,5 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     options.port,
     options.host,
   );
+  return { ...service, close: () => (watcher.stop(), service.close()) };
 }

@@ -146,22 +146,11 @@ describe('partner contacts', () => {
     const asIberframe = await stack.as(['partner'], ids[IBERFRAME]);
     expect((await details(IBERFRAME, asIberframe))!.contacts).toEqual([own]);
     expect((await details(SELF, asIberframe))!.contacts).toEqual([ours]);
-    // Another partner stays invisible, also when reached through the network as an entity reference.
-    expect(await details(CANTABRICO, asIberframe)).toBeNull();
-    const { body } = await stack.request<{
-      upstream: {
-        nodes: { supplier: { name: string; contacts: Contact[]; certifications: Certification[] } }[];
-      };
-    }>(
-      `query ($of: ID!) { upstream(of: $of, depth: 1) {
-        nodes { supplier { name contacts { name } certifications { kind } } } } }`,
-      { of: ids[IBERFRAME] },
-      asIberframe,
-    );
-    expect(body.errors).toBeUndefined();
-    expect(body.data!.upstream.nodes).toEqual([
-      { supplier: { name: CANTABRICO, contacts: [], certifications: [] } },
-    ]);
+    // Another partner stays invisible: not found, as if it did not exist (test/directoryAccess.test.ts
+    // covers the references other subgraphs resolve).
+    const { body } = await stack.request(DETAILS, { id: ids[CANTABRICO] }, asIberframe);
+    expect(codeOf(body)).toBe('NOT_FOUND');
+    expect(JSON.stringify(body)).not.toContain('Iker');
   });
 });
 
@@ -370,4 +359,97 @@ describe('loading contacts and certifications for a page of partners', () => {
       expect(forMany).toBeLessThanOrEqual(most);
     },
   );
+});
+
+describe('text inputs (finding 8)', () => {
+  const REGISTER = `mutation ($input: RegisterPartnerInput!) { registerPartner(input: $input) { id name } }`;
+  const registration = (name: string, duns: string) => ({
+    input: { name, country: 'DE', roles: ['SUPPLIER'], identifiers: [{ scheme: 'DUNS', value: duns }] },
+  });
+  const count = async () =>
+    (
+      await stack.request<{ partners: { nodes: unknown[] } }>(
+        '{ partners(first: 500) { nodes { id } } }',
+        {},
+        await admin(),
+      )
+    ).body.data!.partners.nodes.length;
+
+  it.each([
+    ['a 100,000-character name', 'A'.repeat(100_000)],
+    ['a name of 201 characters', 'B'.repeat(201)],
+    ['zero-width characters', 'Acme\u200BSteel'],
+    ['a zero-width joiner', 'Acme\u200DSteel'],
+    ['a terminal escape', 'Acme \u001b[2J\u001b[31mSteel'],
+    ['a right-to-left override', 'Acme \u202Eexe.lairav'],
+    ['a bidi isolate', 'Acme \u2066Steel\u2069'],
+    ['a NUL character', 'Acme\u0000Steel'],
+    ['a line break', 'Acme\nSteel'],
+  ])(
+    "a partner's registration with %s is BAD_USER_INPUT naming the field, and creates nothing",
+    async (_l, name) => {
+      const attacker = await stack.as(['partner'], ids[IBERFRAME]);
+      const before = await count();
+      const { body } = await stack.request(REGISTER, registration(name, '469000001'), attacker);
+      expect(codeOf(body)).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.extensions).toMatchObject({ field: 'name' });
+      expect(body.data ?? null).toBeNull();
+      expect(await count()).toBe(before);
+    },
+  );
+
+  it('names are stored in NFC, and 200 characters are accepted', async () => {
+    const partner = await stack.as(['partner'], ids[IBERFRAME]);
+    const { body } = await stack.request<{ registerPartner: { name: string } }>(
+      REGISTER,
+      registration('Cafe\u0301 Componentes S.L.', '469000002'),
+      partner,
+    );
+    expect(body.data!.registerPartner.name).toBe('Caf\u00e9 Componentes S.L.');
+    const long = `${'Ä'.repeat(199)}x`;
+    const { body: longest } = await stack.request<{ registerPartner: { name: string } }>(
+      REGISTER,
+      registration(long, '469000003'),
+      partner,
+    );
+    expect(longest.data!.registerPartner.name).toBe(long);
+  });
+
+  it('a 200,000-character contact name, and escapes in certifications, are refused', async () => {
+    const own = await stack.as(['partner'], ids[IBERFRAME]);
+    const before = (await details(IBERFRAME))!;
+    const contact = await stack.request(
+      ADD_CONTACT,
+      { partnerId: ids[IBERFRAME], input: { name: 'C'.repeat(200_000), email: 'c@iberframe.example' } },
+      own,
+    );
+    expect(codeOf(contact.body)).toBe('BAD_USER_INPUT');
+    expect(contact.body.errors?.[0]?.extensions).toMatchObject({ field: 'name' });
+    const certification = await stack.request(
+      ADD_CERTIFICATION,
+      {
+        partnerId: ids[IBERFRAME],
+        input: { kind: 'ISO 9001', issuer: 'TÜV\u001b]0;owned\u0007', validUntil: '2099-01-01' },
+      },
+      own,
+    );
+    expect(codeOf(certification.body)).toBe('BAD_USER_INPUT');
+    expect(certification.body.errors?.[0]?.extensions).toMatchObject({ field: 'issuer' });
+    expect(await details(IBERFRAME)).toEqual(before);
+  });
+
+  it('staff renaming a partner with a right-to-left override is refused and changes nothing', async () => {
+    const { body } = await stack.request(
+      'mutation ($id: ID!, $name: String!) { updatePartner(id: $id, input: { name: $name }) { name } }',
+      { id: ids[KAOHSIUNG], name: 'Kaohsiung \u202EdtL ,.oC' },
+      await admin(),
+    );
+    expect(codeOf(body)).toBe('BAD_USER_INPUT');
+    const { body: after } = await stack.request<{ partner: { name: string } }>(
+      'query ($id: ID!) { partner(id: $id) { name } }',
+      { id: ids[KAOHSIUNG] },
+      await admin(),
+    );
+    expect(after.data!.partner.name).toBe(KAOHSIUNG);
+  });
 });

@@ -7,6 +7,7 @@ import {
   parseDate,
   parseInstant,
   parseQuantity,
+  requireName,
   requireText,
 } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
@@ -93,7 +94,7 @@ export async function upsertItem(
 ): Promise<ItemRow> {
   assertMay(principal, 'upsertItem');
   const sku = parseSku(input.sku);
-  const name = requireText(input.name, 'name');
+  const name = requireName(input.name, 'name');
   const unit = input.unit.trim();
   if (!UNIT.test(unit))
     throw badInput(`unit must be a UN/ECE rec. 20 code such as EA or KGM, not "${input.unit}"`, {
@@ -202,7 +203,7 @@ export async function setPromotion(
 ): Promise<ItemRow> {
   assertMay(principal, 'setPromotion');
   const sku = parseSku(input.sku);
-  const name = requireText(input.name, 'name');
+  const name = requireName(input.name, 'name');
   if (/^\s*-/.test(input.value)) throw badInput('value must not be negative', { field: 'value' });
   const value = parseQuantity(input.value, 'value');
   if (input.kind === 'PERCENT' && value.gt(100))
@@ -304,6 +305,6 @@ export async function upsertLocation(
       field: 'code',
     });
   }
-  const name = requireText(input.name, 'name');
+  const name = requireName(input.name, 'name');
   return storeLocation(tx, { code, name, isDefault: input.isDefault ?? false }, actor(principal));
 }

@@ -1,85 +1,57 @@
-import { GATEWAY_PRINCIPAL, hasRole, isPartnerPrincipal } from '../../platform/auth/principal.ts';
+import { GATEWAY_PRINCIPAL } from '../../platform/auth/principal.ts';
 import { badInput, forbidden, notFound } from '../../platform/errors.ts';
+import { optionalText, SHORT_TEXT } from '../../platform/input.ts';
 import { decodeCursor, pageSize, toPage } from '../../platform/pagination.ts';
-import { identifierProblem, isCountryCode } from '../../platform/validation.ts';
-import type { Context } from './context.ts';
-import type { RegisterPartnerInput, Resolvers, UpdatePartnerInput } from './generated/resolvers.ts';
+import { mayManageKeys, mayReadPrivate, mayReadStatus, partnerOf } from './access.ts';
 import {
-  addCertification,
-  addContact,
-  certificationForUpdate,
-  contactForUpdate,
-  createApiKey,
+  addCertificationCommand,
+  addContactCommand,
+  createApiKeyCommand,
+  registerPartnerCommand,
+  removeCertificationCommand,
+  removeContactCommand,
+  revokeApiKeyCommand,
+  updatePartnerCommand,
+} from './commands.ts';
+import type { Context } from './context.ts';
+import type { Resolvers } from './generated/resolvers.ts';
+import {
   listPartners,
   partnerForApiKey,
   partnerSortKey,
-  registerPartner,
-  removeCertification,
-  removeContact,
-  updatePartner,
+  refusedCredentials,
   type PartnerRow,
 } from './store.ts';
-import { validCertification, validContact } from './validation.ts';
-import { todayUtc } from '../../platform/dates.ts';
 
-/** A partner principal sees itself and us; the company's own roles see every partner. */
-async function visiblePartnerIds(ctx: Context): Promise<string[] | null> {
-  if (!isPartnerPrincipal(ctx.principal)) return null;
-  const self = await ctx.selfPartner();
-  return [ctx.principal.partnerId, ...(self ? [self.id] : [])];
+/** Ids reach SQL as text: one with NUL or of absurd length is malformed, not merely unknown. */
+function partnerId(id: string, field = 'id'): string {
+  const text = optionalText(id, field, SHORT_TEXT);
+  if (text === null) throw badInput(`${field} must not be empty`, { field });
+  return text;
 }
 
 /**
- * Partners a principal cannot list still reach it as entity references (a supplier's supplier in the
- * network); their contacts and certifications stay as invisible as the partner itself.
+ * The partner `id` as the principal may see it. A partner principal gets NOT_FOUND for a partner it is
+ * not related to, exactly as for one that does not exist; staff get undefined for an unknown id.
  */
-async function mayReadDetails(ctx: Context, partnerId: string): Promise<boolean> {
-  const visible = await visiblePartnerIds(ctx);
-  return visible === null || visible.includes(partnerId);
+async function readable(ctx: Context, id: string): Promise<PartnerRow | undefined> {
+  const [partner, mayRead] = await Promise.all([ctx.partners.load(id), ctx.mayRead.load(id)]);
+  if (partnerOf(ctx.principal) !== null && (!partner || !mayRead)) throw notFound('partner', id);
+  return partner;
 }
 
-/** The staff who deal with partners keep their contacts and certifications; finance and analysts read. */
-function mayManageAnyPartner(ctx: Context): boolean {
-  return !isPartnerPrincipal(ctx.principal) && hasRole(ctx.principal, 'admin', 'buyer', 'sales');
-}
-
-/** A partner keeps its own contacts and certifications, and no one else's. */
-function assertMayManage(ctx: Context, partnerId: string) {
-  if (isPartnerPrincipal(ctx.principal) && ctx.principal.partnerId === partnerId) return;
-  if (!mayManageAnyPartner(ctx)) throw forbidden('not allowed to manage this partner');
-}
-
-/** Refuses at once a principal that may manage no partner at all, before looking anything up. */
-function assertMayManageSome(ctx: Context) {
-  if (!isPartnerPrincipal(ctx.principal) && !mayManageAnyPartner(ctx)) throw forbidden();
-}
-
-function assertValidPartner(
-  input: Pick<RegisterPartnerInput, 'name' | 'country'> & Partial<RegisterPartnerInput>,
-) {
-  if (input.name !== undefined && input.name.trim() === '') throw badInput('name must not be empty');
-  if (input.country !== undefined && !isCountryCode(input.country)) {
-    throw badInput(`${input.country} is not an ISO 3166-1 alpha-2 country code`, { field: 'country' });
-  }
-  for (const identifier of input.identifiers ?? []) {
-    const problem = identifierProblem(identifier.scheme, identifier.value);
-    if (problem)
-      throw badInput(`${identifier.scheme} ${identifier.value}: ${problem}`, { field: 'identifiers' });
-  }
+function assertGateway(ctx: Context) {
+  if (ctx.principal.subject !== GATEWAY_PRINCIPAL.subject) throw forbidden();
 }
 
 export const resolvers: Resolvers = {
   Query: {
-    async partner(_parent, { id }, ctx) {
-      const visible = await visiblePartnerIds(ctx);
-      if (visible && !visible.includes(id)) return null;
-      return (await ctx.partners.load(id)) ?? null;
-    },
+    partner: async (_parent, { id }, ctx) => (await readable(ctx, partnerId(id))) ?? null,
     async partners(_parent, { role, search, first, after }, ctx) {
       const size = pageSize(first);
       const cursor = decodeCursor(after, 2) as [string, string] | null;
-      const onlyIds = await visiblePartnerIds(ctx);
-      const rows = await listPartners(ctx.db, { role, search, onlyIds }, cursor, size + 1);
+      const filter = { role, search: optionalText(search, 'search'), visibleTo: partnerOf(ctx.principal) };
+      const rows = await listPartners(ctx.db, filter, cursor, size + 1);
       return toPage(rows, size, partnerSortKey);
     },
     async self(_parent, _args, ctx) {
@@ -88,98 +60,64 @@ export const resolvers: Resolvers = {
       return self;
     },
     async apiKeyPrincipal(_parent, { secret }, ctx) {
-      if (ctx.principal.subject !== GATEWAY_PRINCIPAL.subject) throw forbidden();
+      assertGateway(ctx);
       const found = await partnerForApiKey(ctx.db, secret);
       return found ? { partnerId: found.partner_id, keyId: found.key_id } : null;
     },
+    async credentialStatus(_parent, { partnerIds, keyIds }, ctx) {
+      assertGateway(ctx);
+      const refused = await refusedCredentials(ctx.db, partnerIds, keyIds);
+      return { refusedPartnerIds: refused.partnerIds, refusedKeyIds: refused.keyIds };
+    },
   },
   Mutation: {
-    async registerPartner(_parent, { input }, ctx) {
-      // Partners may disclose their own suppliers and customers, which enter as INVITED.
-      const status = input.status ?? (isPartnerPrincipal(ctx.principal) ? 'INVITED' : 'ACTIVE');
-      if (!hasRole(ctx.principal, 'admin', 'buyer', 'sales', 'partner')) throw forbidden();
-      if (isPartnerPrincipal(ctx.principal) && status !== 'INVITED') {
-        throw forbidden('partners can register other companies only as INVITED');
-      }
-      if (input.identifiers.length === 0)
-        throw badInput('at least one identifier is required', { field: 'identifiers' });
-      if (input.roles.length === 0) throw badInput('at least one role is required', { field: 'roles' });
-      assertValidPartner(input);
-      const { partner } = await ctx.db.transaction((tx) =>
-        registerPartner(
-          tx,
-          { ...input, name: input.name.trim(), roles: [...new Set(input.roles)], status },
-          ctx.actor,
-        ),
-      );
-      return partner;
-    },
-    async updatePartner(_parent, { id, input }, ctx) {
-      if (!hasRole(ctx.principal, 'admin', 'buyer', 'sales')) throw forbidden();
-      assertValidUpdate(input);
-      const partner = await ctx.db.transaction((tx) => updatePartner(tx, id, input, ctx.actor));
-      if (!partner) throw notFound('partner', id);
-      return partner;
-    },
-    async createApiKey(_parent, { partnerId, name }, ctx) {
-      const own = isPartnerPrincipal(ctx.principal) && ctx.principal.partnerId === partnerId;
-      if (!own && !hasRole(ctx.principal, 'admin')) throw forbidden();
-      if (name.trim() === '') throw badInput('name must not be empty', { field: 'name' });
-      if (!(await ctx.partners.load(partnerId))) throw notFound('partner', partnerId);
+    registerPartner: (_parent, { input }, ctx) =>
+      ctx.db.transaction((tx) => registerPartnerCommand(tx, ctx.principal, input)),
+    updatePartner: (_parent, { id, input }, ctx) =>
+      ctx.db.transaction((tx) => updatePartnerCommand(tx, ctx.principal, partnerId(id), input)),
+    async createApiKey(_parent, { partnerId: id, name }, ctx) {
       const { key, secret } = await ctx.db.transaction((tx) =>
-        createApiKey(tx, partnerId, name.trim(), ctx.actor),
+        createApiKeyCommand(tx, ctx.principal, partnerId(id, 'partnerId'), name),
       );
       return { apiKey: key, secret };
     },
-    async addPartnerContact(_parent, { partnerId, input }, ctx) {
-      assertMayManage(ctx, partnerId);
-      const contact = validContact(input);
-      const added = await ctx.db.transaction((tx) => addContact(tx, partnerId, contact));
-      if (!added) throw notFound('partner', partnerId);
-      return added;
-    },
+    revokeApiKey: (_parent, { id }, ctx) =>
+      ctx.db.transaction((tx) => revokeApiKeyCommand(tx, ctx.principal, partnerId(id))),
+    addPartnerContact: (_parent, { partnerId: id, input }, ctx) =>
+      ctx.db.transaction((tx) => addContactCommand(tx, ctx.principal, partnerId(id, 'partnerId'), input)),
     async removePartnerContact(_parent, { id }, ctx) {
-      assertMayManageSome(ctx);
-      await ctx.db.transaction(async (tx) => {
-        const contact = await contactForUpdate(tx, id);
-        if (!contact) throw notFound('contact', id);
-        assertMayManage(ctx, contact.partnerId);
-        await removeContact(tx, id);
-      });
+      await ctx.db.transaction((tx) => removeContactCommand(tx, ctx.principal, partnerId(id)));
       return true;
     },
-    async addCertification(_parent, { partnerId, input }, ctx) {
-      assertMayManage(ctx, partnerId);
-      const certification = validCertification(input);
-      const added = await ctx.db.transaction((tx) =>
-        addCertification(tx, partnerId, certification, ctx.actor),
-      );
-      if (!added) throw notFound('partner', partnerId);
-      return added;
-    },
+    addCertification: (_parent, { partnerId: id, input }, ctx) =>
+      ctx.db.transaction((tx) =>
+        addCertificationCommand(tx, ctx.principal, partnerId(id, 'partnerId'), input),
+      ),
     async removeCertification(_parent, { id }, ctx) {
-      assertMayManageSome(ctx);
-      await ctx.db.transaction(async (tx) => {
-        const certification = await certificationForUpdate(tx, id);
-        if (!certification) throw notFound('certification', id);
-        assertMayManage(ctx, certification.partnerId);
-        // An expired certificate counts against a partner's risk: it may not erase it itself.
-        if (isPartnerPrincipal(ctx.principal) && certification.validUntil < todayUtc()) {
-          throw forbidden('an expired certification is removed by the company, not by the partner');
-        }
-        await removeCertification(tx, certification, ctx.actor);
-      });
+      await ctx.db.transaction((tx) => removeCertificationCommand(tx, ctx.principal, partnerId(id)));
       return true;
     },
   },
   Partner: {
+    // Every other subgraph's Partner (an order's seller, a link's supplier, an impact's source) resolves
+    // here: an unrelated partner is an error on that path, never its name.
     __resolveReference: async (reference: { id: string }, ctx: Context) =>
-      (await ctx.partners.load(reference.id)) ?? null,
+      (await readable(ctx, reference.id)) ?? null,
     isSelf: (partner: PartnerRow) => partner.is_self,
-    contacts: async (partner: PartnerRow, _args, ctx) =>
-      (await mayReadDetails(ctx, partner.id)) ? ctx.contacts.load(partner.id) : [],
-    certifications: async (partner: PartnerRow, _args, ctx) =>
-      (await mayReadDetails(ctx, partner.id)) ? ctx.certifications.load(partner.id) : [],
+    status: (partner: PartnerRow, _args, ctx) => {
+      if (!mayReadStatus(ctx.principal, partner)) throw forbidden("another partner's status is private");
+      return partner.status;
+    },
+    contacts: (partner: PartnerRow, _args, ctx) =>
+      mayReadPrivate(ctx.principal, partner) ? ctx.contacts.load(partner.id) : [],
+    certifications: (partner: PartnerRow, _args, ctx) =>
+      mayReadPrivate(ctx.principal, partner) ? ctx.certifications.load(partner.id) : [],
+    apiKeys: (partner: PartnerRow, _args, ctx) => {
+      if (!mayManageKeys(ctx.principal, partner.id)) {
+        throw forbidden("only the company's admins and the partner's own admins list its API keys");
+      }
+      return ctx.apiKeys.load(partner.id);
+    },
   },
   ApiKey: {
     partner: async (key, _args, ctx) => {
@@ -188,14 +126,7 @@ export const resolvers: Resolvers = {
       return partner;
     },
     createdAt: (key) => key.created_at.toISOString(),
+    lastUsedAt: (key) => key.last_used_at?.toISOString() ?? null,
+    revokedAt: (key) => key.revoked_at?.toISOString() ?? null,
   },
 };
-
-function assertValidUpdate(input: UpdatePartnerInput) {
-  if (input.name !== undefined && input.name !== null && input.name.trim() === '')
-    throw badInput('name must not be empty');
-  if (input.country !== undefined && input.country !== null && !isCountryCode(input.country)) {
-    throw badInput(`${input.country} is not an ISO 3166-1 alpha-2 country code`, { field: 'country' });
-  }
-  if (input.roles?.length === 0) throw badInput('at least one role is required', { field: 'roles' });
-}

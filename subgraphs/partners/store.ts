@@ -11,6 +11,8 @@ export interface PartnerRow {
   roles: PartnerRole[];
   status: PartnerStatus;
   is_self: boolean;
+  /** The partner that disclosed this company, if a partner did. */
+  disclosed_by: string | null;
   identifiers: { scheme: IdentifierScheme; value: string }[];
 }
 
@@ -19,7 +21,11 @@ export interface ApiKeyRow {
   partner_id: string;
   name: string;
   created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
 }
+
+const API_KEY_COLUMNS = 'id, partner_id, name, created_at, last_used_at, revoked_at';
 
 export interface NewPartner {
   name: string;
@@ -31,7 +37,7 @@ export interface NewPartner {
 }
 
 const SELECT_PARTNER = `
-  SELECT p.id, p.name, p.country::text AS country, p.roles, p.status, p.is_self,
+  SELECT p.id, p.name, p.country::text AS country, p.roles, p.status, p.is_self, p.disclosed_by,
          COALESCE((SELECT json_agg(json_build_object('scheme', i.scheme, 'value', i.value) ORDER BY i.scheme, i.value)
                      FROM partners.partner_identifier i WHERE i.partner_id = p.id), '[]'::json) AS identifiers
     FROM partners.partner p`;
@@ -48,7 +54,7 @@ export async function selfPartner(db: Queryable): Promise<PartnerRow | undefined
 
 export async function listPartners(
   db: Queryable,
-  filter: { role?: PartnerRole | null; search?: string | null; onlyIds?: readonly string[] | null },
+  filter: { role?: PartnerRole | null; search?: string | null; visibleTo?: string | null },
   after: [string, string] | null,
   limit: number,
 ): Promise<PartnerRow[]> {
@@ -57,14 +63,15 @@ export async function listPartners(
       WHERE ($1::text IS NULL OR $1 = ANY(p.roles))
         AND ($2::text IS NULL OR strpos(lower(p.name), lower($2)) > 0
              OR EXISTS (SELECT 1 FROM partners.partner_identifier i WHERE i.partner_id = p.id AND i.value = $2))
-        AND ($3::text[] IS NULL OR p.id = ANY($3::text[]))
+        AND ($3::text IS NULL OR p.id = $3 OR p.is_self
+             OR EXISTS (SELECT 1 FROM partners.relationship r WHERE r.partner_id = $3 AND r.related_id = p.id))
         AND ($4::text IS NULL OR (lower(p.name), p.id) > ($4, $5))
       ORDER BY lower(p.name), p.id
       LIMIT $6`,
     [
       filter.role ?? null,
       filter.search ?? null,
-      filter.onlyIds ? [...filter.onlyIds] : null,
+      filter.visibleTo ?? null,
       after?.[0] ?? null,
       after?.[1] ?? null,
       limit,
@@ -76,37 +83,71 @@ export async function listPartners(
 export const partnerSortKey = (row: PartnerRow): [string, string] => [row.name.toLowerCase(), row.id];
 
 /**
- * Registers a partner, deduplicating by identifier: a known identifier returns the partner that holds it,
- * with any new identifiers and roles added. Different name or country for it is a conflict, never a
- * second record.
+ * Registers a partner as the company's staff do, deduplicating by identifier: a known identifier returns
+ * the partner that holds it, with any new identifiers and roles added. Different name or country for it
+ * is a conflict, never a second record.
  */
 export async function registerPartner(
   tx: Queryable,
   input: NewPartner,
   actor: string,
 ): Promise<{ partner: PartnerRow; created: boolean }> {
-  const known = await tx.query<{ partner_id: string }>(
-    `SELECT DISTINCT partner_id FROM partners.partner_identifier
-      WHERE (scheme, value) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [input.identifiers.map((i) => i.scheme), input.identifiers.map((i) => i.value)],
-  );
-  if (known.rows.length > 1) {
-    throw conflict('these identifiers belong to different partners', {
-      partnerIds: known.rows.map((row) => row.partner_id),
-    });
+  const known = [
+    ...new Set(
+      (await identifierHolders(tx, input.identifiers)).filter((h) => !h.duplicate).map((h) => h.partner_id),
+    ),
+  ];
+  if (known.length > 1) {
+    throw conflict('these identifiers belong to different partners', { partnerIds: known });
   }
-  const existingId = known.rows[0]?.partner_id;
+  const existingId = known[0];
   if (existingId) return { partner: await mergeInto(tx, existingId, input, actor), created: false };
+  return { partner: await insertPartner(tx, input, actor, {}), created: true };
+}
 
+/** Every record that holds one of `identifiers`, duplicates included. */
+export async function identifierHolders(
+  tx: Queryable,
+  identifiers: NewPartner['identifiers'],
+): Promise<{ partner_id: string; duplicate: boolean }[]> {
+  const { rows } = await tx.query<{ partner_id: string; duplicate: boolean }>(
+    `SELECT DISTINCT partner_id, duplicate FROM partners.partner_identifier
+      WHERE (scheme, value) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+      ORDER BY partner_id`,
+    [identifiers.map((i) => i.scheme), identifiers.map((i) => i.value)],
+  );
+  return rows;
+}
+
+/**
+ * Inserts a new record and appends `PartnerRegistered`. A disclosure names the partner that disclosed
+ * it; a duplicate also the record whose identifiers it repeats (see migration 003).
+ */
+export async function insertPartner(
+  tx: Queryable,
+  input: NewPartner,
+  actor: string,
+  origin: { disclosedBy?: string; duplicateOf?: string },
+): Promise<PartnerRow> {
   const id = randomUUID();
   await tx.query(
-    `INSERT INTO partners.partner (id, name, country, roles, status, is_self) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [id, input.name, input.country, input.roles, input.status, input.isSelf ?? false],
+    `INSERT INTO partners.partner (id, name, country, roles, status, is_self, disclosed_by, duplicate_of)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      id,
+      input.name,
+      input.country,
+      input.roles,
+      input.status,
+      input.isSelf ?? false,
+      origin.disclosedBy ?? null,
+      origin.duplicateOf ?? null,
+    ],
   );
-  await insertIdentifiers(tx, id, input.identifiers);
+  await insertIdentifiers(tx, id, input.identifiers, origin.duplicateOf !== undefined);
   const [partner] = await partnersByIds(tx, [id]);
   await appendPartnerEvent(tx, 'PartnerRegistered', partner!, actor);
-  return { partner: partner!, created: true };
+  return partner!;
 }
 
 async function mergeInto(tx: Queryable, id: string, input: NewPartner, actor: string): Promise<PartnerRow> {
@@ -163,12 +204,17 @@ export async function updatePartner(
   return partner;
 }
 
-async function insertIdentifiers(tx: Queryable, partnerId: string, identifiers: NewPartner['identifiers']) {
+async function insertIdentifiers(
+  tx: Queryable,
+  partnerId: string,
+  identifiers: NewPartner['identifiers'],
+  duplicate = false,
+) {
   if (identifiers.length === 0) return;
   await tx.query(
-    `INSERT INTO partners.partner_identifier (scheme, value, partner_id)
-     SELECT scheme, value, $3 FROM unnest($1::text[], $2::text[]) AS t(scheme, value)`,
-    [identifiers.map((i) => i.scheme), identifiers.map((i) => i.value), partnerId],
+    `INSERT INTO partners.partner_identifier (scheme, value, partner_id, duplicate)
+     SELECT scheme, value, $3, $4 FROM unnest($1::text[], $2::text[]) AS t(scheme, value)`,
+    [identifiers.map((i) => i.scheme), identifiers.map((i) => i.value), partnerId, duplicate],
   );
 }
 
@@ -202,7 +248,7 @@ export async function createApiKey(
   const secret = `snk_${randomBytes(32).toString('base64url')}`;
   const { rows } = await tx.query<ApiKeyRow>(
     `INSERT INTO partners.api_key (id, partner_id, name, secret_hash) VALUES ($1, $2, $3, $4)
-     RETURNING id, partner_id, name, created_at`,
+     RETURNING ${API_KEY_COLUMNS}`,
     [randomUUID(), partnerId, name, hashSecret(secret)],
   );
   const key = rows[0]!;
@@ -217,17 +263,91 @@ export async function createApiKey(
   return { key, secret };
 }
 
-/** The partner an API key acts for, or undefined when the key is unknown, revoked or its partner suspended. */
+/**
+ * The partner an API key acts for, or undefined when the key is unknown, revoked or its partner is not
+ * active. Records the use, at most once a minute per key, in the same statement.
+ */
 export async function partnerForApiKey(
   db: Queryable,
   secret: string,
 ): Promise<{ partner_id: string; key_id: string } | undefined> {
   const { rows } = await db.query<{ partner_id: string; key_id: string }>(
-    `SELECT k.partner_id, k.id AS key_id FROM partners.api_key k JOIN partners.partner p ON p.id = k.partner_id
-      WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND p.status = 'ACTIVE'`,
+    `WITH found AS (
+       SELECT k.partner_id, k.id AS key_id, k.last_used_at FROM partners.api_key k
+         JOIN partners.partner p ON p.id = k.partner_id
+        WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND p.status = 'ACTIVE'),
+     touched AS (
+       UPDATE partners.api_key SET last_used_at = date_trunc('minute', now())
+        WHERE id IN (SELECT key_id FROM found
+                      WHERE last_used_at IS NULL OR last_used_at < date_trunc('minute', now())))
+     SELECT partner_id, key_id FROM found`,
     [hashSecret(secret)],
   );
   return rows[0];
+}
+
+export async function apiKeysByPartnerIds(
+  db: Queryable,
+  partnerIds: readonly string[],
+): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `SELECT ${API_KEY_COLUMNS} FROM partners.api_key WHERE partner_id = ANY($1::text[])
+      ORDER BY created_at, id`,
+    [[...partnerIds]],
+  );
+  return rows;
+}
+
+/** Locks the key until the transaction ends. */
+export async function apiKeyForUpdate(tx: Queryable, id: string): Promise<ApiKeyRow | undefined> {
+  const { rows } = await tx.query<ApiKeyRow>(
+    `SELECT ${API_KEY_COLUMNS} FROM partners.api_key WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Revokes the key and logs it; a key already revoked is returned as it is. */
+export async function revokeApiKey(tx: Queryable, key: ApiKeyRow, actor: string): Promise<ApiKeyRow> {
+  if (key.revoked_at) return key;
+  const { rows } = await tx.query<ApiKeyRow>(
+    `UPDATE partners.api_key SET revoked_at = clock_timestamp(), revoked_by = $2 WHERE id = $1
+     RETURNING ${API_KEY_COLUMNS}`,
+    [key.id, actor],
+  );
+  await appendEvent(tx, {
+    type: 'ApiKeyRevoked',
+    aggregateType: 'Partner',
+    aggregateId: key.partner_id,
+    parties: [key.partner_id],
+    actor,
+    payload: { keyId: key.id, name: key.name },
+  });
+  return rows[0]!;
+}
+
+/**
+ * Of the credentials the gateway holds open, those that no longer work: partners suspended or unknown
+ * (their people's tokens), keys revoked, unknown or of a partner that is not active.
+ */
+export async function refusedCredentials(
+  db: Queryable,
+  partnerIds: readonly string[],
+  keyIds: readonly string[],
+): Promise<{ partnerIds: string[]; keyIds: string[] }> {
+  const { rows } = await db.query<{ kind: 'partner' | 'key'; id: string }>(
+    `SELECT 'partner' AS kind, t.id FROM unnest($1::text[]) AS t(id)
+      WHERE NOT EXISTS (SELECT 1 FROM partners.partner p WHERE p.id = t.id AND p.status <> 'SUSPENDED')
+     UNION ALL
+     SELECT 'key', t.id FROM unnest($2::text[]) AS t(id)
+      WHERE NOT EXISTS (SELECT 1 FROM partners.api_key k JOIN partners.partner p ON p.id = k.partner_id
+                         WHERE k.id = t.id AND k.revoked_at IS NULL AND p.status = 'ACTIVE')`,
+    [[...partnerIds], [...keyIds]],
+  );
+  return {
+    partnerIds: rows.filter((row) => row.kind === 'partner').map((row) => row.id),
+    keyIds: rows.filter((row) => row.kind === 'key').map((row) => row.id),
+  };
 }
 
 export interface NewContact {

@@ -19,7 +19,15 @@ export type Scalars = {
   federation__Policy: { input: unknown; output: unknown; }
 };
 
-/** A company the graph integrates with: a supplier, a B2B customer, a company disclosed further up or down the chain, or the company that runs this system. */
+/**
+ * A company the graph integrates with: a supplier, a B2B customer, a company disclosed further up or down the
+ * chain, or the company that runs this system.
+ *
+ * A partner principal reads only itself, the company, and the partners it is related to (counterparties of its
+ * orders and invoices and of confirmed supply links, and the companies it disclosed); any other partner is
+ * NOT_FOUND, also when reached as a reference through another subgraph. Of a related partner it reads the public
+ * fields (id, name, country, roles, identifiers, isSelf); the private ones are for the partner itself and staff.
+ */
 export type Partner = {
   __typename?: 'Partner';
   id: Scalars['ID']['output'];
@@ -27,8 +35,9 @@ export type Partner = {
   /** ISO 3166-1 alpha-2. */
   country: Scalars['String']['output'];
   roles: Array<PartnerRole>;
-  /** Registry identifiers; registering a known one returns the existing partner. */
+  /** Registry identifiers; staff registering a known one get the existing partner. */
   identifiers: Array<PartnerIdentifier>;
+  /** Private: the partner itself, the company's own record, and staff; FORBIDDEN to other partners. */
   status: PartnerStatus;
   /** True for the company that runs this system; exactly one partner is. */
   isSelf: Scalars['Boolean']['output'];
@@ -42,6 +51,11 @@ export type Partner = {
    * Visible like `contacts`.
    */
   certifications: Array<Certification>;
+  /**
+   * The partner's API keys, revoked ones included; never their secrets. For the company's admins and the
+   * partner's own admins (a person of the partner with the admin role); FORBIDDEN to anyone else.
+   */
+  apiKeys: Array<ApiKey>;
 };
 
 /** A person at a partner; at least one of email and phone is known. */
@@ -110,7 +124,12 @@ export type ApiKey = {
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   partner: Partner;
+  /** ISO 8601 instant. */
   createdAt: Scalars['String']['output'];
+  /** When the key last authenticated a request (ISO 8601), to the minute; null if never. */
+  lastUsedAt: Maybe<Scalars['String']['output']>;
+  /** When it was revoked (ISO 8601); a revoked key is refused at once and for good. */
+  revokedAt: Maybe<Scalars['String']['output']>;
 };
 
 export type CreatedApiKey = {
@@ -163,12 +182,22 @@ export type UpdatePartnerInput = {
   status?: InputMaybe<PartnerStatus>;
 };
 
+/** Which of the credentials the gateway holds open no longer work; for the gateway only. */
+export type CredentialStatus = {
+  __typename?: 'CredentialStatus';
+  /** Partners that are suspended or unknown: their people's tokens and their keys are refused. */
+  refusedPartnerIds: Array<Scalars['ID']['output']>;
+  /** Keys that are revoked or unknown, or whose partner is not active. */
+  refusedKeyIds: Array<Scalars['ID']['output']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   partner: Maybe<Partner>;
   partners: PartnerConnection;
   self: Partner;
   apiKeyPrincipal: Maybe<ApiKeyPrincipal>;
+  credentialStatus: CredentialStatus;
 };
 
 
@@ -189,11 +218,28 @@ export type QueryApiKeyPrincipalArgs = {
   secret: Scalars['String']['input'];
 };
 
+
+export type QueryCredentialStatusArgs = {
+  partnerIds: Array<Scalars['ID']['input']>;
+  keyIds: Array<Scalars['ID']['input']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Staff register any company, deduplicated by identifier. A partner discloses its own suppliers and customers:
+   * each registration creates an INVITED company it is related to, and never reads or changes another record.
+   */
   registerPartner: Partner;
+  /** Staff (admin, buyer, sales). Status SUSPENDED refuses the partner's keys and tokens and ends its connections. */
   updatePartner: Partner;
+  /** The company's admins for any partner; a partner's own admins for it. */
   createApiKey: CreatedApiKey;
+  /**
+   * Revokes a key at once: requests with it are refused and its open connections end within seconds. The company's
+   * admins for any key; a partner's own admins for its keys; any other key is NOT_FOUND. Revoking twice is harmless.
+   */
+  revokeApiKey: ApiKey;
   /** Staff (admin, buyer, sales) for any partner; a partner for itself. */
   addPartnerContact: PartnerContact;
   /** True once removed; an unknown id is NOT_FOUND. */
@@ -219,6 +265,11 @@ export type MutationUpdatePartnerArgs = {
 export type MutationCreateApiKeyArgs = {
   partnerId: Scalars['ID']['input'];
   name: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -361,6 +412,7 @@ export type ResolversTypes = {
   PartnerContactInput: PartnerContactInput;
   CertificationInput: CertificationInput;
   UpdatePartnerInput: UpdatePartnerInput;
+  CredentialStatus: ResolverTypeWrapper<CredentialStatus>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -390,6 +442,7 @@ export type ResolversParentTypes = {
   PartnerContactInput: PartnerContactInput;
   CertificationInput: CertificationInput;
   UpdatePartnerInput: UpdatePartnerInput;
+  CredentialStatus: CredentialStatus;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
@@ -490,6 +543,7 @@ export type PartnerResolvers<ContextType = Context, ParentType extends Resolvers
   isSelf?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   contacts?: Resolver<Array<ResolversTypes['PartnerContact']>, ParentType, ContextType>;
   certifications?: Resolver<Array<ResolversTypes['Certification']>, ParentType, ContextType>;
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
 };
 
 export type PartnerContactResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PartnerContact'] = ResolversParentTypes['PartnerContact']> = {
@@ -528,6 +582,8 @@ export type ApiKeyResolvers<ContextType = Context, ParentType extends ResolversP
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   partner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CreatedApiKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = {
@@ -540,17 +596,24 @@ export type ApiKeyPrincipalResolvers<ContextType = Context, ParentType extends R
   keyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type CredentialStatusResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CredentialStatus'] = ResolversParentTypes['CredentialStatus']> = {
+  refusedPartnerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  refusedKeyIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   partner?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType, RequireFields<QueryPartnerArgs, 'id'>>;
   partners?: Resolver<ResolversTypes['PartnerConnection'], ParentType, ContextType, RequireFields<QueryPartnersArgs, 'first'>>;
   self?: Resolver<ResolversTypes['Partner'], ParentType, ContextType>;
   apiKeyPrincipal?: Resolver<Maybe<ResolversTypes['ApiKeyPrincipal']>, ParentType, ContextType, RequireFields<QueryApiKeyPrincipalArgs, 'secret'>>;
+  credentialStatus?: Resolver<ResolversTypes['CredentialStatus'], ParentType, ContextType, RequireFields<QueryCredentialStatusArgs, 'partnerIds' | 'keyIds'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   registerPartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationRegisterPartnerArgs, 'input'>>;
   updatePartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationUpdatePartnerArgs, 'id' | 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'partnerId' | 'name'>>;
+  revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   addPartnerContact?: Resolver<ResolversTypes['PartnerContact'], ParentType, ContextType, RequireFields<MutationAddPartnerContactArgs, 'partnerId' | 'input'>>;
   removePartnerContact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemovePartnerContactArgs, 'id'>>;
   addCertification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType, RequireFields<MutationAddCertificationArgs, 'partnerId' | 'input'>>;
@@ -583,6 +646,7 @@ export type Resolvers<ContextType = Context> = {
   ApiKey?: ApiKeyResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   ApiKeyPrincipal?: ApiKeyPrincipalResolvers<ContextType>;
+  CredentialStatus?: CredentialStatusResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   link__Import?: GraphQLScalarType;

@@ -1,0 +1,93 @@
+import type { Queryable } from '../../platform/db/database.ts';
+import type { SupplyLinkDeclaredFacts } from '../../platform/events/contracts.ts';
+import type { LoggedEvent } from '../../platform/events/eventLog.ts';
+
+/**
+ * Who is related to whom, learnt from the event log (a consumer like the other subgraphs' projections,
+ * exactly once: its offset is committed with these writes). Partners never reads another subgraph's
+ * tables; what makes two partners counterparties is in the events those subgraphs append.
+ */
+
+export type RelationshipBasis = 'ORDER' | 'INVOICE' | 'SUPPLY_LINK' | 'DISCLOSURE';
+
+/** `SupplyLinkConfirmed` (network): the counterparty, or staff, confirmed a declared link. */
+interface SupplyLinkConfirmedFacts {
+  linkId: string;
+  supplierId: string;
+  customerId: string;
+}
+
+/** The two parties an event makes counterparties of each other, if any. */
+function counterparties(event: LoggedEvent): { a: string; b: string; basis: RelationshipBasis } | null {
+  const payload = event.payload;
+  const text = (name: string) => (typeof payload[name] === 'string' ? payload[name] : null);
+  if (event.aggregateType === 'Order') {
+    // A buyer's draft is not yet the seller's business (orders' own rule); from submission on it is.
+    const buyer = text('buyerId');
+    const seller = text('sellerId');
+    if (!buyer || !seller || text('status') === 'DRAFT') return null;
+    return { a: buyer, b: seller, basis: 'ORDER' };
+  }
+  if (event.aggregateType === 'Invoice') {
+    const issuer = text('issuerId');
+    const recipient = text('recipientId');
+    return issuer && recipient ? { a: issuer, b: recipient, basis: 'INVOICE' } : null;
+  }
+  if (event.type === 'SupplyLinkConfirmed') {
+    const link = payload as unknown as SupplyLinkConfirmedFacts;
+    return { a: link.supplierId, b: link.customerId, basis: 'SUPPLY_LINK' };
+  }
+  if (event.type === 'SupplyLinkDeclared') {
+    // A link the company's staff declare is confirmed by them; one a partner declares waits for its
+    // counterparty's confirmation (`SupplyLinkConfirmed`) and relates no one before.
+    const link = payload as unknown as SupplyLinkDeclaredFacts;
+    return link.declaredBy === null ? { a: link.supplierId, b: link.customerId, basis: 'SUPPLY_LINK' } : null;
+  }
+  return null;
+}
+
+export async function applyRelationships(tx: Queryable, event: LoggedEvent): Promise<void> {
+  const pair = counterparties(event);
+  if (!pair || pair.a === pair.b) return;
+  await relate(
+    tx,
+    [
+      [pair.a, pair.b],
+      [pair.b, pair.a],
+    ],
+    pair.basis,
+  );
+}
+
+/** Records that each `[partner, related]` pair knows the other; pairs already related keep their basis. */
+export async function relate(
+  tx: Queryable,
+  pairs: readonly (readonly [string, string])[],
+  basis: RelationshipBasis,
+): Promise<void> {
+  // Only partners the directory holds: an event naming an unknown id relates nothing.
+  await tx.query(
+    `INSERT INTO partners.relationship (partner_id, related_id, basis)
+     SELECT t.partner_id, t.related_id, $3 FROM unnest($1::text[], $2::text[]) AS t(partner_id, related_id)
+      WHERE EXISTS (SELECT 1 FROM partners.partner p WHERE p.id = t.partner_id)
+        AND EXISTS (SELECT 1 FROM partners.partner p WHERE p.id = t.related_id)
+     ON CONFLICT DO NOTHING`,
+    [pairs.map((pair) => pair[0]), pairs.map((pair) => pair[1]), basis],
+  );
+}
+
+/** Of `ids`, those `partnerId` may read: itself, the company, and the partners it is related to. */
+export async function visibleAmong(
+  db: Queryable,
+  partnerId: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT p.id FROM partners.partner p
+      WHERE p.id = ANY($2::text[])
+        AND (p.id = $1 OR p.is_self
+             OR EXISTS (SELECT 1 FROM partners.relationship r WHERE r.partner_id = $1 AND r.related_id = p.id))`,
+    [partnerId, [...ids]],
+  );
+  return new Set(rows.map((row) => row.id));
+}
