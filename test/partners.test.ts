@@ -24,6 +24,7 @@ const SELF = 'Cordillera Cycles S.L.';
 const IBERFRAME = 'Iberframe Componentes Lda.';
 const KAOHSIUNG = 'Kaohsiung Wheel Co., Ltd.';
 const CANTABRICO = 'Aluminios del Cantábrico S.A.';
+const VELOMARKT = 'VeloMarkt Handels GmbH';
 
 interface Contact {
   id: string;
@@ -146,11 +147,16 @@ describe('partner contacts', () => {
     const asIberframe = await stack.as(['partner'], ids[IBERFRAME]);
     expect((await details(IBERFRAME, asIberframe))!.contacts).toEqual([own]);
     expect((await details(SELF, asIberframe))!.contacts).toEqual([ours]);
-    // Another partner stays invisible: not found, as if it did not exist (test/directoryAccess.test.ts
-    // covers the references other subgraphs resolve).
-    const { body } = await stack.request(DETAILS, { id: ids[CANTABRICO] }, asIberframe);
+    // A partner it has no dealings with stays invisible: not found, as if it did not exist
+    // (test/directoryAccess.test.ts covers the references other subgraphs resolve).
+    await addContact(VELOMARKT, { name: 'Jonas Weber', email: 'jonas@velomarkt.example' });
+    const { body } = await stack.request(DETAILS, { id: ids[VELOMARKT] }, asIberframe);
     expect(codeOf(body)).toBe('NOT_FOUND');
-    expect(JSON.stringify(body)).not.toContain('Iker');
+    expect(JSON.stringify(body)).not.toContain('Jonas');
+    // A counterparty (a confirmed supply link) shows its public fields, never its contacts.
+    const counterparty = await details(CANTABRICO, asIberframe);
+    expect(counterparty!.contacts).toEqual([]);
+    expect(JSON.stringify(counterparty)).not.toContain('Iker');
   });
 });
 
@@ -321,14 +327,15 @@ describe('loading contacts and certifications for a page of partners', () => {
     await stack.settled();
   });
 
-  const query = `query ($first: Int) { partners(first: $first) {
+  // A page of one is the company itself, whose contacts and certifications every principal reads.
+  const query = `query ($first: Int, $search: String) { partners(first: $first, search: $search) {
     nodes { name contacts { name } certifications { kind } } } }`;
 
   async function statementsOnce(first: number, headers: Record<string, string>) {
     const before = stack.db.statementCount;
     const { body } = await stack.request<{
       partners: { nodes: { contacts: unknown[]; certifications: unknown[] }[] };
-    }>(query, { first }, headers);
+    }>(query, { first, search: first === 1 ? 'Cordillera' : null }, headers);
     const statements = stack.db.statementCount - before;
     expect(body.errors).toBeUndefined();
     const nodes = body.data!.partners.nodes;

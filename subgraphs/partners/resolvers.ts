@@ -2,7 +2,7 @@ import { GATEWAY_PRINCIPAL } from '../../platform/auth/principal.ts';
 import { badInput, forbidden, notFound } from '../../platform/errors.ts';
 import { optionalText, SHORT_TEXT } from '../../platform/input.ts';
 import { decodeCursor, pageSize, toPage } from '../../platform/pagination.ts';
-import { mayManageKeys, mayReadPrivate, mayReadStatus, partnerOf } from './access.ts';
+import { isStaff, mayManageKeys, mayReadPrivate, mayReadStatus, partnerOf } from './access.ts';
 import {
   addCertificationCommand,
   addContactCommand,
@@ -112,6 +112,10 @@ export const resolvers: Resolvers = {
       mayReadPrivate(ctx.principal, partner) ? ctx.contacts.load(partner.id) : [],
     certifications: (partner: PartnerRow, _args, ctx) =>
       mayReadPrivate(ctx.principal, partner) ? ctx.certifications.load(partner.id) : [],
+    duplicateOf: async (partner: PartnerRow, _args, ctx) =>
+      partner.duplicate_of && isStaff(ctx.principal)
+        ? ((await ctx.partners.load(partner.duplicate_of)) ?? null)
+        : null,
     apiKeys: (partner: PartnerRow, _args, ctx) => {
       if (!mayManageKeys(ctx.principal, partner.id)) {
         throw forbidden("only the company's admins and the partner's own admins list its API keys");

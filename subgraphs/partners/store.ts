@@ -13,6 +13,8 @@ export interface PartnerRow {
   is_self: boolean;
   /** The partner that disclosed this company, if a partner did. */
   disclosed_by: string | null;
+  /** A partner's disclosure that repeats the identifiers of a company already in the directory. */
+  duplicate_of: string | null;
   identifiers: { scheme: IdentifierScheme; value: string }[];
 }
 
@@ -37,7 +39,7 @@ export interface NewPartner {
 }
 
 const SELECT_PARTNER = `
-  SELECT p.id, p.name, p.country::text AS country, p.roles, p.status, p.is_self, p.disclosed_by,
+  SELECT p.id, p.name, p.country::text AS country, p.roles, p.status, p.is_self, p.disclosed_by, p.duplicate_of,
          COALESCE((SELECT json_agg(json_build_object('scheme', i.scheme, 'value', i.value) ORDER BY i.scheme, i.value)
                      FROM partners.partner_identifier i WHERE i.partner_id = p.id), '[]'::json) AS identifiers
     FROM partners.partner p`;

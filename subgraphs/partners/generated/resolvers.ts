@@ -56,6 +56,12 @@ export type Partner = {
    * partner's own admins (a person of the partner with the admin role); FORBIDDEN to anyone else.
    */
   apiKeys: Array<ApiKey>;
+  /**
+   * The company already in the directory whose identifiers this one repeats: a partner disclosed it without
+   * being related to that company, so it got a record of its own. For the company's staff to reconcile; null
+   * for partner principals, who never learn that the identifier was known.
+   */
+  duplicateOf: Maybe<Partner>;
 };
 
 /** A person at a partner; at least one of email and phone is known. */
@@ -544,6 +550,7 @@ export type PartnerResolvers<ContextType = Context, ParentType extends Resolvers
   contacts?: Resolver<Array<ResolversTypes['PartnerContact']>, ParentType, ContextType>;
   certifications?: Resolver<Array<ResolversTypes['Certification']>, ParentType, ContextType>;
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  duplicateOf?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType>;
 };
 
 export type PartnerContactResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PartnerContact'] = ResolversParentTypes['PartnerContact']> = {
