@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { print, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  OperationTypeNode,
+  print,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import {
   ApolloGateway,
   RemoteGraphQLDataSource,
@@ -13,11 +20,21 @@ import {
   signPrincipal,
   type Principal,
 } from '../platform/auth/principal.ts';
-import { startHttpService, type RunningService } from '../platform/server/http.ts';
+import { safeFormatError } from '../platform/errors.ts';
+import {
+  graphqlRuntime,
+  startHttpService,
+  type RunningService,
+  type WebSocketHooks,
+} from '../platform/server/http.ts';
 import type { SubgraphName } from '../platform/subgraphs.ts';
 import { createAuthenticator, type JwtSettings } from './auth.ts';
 import { credentialCheck, CredentialWatcher, PartnerStatusCache } from './credentials.ts';
 import { inboundForwarder } from './inbound.ts';
+import { limitsFromEnvironment, type LimitsConfig } from './limits.ts';
+import { ConnectionSubscriptions, OperationGuard, badRequest, withoutSuggestions } from './limitsGuard.ts';
+import { indexSchema, type SchemaIndex } from './limitsOperation.ts';
+import type { Slot } from './limitsRate.ts';
 import { SubscriptionExecutor } from './subscriptions.ts';
 
 export interface GatewayContext {
@@ -32,6 +49,11 @@ export interface GatewayOptions {
   internalSecret: string;
   port: number;
   host?: string;
+  /**
+   * Operation, rate and size limits; from the environment when absent. `false` runs without them, which
+   * only `bench:gateway` does, to measure what they cost.
+   */
+  limits?: LimitsConfig | false;
 }
 
 const SUPERGRAPH = new URL('../schema/supergraph.graphql', import.meta.url);
@@ -87,8 +109,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     apiKeyResolver(options.subgraphUrls.partners, options.internalSecret),
     (partnerId) => partnerStatus.refused(partnerId),
   );
-  const apollo = new ApolloServer<GatewayContext>({ gateway, includeStacktraceInErrorResponses: false });
+  const enforced = options.limits !== false;
+  const limits = options.limits || limitsFromEnvironment();
   let apiSchema: GraphQLSchema | undefined;
+  let schemaIndex: SchemaIndex | undefined;
+  const guard = new OperationGuard(limits, () => schemaIndex);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    formatError: safeFormatError('gateway'),
+    // Who may introspect is the guard's decision (partners only when configured); staff always may.
+    introspection: true,
+    // A backstop: the guard has already refused, per principal, anything over its tier's tokens.
+    parseOptions: { maxTokens: Math.max(limits.partner.operation.tokens, limits.staff.operation.tokens) },
+    plugins: enforced ? [guard.plugin<GatewayContext>()] : [],
+  });
   let subscriptions: SubscriptionExecutor | undefined;
   // Suspension and revocation end open subscriptions within seconds (docs/security.md).
   const watcher = new CredentialWatcher(
@@ -97,6 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   );
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
+    schemaIndex = indexSchema(loaded);
     subscriptions = new SubscriptionExecutor({
       supergraphSdl,
       apiSchema: loaded,
@@ -126,12 +162,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     return contextFor({ authorization: text('authorization'), apiKey: text('x-api-key') });
   };
 
+  const webSocketHooks = graphqlWsAdmission(guard, contextFromParams, () => apiSchema);
+
   watcher.start();
   const service = await startHttpService<GatewayContext>(
     {
       name: 'gateway',
       apollo,
       context,
+      maxBodyBytes: limits.maxBodyBytes,
+      ...(enforced
+        ? {
+            admit: (admitted: GatewayContext, query: string | undefined) =>
+              guard.admitHttp(admitted.principal, query),
+          }
+        : {}),
       routes: {
         '/exchange/inbound': inboundForwarder(
           authenticator,
@@ -142,6 +187,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       // graphql-ws on the same path: credentials come in the connection parameters, checked at connection
       // init, and every operation runs through the same federated execution as over HTTP.
       webSocket: {
+        maxPayload: limits.maxWebSocketMessageBytes,
+        ...(enforced ? { hooks: webSocketHooks } : {}),
         schema: () => {
           if (!apiSchema) throw new Error('the gateway has not loaded its schema yet');
           return apiSchema;
@@ -179,4 +226,114 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     options.host,
   );
   return { ...service, close: () => (watcher.stop(), service.close()) };
+}
+
+/** What one graphql-ws connection holds: its operations in flight and its subscriptions. */
+interface ConnectionState {
+  running: Map<string, Slot>;
+  subscriptions: ConnectionSubscriptions;
+}
+
+/**
+ * The limits over graphql-ws: every operation is authenticated, read, parsed, validated and measured
+ * here, and counted against its principal, before graphql-ws runs it; a refusal is an `error` message
+ * for that operation, the connection goes on. Credentials refused at connection_init close it (4403).
+ */
+function graphqlWsAdmission(
+  guard: OperationGuard,
+  contextFromParams: (params: Record<string, unknown> | undefined) => Promise<GatewayContext>,
+  schema: () => GraphQLSchema | undefined,
+): WebSocketHooks {
+  const connections = new WeakMap<object, ConnectionState>();
+  const release = (state: ConnectionState | undefined, id: string) => {
+    state?.running.get(id)?.release();
+    state?.running.delete(id);
+    state?.subscriptions.held.get(id)?.release();
+    state?.subscriptions.held.delete(id);
+  };
+  return {
+    onConnect: async (ctx) => {
+      try {
+        await contextFromParams(ctx.connectionParams);
+      } catch {
+        return false;
+      }
+      connections.set(ctx, { running: new Map(), subscriptions: new ConnectionSubscriptions() });
+      return true;
+    },
+    onSubscribe: async (ctx, id, payload) => {
+      const state = connections.get(ctx);
+      let context: GatewayContext;
+      try {
+        if (!state) throw new Error('no connection state');
+        context = await contextFromParams(ctx.connectionParams);
+      } catch (error) {
+        // Credentials that worked at connection_init no longer do (a revoked key): the connection ends.
+        ctx.extra.socket.close(4403, 'Forbidden');
+        return [
+          error instanceof GraphQLError
+            ? error
+            : new GraphQLError('not authenticated', {
+                extensions: { code: 'UNAUTHENTICATED' },
+              }),
+        ];
+      }
+      const { principal } = context;
+      const loaded = schema();
+      if (!loaded)
+        return [new GraphQLError('the gateway is starting', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+      if (typeof payload.query !== 'string' || payload.query === '')
+        return [badRequest('the operation has no query')];
+      const refused = guard.checkSource(payload.query, principal);
+      if (refused) return [refused];
+      let document: DocumentNode;
+      try {
+        document = graphqlRuntime.parse(payload.query, {
+          maxTokens: guard.limitsOf(principal).limits.operation.tokens,
+        });
+      } catch (error) {
+        return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      }
+      const invalid = graphqlRuntime.validate(loaded, document);
+      if (invalid.length > 0) {
+        const hide = guard.hidesSchema(principal);
+        return invalid.map((error) => {
+          const formatted = hide ? withoutSuggestions(error.toJSON()) : error.toJSON();
+          return new GraphQLError(formatted.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+        });
+      }
+      const variables = payload.variables ?? {};
+      const verdict = guard.checkOperation(
+        document,
+        payload.operationName,
+        variables,
+        principal,
+        'graphql-ws',
+      );
+      if ('error' in verdict) return [verdict.error];
+      if (verdict.operation.operation === OperationTypeNode.SUBSCRIPTION) {
+        const full = guard.admitSubscription(principal, state.subscriptions, id);
+        if (full) return [full];
+      } else {
+        const slot = guard.admit(principal);
+        if (slot instanceof GraphQLError) return [slot];
+        state.running.set(id, slot);
+      }
+      return {
+        schema: loaded,
+        document,
+        operationName: payload.operationName ?? null,
+        variableValues: variables,
+        contextValue: context,
+      };
+    },
+    onComplete: (ctx, id) => release(connections.get(ctx), id),
+    onClose: (ctx) => {
+      const state = connections.get(ctx);
+      if (!state) return;
+      for (const slot of state.running.values()) slot.release();
+      state.running.clear();
+      state.subscriptions.releaseAll();
+    },
+  };
 }

@@ -30,11 +30,11 @@ export type UpstreamFailure =
 /**
  * Close codes after which reconnecting cannot help: the subgraph refused who we are or what we sent, or
  * one side broke the protocol. Everything else (a restart's 1001, a dropped socket's 1006, 1011–1013,
- * 4500, the handshake timeouts 4408/4504) is a connection lost and worth another try.
+ * 4500, the handshake timeouts 4408/4504) is a connection lost and worth another try; so is 4401, a
+ * principal's signature that lapsed before its renewal arrived: reconnecting signs it afresh.
  */
 const FATAL_CLOSE_CODES: ReadonlyMap<number, { code: string; what: string }> = new Map([
   [CloseCode.BadRequest, { code: 'BAD_REQUEST', what: 'refused the request as malformed' }],
-  [CloseCode.Unauthorized, { code: 'UNAUTHENTICATED', what: 'did not accept the credentials' }],
   [CloseCode.Forbidden, { code: 'FORBIDDEN', what: 'refused the subscription' }],
   [CloseCode.SubprotocolNotAcceptable, { code: 'BAD_REQUEST', what: 'does not speak graphql-ws' }],
   [CloseCode.SubscriberAlreadyExists, { code: 'INTERNAL_SERVER_ERROR', what: 'saw a repeated operation id' }],
@@ -90,7 +90,12 @@ export interface UpstreamOptions {
   subgraphUrls: Record<string, string>;
   /** Signs the principal for one subgraph connection (the signature lives a minute). */
   sign: (principal: Principal) => Promise<string>;
+  /** How often an open connection's principal is renewed; well within the signature's life. */
+  renewEveryMs?: number;
 }
+
+/** A third of the signature's one-minute life: two renewals may be lost before it lapses. */
+const RENEW_EVERY_MS = 20_000;
 
 interface Connection {
   client: Client;
@@ -152,7 +157,7 @@ export class UpstreamConnections {
   private connect(subgraph: string, principal: Principal): Client {
     const url = new URL(this.options.subgraphUrls[subgraph]!);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    return createClient({
+    const client = createClient({
       url: url.toString(),
       webSocketImpl: WebSocket,
       lazy: true,
@@ -160,6 +165,24 @@ export class UpstreamConnections {
       retryAttempts: 0,
       connectionParams: () => this.connectionParams(principal),
     });
+    // The subgraph closes a connection whose principal has expired: while open, it is renewed in place
+    // by a graphql-ws ping carrying a fresh signature, so no subscription on it is interrupted.
+    let renewal: NodeJS.Timeout | undefined;
+    client.on('connected', (socket) => {
+      clearInterval(renewal);
+      renewal = setInterval(() => {
+        void this.connectionParams(principal).then(
+          (payload) => {
+            if (socket instanceof WebSocket && socket.readyState === WebSocket.OPEN)
+              socket.send(JSON.stringify({ type: 'ping', payload }));
+          },
+          () => undefined,
+        );
+      }, this.options.renewEveryMs ?? RENEW_EVERY_MS);
+      renewal.unref();
+    });
+    client.on('closed', () => clearInterval(renewal));
+    return client;
   }
 
   /**

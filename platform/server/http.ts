@@ -2,9 +2,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { createRequire } from 'node:module';
-import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
+import type {
+  ExecutionArgs,
+  ExecutionResult,
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLSchema,
+} from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { clientSafeError } from '../errors.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -12,8 +20,27 @@ export const GRAPHQL_PATH = '/graphql';
  * graphql-js as Node loads it for CommonJS: the copy @apollo/subgraph built the schema with and graphql-ws
  * executes with. A bundler-resolved ESM copy would refuse that schema as "from another realm".
  */
-const graphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+export const graphqlRuntime = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+const graphql = graphqlRuntime;
+const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** Subgraphs hear only from the gateway, whose subscribe messages are small. */
+const DEFAULT_MAX_WS_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * A body over the limit is still read (and dropped) up to this many bytes, so the connection stays
+ * usable for the client's next request; beyond it the connection is closed after the 413.
+ */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** The graphql-ws hooks a service may add; each replaces the platform's default of the same name. */
+export type WebSocketHooks = Partial<
+  Pick<
+    ServerOptions<Record<string, unknown> | undefined, Extra>,
+    'onConnect' | 'onSubscribe' | 'onComplete' | 'onClose' | 'onPing'
+  >
+>;
+
+/** Admission of one HTTP GraphQL request: held while it runs, or the error to answer instead. */
+export type HttpAdmission = { release(): void } | GraphQLError;
 
 export interface WebSocketEndpoint<Context> {
   /** A function when the schema is known only once the server has started (the gateway's). */
@@ -29,6 +56,9 @@ export interface WebSocketEndpoint<Context> {
    * would resolve with the loaders of the subscription's first moment and serve what they cached then.
    */
   eventContext?: (subscriptionContext: Context) => Context;
+  /** Largest message, connection_init included: a larger one closes the socket (1009) before it is read. */
+  maxPayload?: number;
+  hooks?: WebSocketHooks;
 }
 
 /** A plain HTTP endpoint beside GraphQL, such as a document inbox; it answers the whole response. */
@@ -43,6 +73,13 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   /** Resolves when every database this service needs answers. */
   ready: () => Promise<void>;
   webSocket?: WebSocketEndpoint<Context>;
+  /** Largest request body; a larger one is answered 413 (PAYLOAD_TOO_LARGE). */
+  maxBodyBytes?: number;
+  /**
+   * Admits a GraphQL request, once its principal is known, before Apollo Server parses it: `query` is
+   * the operation's text (from the body or the URL), when there is one.
+   */
+  admit?: (context: Context, query: string | undefined) => HttpAdmission;
 }
 
 export interface RunningService {
@@ -64,8 +101,9 @@ export async function startHttpService<Context extends BaseContext>(
   await options.apollo.start();
   const server = http.createServer((request, response) => {
     handle(options, request, response).catch((error: unknown) => {
+      const safe = clientSafeError(options.name, { message: String(error) }, error);
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ errors: [{ message: (error as Error).message ?? 'internal error' }] }));
+      response.end(JSON.stringify({ errors: [safe] }));
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -75,8 +113,15 @@ export async function startHttpService<Context extends BaseContext>(
     const { schema, context, execute, eventContext } = options.webSocket;
     const subscribe =
       options.webSocket.subscribe ?? (eventContext ? subscribeWithEventContext(eventContext) : undefined);
-    const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
-    const disposable = useServer(
+    const wsServer = new WebSocketServer({
+      server,
+      path: GRAPHQL_PATH,
+      maxPayload: options.webSocket.maxPayload ?? DEFAULT_MAX_WS_MESSAGE_BYTES,
+    });
+    const hooks = options.webSocket.hooks ?? {};
+    const safe = (error: GraphQLError | GraphQLFormattedError) =>
+      clientSafeError(options.name, 'toJSON' in error ? error.toJSON() : error, error);
+    const disposable = useServer<Record<string, unknown> | undefined>(
       {
         schema: typeof schema === 'function' ? () => schema() : schema,
         ...(execute ? { execute } : {}),
@@ -90,6 +135,12 @@ export async function startHttpService<Context extends BaseContext>(
             return false;
           }
         },
+        ...hooks,
+        ...(hooks.onSubscribe ? { onSubscribe: runtimeErrors(hooks.onSubscribe) } : {}),
+        // What reaches a client over graphql-ws is formatted like what reaches it over HTTP.
+        onNext: (_ctx, _id, _payload, _args, result) =>
+          result.errors ? { ...result, errors: result.errors.map(safe) } : undefined,
+        onError: (_ctx, _id, _payload, errors) => errors.map(safe),
       },
       wsServer,
     );
@@ -176,24 +227,93 @@ async function handle<Context extends BaseContext>(
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const body = request.method === 'POST' ? await readJsonBody(request) : undefined;
-  const result = await options.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context(request),
-  });
-  for (const [name, value] of result.headers) response.setHeader(name, value);
-  response.statusCode = result.status ?? 200;
-  if (result.body.kind === 'complete') {
-    response.end(result.body.string);
-    return;
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let body: unknown;
+  if (request.method === 'POST') {
+    const read = await readBody(request, limit);
+    if (!read) return refuseTooLarge(request, response, limit);
+    body = parseJsonBody(read);
   }
-  for await (const chunk of result.body.asyncIterator) response.write(chunk);
-  response.end();
+  // The principal is made once: the admission reads it, and Apollo Server's context is the same.
+  const context = options.context(request);
+  context.catch(() => undefined);
+  let admission: { release(): void } | undefined;
+  if (options.admit) {
+    const known = await context.catch(() => undefined);
+    // A request whose credentials fail is Apollo Server's to answer (401); it runs nothing.
+    if (known) {
+      const verdict = options.admit(known, queryText(body, url));
+      if (!('release' in verdict)) return sendGraphQLError(response, verdict);
+      admission = verdict;
+    }
+  }
+  try {
+    const result = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      context: () => context,
+    });
+    for (const [name, value] of result.headers) response.setHeader(name, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  } finally {
+    admission?.release();
+  }
 }
 
-async function readJsonBody(request: http.IncomingMessage): Promise<unknown> {
-  const body = await readBody(request, MAX_BODY_BYTES);
-  if (!body) throw new Error('request body too large');
+/** The text of the operation a GraphQL request carries, in a POST body or a GET's `query` parameter. */
+function queryText(body: unknown, url: URL): string | undefined {
+  if (typeof body === 'object' && body !== null && 'query' in body)
+    return typeof body.query === 'string' ? body.query : undefined;
+  return url.searchParams.get('query') ?? undefined;
+}
+
+/** An error answered as GraphQL over HTTP does: its `http` extension sets the status and headers. */
+function sendGraphQLError(response: http.ServerResponse, error: GraphQLError): void {
+  const { http: head, ...extensions } = error.extensions as {
+    http?: { status?: number; headers?: Map<string, string> };
+  } & Record<string, unknown>;
+  for (const [name, value] of head?.headers ?? []) response.setHeader(name, value);
+  sendJson(response, head?.status ?? 400, { errors: [{ message: error.message, extensions }] });
+}
+
+/** 413 for a body over the limit; readBody drains the rest, so a keep-alive connection goes on. */
+function refuseTooLarge(request: http.IncomingMessage, response: http.ServerResponse, limit: number): void {
+  if (tooLargeToDrain(request)) response.setHeader('connection', 'close');
+  sendJson(response, 413, {
+    errors: [
+      {
+        message: `the request body exceeds ${limit} bytes`,
+        extensions: { code: 'PAYLOAD_TOO_LARGE', limit: 'bodyBytes', max: limit },
+      },
+    ],
+  });
+}
+
+function tooLargeToDrain(request: http.IncomingMessage): boolean {
+  const declared = Number(request.headers['content-length']);
+  return Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES;
+}
+
+/**
+ * Reads and drops the rest of a refused body, so that the next request on the connection is parsed from
+ * its first byte; a body larger than DRAIN_LIMIT_BYTES closes the connection instead.
+ */
+function discardRest(request: http.IncomingMessage): void {
+  if (request.readableEnded) return;
+  let drained = 0;
+  request.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) request.socket.destroy();
+  });
+  request.resume();
+}
+
+function parseJsonBody(body: Buffer): unknown {
   const text = body.toString('utf8');
   if (!text) return undefined;
   try {
@@ -206,19 +326,62 @@ async function readJsonBody(request: http.IncomingMessage): Promise<unknown> {
 
 /**
  * The body, or undefined when it is longer than `limit` bytes: a declared Content-Length over the limit is
- * refused unread, and a body that grows past it stops being buffered.
+ * refused unread, and a body that grows past it stops being buffered; either is drained, not destroyed,
+ * so the caller's answer is read by the client and its connection goes on.
  */
-export async function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
+  if (Number.isFinite(declared) && declared > limit) {
+    discardRest(request);
+    return Promise.resolve(undefined);
   }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        discardRest(request);
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+  });
+}
+
+/**
+ * graphql-ws accepts from onSubscribe only errors of the graphql-js copy it runs on; a service's own may
+ * come from another copy (under a bundler). They are remade on that copy, without the HTTP-only extension.
+ */
+type SubscribeHook = NonNullable<WebSocketHooks['onSubscribe']>;
+function runtimeErrors(hook: SubscribeHook): SubscribeHook {
+  return async (ctx, id, payload) => {
+    const outcome = await hook(ctx, id, payload);
+    if (!Array.isArray(outcome)) return outcome;
+    return (outcome as readonly GraphQLError[]).map((error) => {
+      const extensions = { ...error.extensions };
+      delete extensions.http;
+      return new graphql.GraphQLError(error.message, { extensions });
+    });
+  };
 }
 
 export function sendJson(response: http.ServerResponse, status: number, body: unknown): void {

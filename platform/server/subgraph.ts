@@ -5,12 +5,19 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse } from 'graphql';
+import { decodeJwt } from 'jose';
 import { PRINCIPAL_HEADER, verifyPrincipal, type Principal } from '../auth/principal.ts';
-import { unauthenticated } from '../errors.ts';
+import { safeFormatError, unauthenticated } from '../errors.ts';
 import type { RunningConsumer } from '../events/consumer.ts';
 import type { Runtime } from '../runtime.ts';
 import type { SubgraphName } from '../subgraphs.ts';
-import { sendJson, startHttpService, type RouteHandler, type RunningService } from './http.ts';
+import {
+  sendJson,
+  startHttpService,
+  type RouteHandler,
+  type RunningService,
+  type WebSocketHooks,
+} from './http.ts';
 
 export interface SubgraphInstance<Context extends BaseContext> {
   resolvers: GraphQLResolverMap<Context>;
@@ -82,6 +89,7 @@ export async function startSubgraph<Context extends BaseContext>(
     // Traces go to Apollo's hosted studio, which this deployment does not use.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     includeStacktraceInErrorResponses: false,
+    formatError: safeFormatError(module.name),
   });
   // Plain routes take the same signed principal as GraphQL: around the gateway they answer 401.
   const routes = Object.fromEntries(
@@ -105,6 +113,7 @@ export async function startSubgraph<Context extends BaseContext>(
       webSocket: {
         schema,
         context: (params) => contextFor(params?.[PRINCIPAL_HEADER]),
+        hooks: principalExpiry(runtime.internalSecret),
         eventContext: (context) => {
           const principal = principals.get(context);
           if (!principal) throw new Error('a subscription context the subgraph did not make');
@@ -122,5 +131,60 @@ export async function startSubgraph<Context extends BaseContext>(
       await instance.stop?.();
       await service.close();
     },
+  };
+}
+
+/** Whether two principals are the same caller: a renewal may extend a connection, never change who it is. */
+function samePrincipal(a: Principal, b: Principal): boolean {
+  return (
+    a.subject === b.subject &&
+    a.partnerId === b.partnerId &&
+    [...a.roles].sort().join() === [...b.roles].sort().join()
+  );
+}
+
+/**
+ * A subgraph connection lives as long as the principal it was opened with: when the signature's expiry
+ * passes, the connection closes (4401), so a captured header streams for a minute at most. The gateway
+ * renews it on the open connection by a graphql-ws `ping` whose payload carries a fresh signature of the
+ * same principal; operations started later verify that one.
+ */
+function principalExpiry(secret: string): WebSocketHooks {
+  const timers = new WeakMap<object, NodeJS.Timeout>();
+  const principals = new WeakMap<object, Principal>();
+  const expireAt = (ctx: object, close: () => void, signed: string) => {
+    clearTimeout(timers.get(ctx));
+    const { exp } = decodeJwt(signed);
+    const timer = setTimeout(close, Math.max(0, (exp ?? 0) * 1_000 - Date.now()));
+    timer.unref();
+    timers.set(ctx, timer);
+  };
+  return {
+    onConnect: async (ctx) => {
+      const signed = ctx.connectionParams?.[PRINCIPAL_HEADER];
+      if (typeof signed !== 'string') return false;
+      try {
+        principals.set(ctx, await verifyPrincipal(signed, secret));
+      } catch {
+        return false;
+      }
+      expireAt(ctx, () => ctx.extra.socket.close(4401, 'Unauthorized: the principal expired'), signed);
+      return true;
+    },
+    onPing: async (ctx, payload) => {
+      const renewed = payload?.[PRINCIPAL_HEADER];
+      const before = principals.get(ctx);
+      if (typeof renewed !== 'string' || !before || !ctx.connectionParams) return;
+      const next = await verifyPrincipal(renewed, secret).catch(() => undefined);
+      if (!next || !samePrincipal(next, before)) {
+        ctx.extra.socket.close(4403, 'Forbidden: the renewal is not the same principal');
+        return;
+      }
+      // graphql-ws types the parameters read-only; they are the connection's credentials, which the
+      // context of every later operation verifies, so the renewed signature takes the old one's place.
+      (ctx.connectionParams as Record<string, unknown>)[PRINCIPAL_HEADER] = renewed;
+      expireAt(ctx, () => ctx.extra.socket.close(4401, 'Unauthorized: the principal expired'), renewed);
+    },
+    onClose: (ctx) => clearTimeout(timers.get(ctx)),
   };
 }

@@ -30,7 +30,7 @@ export const resolvers: Resolvers = {
     invoice: async (_parent, { id }, ctx) => (await ctx.invoices.load(id)) ?? null,
     async invoices(_parent, { kind, status, overdue, first, after }, ctx) {
       const size = pageSize(first);
-      const cursor = decodeCursor(after, 2) as [string, string] | null;
+      const cursor = decodeCursor(after, ['timestamp', 'text']) as [string, string] | null;
       const rows = await listInvoices(
         ctx.db,
         {

@@ -67,7 +67,7 @@ export const resolvers: Resolvers = {
     },
     async orders(_parent, { filter, first, after }, ctx) {
       const size = pageSize(first);
-      const cursor = decodeCursor(after, 2) as [string, string] | null;
+      const cursor = decodeCursor(after, ['timestamp', 'text']) as [string, string] | null;
       const rows = await listOrders(ctx.db, filter ?? {}, orderScope(ctx.principal), cursor, size + 1);
       for (const row of rows) ctx.orders.prime(row.id, row);
       return toPage(rows, size, orderSortKey);
@@ -176,7 +176,7 @@ export const resolvers: Resolvers = {
     __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
     async orders(partner, { status, first, after }, ctx) {
       const size = pageSize(first);
-      const cursor = decodeCursor(after, 2) as [string, string] | null;
+      const cursor = decodeCursor(after, ['timestamp', 'text']) as [string, string] | null;
       const rows = await partnerOrdersLoader(ctx, status ?? null, cursor, size + 1).load(partner.id);
       return toPage(rows, size, orderSortKey);
     },
