@@ -107,6 +107,8 @@ export type EndSubscriptions = (matches: (principal: Principal) => boolean, erro
  */
 export class CredentialWatcher {
   private readonly open = new Map<Principal, number>();
+  /** Open graphql-ws connections of partner principals, and how to close each (4403). */
+  private readonly connections = new Set<{ principal: Principal; close: () => void }>();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
 
@@ -126,6 +128,14 @@ export class CredentialWatcher {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** Watches a graphql-ws connection of `principal` until the returned release is called. */
+  connection(principal: Principal, close: () => void): () => void {
+    if (!isPartnerPrincipal(principal)) return () => undefined;
+    const entry = { principal, close };
+    this.connections.add(entry);
+    return () => this.connections.delete(entry);
   }
 
   /** Watches `principal` for as long as the subscription `result` runs. */
@@ -166,12 +176,12 @@ export class CredentialWatcher {
 
   /** One round: asks partners about every open partner and key, and ends what is refused. */
   async revalidate(): Promise<number> {
-    if (this.checking || this.open.size === 0) return 0;
+    if (this.checking || (this.open.size === 0 && this.connections.size === 0)) return 0;
     this.checking = true;
     try {
       const partnerIds = new Set<string>();
       const keyIds = new Set<string>();
-      for (const principal of this.open.keys()) {
+      for (const principal of [...this.open.keys(), ...[...this.connections].map((c) => c.principal)]) {
         const keyId = keyOf(principal);
         if (keyId) keyIds.add(keyId);
         else if (principal.partnerId) partnerIds.add(principal.partnerId);
@@ -185,12 +195,19 @@ export class CredentialWatcher {
         return keyId ? keys.has(keyId) : partners.has(principal.partnerId ?? '');
       };
       for (const principal of [...this.open.keys()]) if (matches(principal)) this.open.delete(principal);
-      return this.end(
+      const ended = this.end(
         matches,
         new GraphQLError('credentials no longer valid: the API key was revoked or the partner suspended', {
           extensions: { code: 'FORBIDDEN' },
         }),
       );
+      // The subscriptions end first, with an error the client can read; then the connection itself.
+      for (const connection of [...this.connections]) {
+        if (!matches(connection.principal)) continue;
+        this.connections.delete(connection);
+        connection.close();
+      }
+      return ended;
     } catch (error) {
       this.onError(error);
       return 0;

@@ -162,7 +162,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     return contextFor({ authorization: text('authorization'), apiKey: text('x-api-key') });
   };
 
-  const webSocketHooks = graphqlWsAdmission(guard, contextFromParams, () => apiSchema);
+  const webSocketHooks = graphqlWsAdmission(
+    guard,
+    contextFromParams,
+    () => apiSchema,
+    (principal, close) => watcher.connection(principal, close),
+  );
 
   watcher.start();
   const service = await startHttpService<GatewayContext>(
@@ -232,6 +237,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 interface ConnectionState {
   running: Map<string, Slot>;
   subscriptions: ConnectionSubscriptions;
+  /** Stops watching the connection's credentials. */
+  unwatch: () => void;
 }
 
 /**
@@ -243,6 +250,7 @@ function graphqlWsAdmission(
   guard: OperationGuard,
   contextFromParams: (params: Record<string, unknown> | undefined) => Promise<GatewayContext>,
   schema: () => GraphQLSchema | undefined,
+  watchCredentials: (principal: Principal, close: () => void) => () => void,
 ): WebSocketHooks {
   const connections = new WeakMap<object, ConnectionState>();
   const release = (state: ConnectionState | undefined, id: string) => {
@@ -253,12 +261,15 @@ function graphqlWsAdmission(
   };
   return {
     onConnect: async (ctx) => {
+      let principal: Principal;
       try {
-        await contextFromParams(ctx.connectionParams);
+        ({ principal } = await contextFromParams(ctx.connectionParams));
       } catch {
         return false;
       }
-      connections.set(ctx, { running: new Map(), subscriptions: new ConnectionSubscriptions() });
+      // A suspension or a revoked key closes the connection within seconds, not at its next operation.
+      const unwatch = watchCredentials(principal, () => ctx.extra.socket.close(4403, 'Forbidden'));
+      connections.set(ctx, { running: new Map(), subscriptions: new ConnectionSubscriptions(), unwatch });
       return true;
     },
     onSubscribe: async (ctx, id, payload) => {
@@ -331,6 +342,7 @@ function graphqlWsAdmission(
     onClose: (ctx) => {
       const state = connections.get(ctx);
       if (!state) return;
+      state.unwatch();
       for (const slot of state.running.values()) slot.release();
       state.running.clear();
       state.subscriptions.releaseAll();

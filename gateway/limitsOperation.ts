@@ -280,8 +280,11 @@ export function exceeded(
   return undefined;
 }
 
-const badInput = (message: string) =>
-  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+/** `field`: the argument or input field that holds the value, as the subgraphs name it in theirs. */
+const badInput = (message: string, field?: string) =>
+  new GraphQLError(message, {
+    extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}), http: { status: 400 } },
+  });
 
 /**
  * Arguments no field can store or compute with: a NUL character (PostgreSQL text cannot hold one) and a
@@ -291,26 +294,26 @@ export function checkInputs(
   document: DocumentNode,
   variables: Record<string, unknown>,
 ): GraphQLError | undefined {
-  const literal = (value: ValueNode): GraphQLError | undefined => {
+  const literal = (value: ValueNode, name?: string): GraphQLError | undefined => {
     switch (value.kind) {
       case Kind.STRING:
         return value.value.includes('\u0000')
-          ? badInput('text arguments must not contain NUL characters')
+          ? badInput(`${name ?? 'text'} must not contain NUL characters`, name)
           : undefined;
       case Kind.FLOAT:
       case Kind.INT:
         return Number.isFinite(Number(value.value))
           ? undefined
-          : badInput(`the number ${value.value.slice(0, 40)} is out of range`);
+          : badInput(`the number ${value.value.slice(0, 40)} is out of range`, name);
       case Kind.LIST:
         for (const item of value.values) {
-          const problem = literal(item);
+          const problem = literal(item, name);
           if (problem) return problem;
         }
         return undefined;
       case Kind.OBJECT:
         for (const field of value.fields) {
-          const problem = literal(field.value);
+          const problem = literal(field.value, field.name.value);
           if (problem) return problem;
         }
         return undefined;
@@ -322,11 +325,11 @@ export function checkInputs(
   while (stack.length > 0) {
     const node = stack.pop() as {
       kind?: string;
-      arguments?: { value: ValueNode }[];
+      arguments?: { name: { value: string }; value: ValueNode }[];
       defaultValue?: ValueNode;
     };
     for (const arg of node.arguments ?? []) {
-      const problem = literal(arg.value);
+      const problem = literal(arg.value, arg.name.value);
       if (problem) return problem;
     }
     if (node.defaultValue) {
@@ -339,16 +342,19 @@ export function checkInputs(
       else if (typeof value === 'object' && value !== null && 'kind' in value) stack.push(value);
     }
   }
-  const values: unknown[] = [variables];
+  const values: [string | undefined, unknown][] = [[undefined, variables]];
   while (values.length > 0) {
-    const value = values.pop();
+    const [name, value] = values.pop()!;
     if (typeof value === 'string' && value.includes('\u0000'))
-      return badInput('text variables must not contain NUL characters');
+      return badInput(`${name ?? 'text'} must not contain NUL characters`, name);
     if (typeof value === 'number' && !Number.isFinite(value))
-      return badInput('a number variable is out of range');
-    if (Array.isArray(value)) values.push(...(value as readonly unknown[]));
+      return badInput(`${name ?? 'a number'} is out of range`, name);
+    if (Array.isArray(value))
+      values.push(
+        ...(value as readonly unknown[]).map((item): [string | undefined, unknown] => [name, item]),
+      );
     else if (typeof value === 'object' && value !== null)
-      values.push(...Object.values(value as Record<string, unknown>));
+      values.push(...Object.entries(value as Record<string, unknown>));
   }
   return undefined;
 }

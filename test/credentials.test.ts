@@ -131,7 +131,9 @@ function subscribe(headers: Record<string, string>) {
     webSocketImpl: WebSocket,
     connectionParams: headers,
     retryAttempts: 0,
+    on: { closed: (event) => (closeCode = (event as { code: number }).code) },
   });
+  let closeCode: number | undefined;
   const events: string[] = [];
   const errors: { extensions?: { code?: string } }[] = [];
   let completed = false;
@@ -150,7 +152,7 @@ function subscribe(headers: Record<string, string>) {
       },
     },
   );
-  return { client, events, errors, isComplete: () => completed };
+  return { client, events, errors, isComplete: () => completed, closeCode: () => closeCode };
 }
 
 /** A purchase order to `supplierId`, submitted: an event its supplier sees. */
@@ -201,6 +203,11 @@ describe('suspension', () => {
     for (const subscription of [byToken, byKey]) {
       expect(subscription.errors.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
     }
+    // The connections themselves are closed as the graphql-ws protocol says: 4403 Forbidden.
+    await eventually(
+      () => byToken.closeCode() === 4403 && byKey.closeCode() === 4403,
+      () => `both connections closed with 4403 (got ${byToken.closeCode()}, ${byKey.closeCode()})`,
+    );
     const delivered = [byToken.events.length, byKey.events.length];
     await buyer.ok('mutation ($id: ID!) { cancelOrder(id: $id, reason: "test") { id } }', { id: orderId });
     await stack.settled();
@@ -238,6 +245,8 @@ describe('revocation', () => {
     await admin.ok(REVOKE, { id: revoked.id });
     await eventually(() => doomed.isComplete(), 'the revoked key’s subscription to end');
     expect(doomed.errors.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+    await eventually(() => doomed.closeCode() === 4403, 'the revoked key’s connection to close with 4403');
+    expect(survivor.closeCode()).toBeUndefined();
     expect(await anotherOperation(doomed.client)).not.toBe('data');
 
     const before = survivor.events.length;
