@@ -44,10 +44,20 @@ export class OperationGuard {
     return { tier, limits: this.config[tier] };
   }
 
+  /** Verdicts on texts seen recently, per tier: clients send the same few operations again and again. */
+  private readonly sourceVerdicts = new Map<string, GraphQLError | null>();
+
   /** Tokens and nesting of the text, before it is parsed. */
   checkSource(source: string, principal: Principal): GraphQLError | undefined {
     const { tier, limits } = this.limitsOf(principal);
-    return checkSource(source, limits.operation, tier);
+    if (source.length > 20_000) return checkSource(source, limits.operation, tier);
+    const key = `${tier}\n${source}`;
+    const known = this.sourceVerdicts.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const verdict = checkSource(source, limits.operation, tier);
+    if (this.sourceVerdicts.size >= 1_000) this.sourceVerdicts.clear();
+    this.sourceVerdicts.set(key, verdict ?? null);
+    return verdict;
   }
 
   /** The operation the request names, and everything about it that can be checked before it runs. */

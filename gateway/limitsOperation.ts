@@ -294,6 +294,20 @@ export function checkInputs(
   document: DocumentNode,
   variables: Record<string, unknown>,
 ): GraphQLError | undefined {
+  return checkLiterals(document) ?? checkVariables(variables);
+}
+
+/** The literals of a document, checked once per document (Apollo Server reuses parsed documents). */
+const literalVerdicts = new WeakMap<DocumentNode, GraphQLError | null>();
+function checkLiterals(document: DocumentNode): GraphQLError | undefined {
+  const known = literalVerdicts.get(document);
+  if (known !== undefined) return known ?? undefined;
+  const verdict = findBadLiteral(document);
+  literalVerdicts.set(document, verdict ?? null);
+  return verdict;
+}
+
+function findBadLiteral(document: DocumentNode): GraphQLError | undefined {
   const literal = (value: ValueNode, name?: string): GraphQLError | undefined => {
     switch (value.kind) {
       case Kind.STRING:
@@ -342,6 +356,10 @@ export function checkInputs(
       else if (typeof value === 'object' && value !== null && 'kind' in value) stack.push(value);
     }
   }
+  return undefined;
+}
+
+function checkVariables(variables: Record<string, unknown>): GraphQLError | undefined {
   const values: [string | undefined, unknown][] = [[undefined, variables]];
   while (values.length > 0) {
     const [name, value] = values.pop()!;
