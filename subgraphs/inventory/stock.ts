@@ -1,7 +1,12 @@
 import type { Queryable } from '../../platform/db/database.ts';
 import { appendEvent } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
-import type { StockEventType, StockFacts } from '../../platform/events/contracts.ts';
+import type { EventPayloads, StockEventType, StockFigures } from '../../platform/events/contract.ts';
+
+/** A stock event without the totals, which `stockChanged` adds as they are after the change. */
+export type StockChange = {
+  [T in StockEventType]: { type: T; facts: Omit<EventPayloads[T], keyof StockFigures> };
+}[StockEventType];
 
 /**
  * The stock ledger. Every change of a stock level is a movement (RECEIPT, ISSUE, ADJUSTMENT, RESERVATION,
@@ -154,24 +159,23 @@ async function totalsOf(tx: Queryable, sku: string): Promise<Totals> {
  */
 export async function stockChanged(
   tx: Queryable,
-  type: StockEventType,
-  facts: Omit<StockFacts, 'onHand' | 'reserved' | 'available' | 'sku'> & Record<string, unknown>,
+  change: StockChange,
   sku: string,
   actor: string,
 ): Promise<Totals> {
   const totals = await totalsOf(tx, sku);
-  const figures = {
+  const figures: StockFigures = {
     sku,
     onHand: totals.onHand.toString(),
     reserved: totals.reserved.toString(),
     available: totals.available.toString(),
   };
   const event = await appendEvent(tx, {
-    type,
+    type: change.type,
     aggregateType: 'Item',
     aggregateId: sku,
     actor,
-    payload: { ...facts, ...figures },
+    payload: { ...change.facts, ...figures },
   });
   const { rows } = await tx.query<{ reorder_point: string | null; below_reorder_point: boolean }>(
     `UPDATE inventory.item SET catalog_version = $2 WHERE sku = $1

@@ -3,7 +3,7 @@ import type { Driver } from 'neo4j-driver';
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { Database, Queryable } from '../../platform/db/database.ts';
 import { badInput, notFound } from '../../platform/errors.ts';
-import type { SupplyLinkDeclaredFacts } from '../../platform/events/contracts.ts';
+import type { SupplyLinkDeclaredFacts } from '../../platform/events/contract.ts';
 import { appendEvent } from '../../platform/events/eventLog.ts';
 import { parseDate } from '../../platform/input.ts';
 import { assertMayDeclare, declarerOf } from './access.ts';
@@ -118,7 +118,7 @@ export async function appendDeclarations(
       aggregateId: `${facts.supplierId}>${facts.customerId}`,
       parties: [facts.supplierId, facts.customerId],
       actor,
-      payload: { ...facts },
+      payload: facts,
     });
     cursor = event.cursor;
   }

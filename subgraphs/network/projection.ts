@@ -1,19 +1,7 @@
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
-import type {
-  DisruptionReportedFacts,
-  OrderConfirmedFacts,
-  PartnerCertificationFacts,
-  PartnerFacts,
-  SupplyLinkDeclaredFacts,
-} from '../../platform/events/contracts.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import type { ConsumerSink } from '../../platform/events/consumer.ts';
 import { isoDate } from '../../platform/dates.ts';
-
-/** `OrderConfirmed` lines carry their SKU besides the confirmed quantity. */
-type ConfirmedOrder = Omit<OrderConfirmedFacts, 'lines'> & {
-  lines: { sku: string; confirmedQuantity: string | null }[];
-};
 
 /** Adds `$new` to list `current` without repeats. */
 const union = (current: string, added: string) =>
@@ -25,7 +13,7 @@ const MERGE_LINK = `MERGE (s:Company {id: $supplierId})
   MERGE (s)-[r:SUPPLIES]->(c)
     ON CREATE SET r.visibility = 'PRIVATE', r.sources = [], r.declaredItems = [], r.observedItems = []`;
 
-const isZero = (quantity: string | null) => quantity === null || /^0*(\.0*)?$/.test(quantity);
+const isZero = (quantity: string) => /^0*(\.0*)?$/.test(quantity);
 
 /** The day an event happened, as the ISO date links keep for "since". */
 const dayOf = (event: LoggedEvent) => isoDate(event.occurredAt);
@@ -38,7 +26,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
   switch (event.type) {
     case 'PartnerRegistered':
     case 'PartnerUpdated': {
-      const { id, name, country, isSelf, status } = event.payload as unknown as PartnerFacts;
+      const { id, name, country, isSelf, status } = event.payload;
       await tx.run(
         `MERGE (c:Company {id: $id}) SET c.name = $name, c.country = $country, c.isSelf = $isSelf, c.status = $status`,
         { id, name, country, isSelf, status },
@@ -46,7 +34,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'PartnerCertificationAdded': {
-      const facts = event.payload as unknown as PartnerCertificationFacts;
+      const facts = event.payload;
       await tx.run(
         `MERGE (c:Company {id: $partnerId})
          MERGE (cert:Certification {id: $certificationId})
@@ -57,14 +45,14 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'PartnerCertificationRemoved': {
-      const facts = event.payload as unknown as PartnerCertificationFacts;
+      const facts = event.payload;
       await tx.run('MATCH (cert:Certification {id: $certificationId}) DETACH DELETE cert', { ...facts });
       return;
     }
     case 'OrderConfirmed': {
       // A confirmed order shows goods flowing from seller to buyer: supplier → us for a purchase
       // order, us → customer for a sales order. Declined lines (0 confirmed) show nothing.
-      const order = event.payload as unknown as ConfirmedOrder;
+      const order = event.payload;
       const items = [...new Set(order.lines.filter((l) => !isZero(l.confirmedQuantity)).map((l) => l.sku))];
       if (items.length === 0 || order.sellerId === order.buyerId) return;
       await tx.run(
@@ -80,7 +68,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
     case 'SupplyLinkDeclared': {
       // The latest declaration of a pair replaces the earlier one's items, share and visibility, except
       // that a partner may not share a link more widely than the company itself declared it.
-      const link = event.payload as unknown as SupplyLinkDeclaredFacts;
+      const link = event.payload;
       await tx.run(
         `${MERGE_LINK}
          WITH r, {PRIVATE: 0, PARTNERS: 1, NETWORK: 2} AS rank
@@ -99,7 +87,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'DisruptionReported': {
-      const facts = event.payload as unknown as DisruptionReportedFacts;
+      const facts = event.payload;
       await tx.run(
         `MERGE (d:Disruption {id: $disruptionId})
          SET d.partnerId = $partnerId, d.country = $country, d.severity = $severity,

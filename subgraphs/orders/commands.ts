@@ -1,7 +1,7 @@
 import { actorOf, hasRole, isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict, forbidden, notFound } from '../../platform/errors.ts';
-import { idempotencyScope, requestHash } from '../../platform/idempotency.ts';
+import { idempotencyKeyOf, idempotent, requestHash } from '../../platform/idempotency.ts';
 import {
   parseAmount,
   parseCurrency,
@@ -55,9 +55,9 @@ import {
   shipmentsByOrderIds,
   type NewOrder,
   type NewOrderLine,
-  type OrderEventName,
   type OrderLineRow,
   type OrderRow,
+  type OrderStep,
   type ReceiptLine,
   type ShipmentRow,
 } from './store.ts';
@@ -188,30 +188,39 @@ async function createOrder(
   request: { kind: OrderKind; input: unknown; idempotencyKey: string | null | undefined },
   build: () => Promise<Omit<NewOrder, 'idempotency'>>,
 ): Promise<OrderRow> {
-  const scope = idempotencyScope(principal);
+  const idempotency = idempotencyKeyOf(principal, request.idempotencyKey);
   const hash = requestHash({ kind: request.kind, input: request.input });
-  let idempotency: NewOrder['idempotency'] = null;
-  if (request.idempotencyKey !== null && request.idempotencyKey !== undefined) {
-    const key = requireText(request.idempotencyKey, 'idempotencyKey');
-    const earlier = await orderByIdempotencyKey(tx, scope, key);
-    if (earlier) {
-      if (earlier.request_hash !== hash) {
-        throw conflict(`idempotency key ${key} was already used for a different order`, {
-          orderId: earlier.id,
-        });
-      }
-      const [order] = await ordersByIds(tx, [earlier.id]);
-      return order!;
+  const create = async () => {
+    const order = await build();
+    if (order.externalRef !== null) {
+      const owner = order.kind === 'PURCHASE' ? order.sellerId : order.buyerId;
+      const taken = await orderIdByExternalRef(tx, owner, order.externalRef);
+      if (taken) throw conflict(`reference ${order.externalRef} is already used`, { orderId: taken });
     }
-    idempotency = { scope, key, requestHash: hash };
-  }
-  const order = await build();
-  if (order.externalRef !== null) {
-    const owner = order.kind === 'PURCHASE' ? order.sellerId : order.buyerId;
-    const taken = await orderIdByExternalRef(tx, owner, order.externalRef);
-    if (taken) throw conflict(`reference ${order.externalRef} is already used`, { orderId: taken });
-  }
-  return insertOrder(tx, { ...order, idempotency }, actorOf(principal));
+    return insertOrder(
+      tx,
+      { ...order, idempotency: idempotency && { ...idempotency, requestHash: hash } },
+      actorOf(principal),
+    );
+  };
+  if (!idempotency) return create();
+  const { scope, key } = idempotency;
+  return idempotent(
+    tx,
+    {
+      lock: `order:${scope}:${key}`,
+      find: async () => {
+        const earlier = await orderByIdempotencyKey(tx, scope, key);
+        if (!earlier) return undefined;
+        const [order] = await ordersByIds(tx, [earlier.id]);
+        return { result: order!, requestHash: earlier.request_hash };
+      },
+      requestHash: hash,
+      conflict: (earlier) =>
+        conflict(`idempotency key ${key} was already used for a different order`, { orderId: earlier.id }),
+    },
+    create,
+  );
 }
 
 export function createPurchaseOrder(
@@ -316,39 +325,44 @@ function assertTransition(order: OrderRow, action: OrderAction): void {
   }
 }
 
-/** Steps that only move the status, and the event each records. */
+/** Steps that only move the status: the status each leads to, and the event that records it. */
 const STATUS_STEPS = {
-  submit: { status: 'SUBMITTED', event: 'OrderSubmitted' },
-  reject: { status: 'REJECTED', event: 'OrderRejected' },
-  cancel: { status: 'CANCELLED', event: 'OrderCancelled' },
-  close: { status: 'CLOSED', event: 'OrderClosed' },
-} as const satisfies Partial<Record<OrderAction, { status: OrderStatus; event: OrderEventName }>>;
+  submit: 'SUBMITTED',
+  reject: 'REJECTED',
+  cancel: 'CANCELLED',
+  close: 'CLOSED',
+} as const satisfies Partial<Record<OrderAction, OrderStatus>>;
 
 async function statusStep(
   tx: Queryable,
   principal: Principal,
   id: string,
   action: keyof typeof STATUS_STEPS,
-  facts: Record<string, unknown> = {},
+  step: () => OrderStep,
 ): Promise<OrderRow> {
   const order = await orderToActOn(tx, principal, id, action);
   assertTransition(order, action);
-  const { status, event } = STATUS_STEPS[action];
-  return setOrderStatus(tx, id, status, actorOf(principal), event, facts);
+  return setOrderStatus(tx, id, STATUS_STEPS[action], actorOf(principal), step());
 }
 
 export const submitOrder = (tx: Queryable, principal: Principal, id: string) =>
-  statusStep(tx, principal, id, 'submit');
+  statusStep(tx, principal, id, 'submit', () => ({ type: 'OrderSubmitted', facts: {} }));
 
 export const rejectOrder = (tx: Queryable, principal: Principal, id: string, reason: string) =>
-  statusStep(tx, principal, id, 'reject', { reason: requireText(reason, 'reason') });
+  statusStep(tx, principal, id, 'reject', () => ({
+    type: 'OrderRejected',
+    facts: { reason: requireText(reason, 'reason') },
+  }));
 
 /** Either party, until something has shipped. */
 export const cancelOrder = (tx: Queryable, principal: Principal, id: string, reason: string) =>
-  statusStep(tx, principal, id, 'cancel', { reason: requireText(reason, 'reason') });
+  statusStep(tx, principal, id, 'cancel', () => ({
+    type: 'OrderCancelled',
+    facts: { reason: requireText(reason, 'reason') },
+  }));
 
 export const closeOrder = (tx: Queryable, principal: Principal, id: string) =>
-  statusStep(tx, principal, id, 'close');
+  statusStep(tx, principal, id, 'close', () => ({ type: 'OrderClosed', facts: {} }));
 
 /** Input lines by line number, refusing numbers the order does not have and numbers given twice. */
 function byLineNo<Input extends { lineNo: number }>(
@@ -422,9 +436,9 @@ export async function confirmOrder(
     externalRef,
     order.seller_id,
   );
-  return setOrderStatus(tx, id, statusAfterConfirmation(confirmed), actorOf(principal), 'OrderConfirmed', {
-    externalRef,
-    lines: confirmed,
+  return setOrderStatus(tx, id, statusAfterConfirmation(confirmed), actorOf(principal), {
+    type: 'OrderConfirmed',
+    facts: { externalRef, lines: confirmed },
   });
 }
 
@@ -512,15 +526,35 @@ export async function shipOrder(
     input.reference === null || input.reference === undefined
       ? null
       : requireText(input.reference, 'reference');
-  if (reference !== null) {
-    const earlier = await shipmentByReference(tx, id, reference);
-    if (earlier) {
-      if (earlier.request_hash === hash) return earlier;
-      throw conflict(`shipment ${reference} was already notified with different content`, {
-        shipmentId: earlier.id,
-      });
-    }
-  }
+  const notify = () => notifyShipment(tx, principal, order, input, reference, hash);
+  if (reference === null) return notify();
+  return idempotent(
+    tx,
+    {
+      lock: `shipment:${id}:${reference}`,
+      find: async () => {
+        const earlier = await shipmentByReference(tx, id, reference);
+        return earlier && { result: earlier, requestHash: earlier.request_hash };
+      },
+      requestHash: hash,
+      conflict: (earlier) =>
+        conflict(`shipment ${reference} was already notified with different content`, {
+          shipmentId: earlier.id,
+        }),
+    },
+    notify,
+  );
+}
+
+async function notifyShipment(
+  tx: Queryable,
+  principal: Principal,
+  order: OrderRow,
+  input: ShipOrderInput,
+  reference: string | null,
+  hash: string,
+): Promise<ShipmentRow> {
+  const id = order.id;
   assertTransition(order, 'ship');
   if (order.shipping_complete) {
     throw conflict(`order ${order.number} already had its final shipment`, { status: order.status });
@@ -558,13 +592,9 @@ export async function shipOrder(
     },
     actorOf(principal),
   );
-  await setOrderStatus(
-    tx,
-    id,
-    await statusAfterGoodsMoved(tx, order, final),
-    actorOf(principal),
-    'OrderShipped',
-    {
+  await setOrderStatus(tx, id, await statusAfterGoodsMoved(tx, order, final), actorOf(principal), {
+    type: 'OrderShipped',
+    facts: {
       shipmentId: shipment.id,
       shipmentNumber: shipment.number,
       reference,
@@ -576,7 +606,7 @@ export async function shipOrder(
         quantity: quantity.toString(),
       })),
     },
-  );
+  });
   return shipment;
 }
 
@@ -667,13 +697,9 @@ export async function receiveShipment(
 
   const receivedAt = input?.receivedAt ? parseInstant(input.receivedAt, 'receivedAt') : new Date();
   const received = await recordReceipt(tx, shipment!, receipt, receivedAt, hash);
-  await setOrderStatus(
-    tx,
-    order.id,
-    await statusAfterGoodsMoved(tx, order, false),
-    actorOf(principal),
-    'ShipmentReceived',
-    {
+  await setOrderStatus(tx, order.id, await statusAfterGoodsMoved(tx, order, false), actorOf(principal), {
+    type: 'ShipmentReceived',
+    facts: {
       shipmentId,
       shipmentNumber: shipment!.number,
       lines: receipt.map((line) => ({
@@ -690,6 +716,6 @@ export async function receiveShipment(
         rejectionReason: line.rejectionReason,
       })),
     },
-  );
+  });
   return received;
 }
