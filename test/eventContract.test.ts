@@ -93,24 +93,31 @@ const delivery = {
   reason: 'down',
 };
 
+const certification = {
+  partnerId: SUPPLIER,
+  certificationId: 'ec-cert',
+  kind: 'ISO_9001',
+  issuer: 'TÜV',
+  validUntil: '2031-01-01',
+};
+const customerPrice = {
+  id: 'ec-price',
+  sku: SKU,
+  customerId: CUSTOMER,
+  amount: '2.2',
+  currency: 'EUR',
+  validFrom: '2030-01-01',
+  validTo: null,
+  startsAt: '2030-01-01T00:00:00.000Z',
+  endsAt: null,
+};
+
 /** One payload of every event type: the compiler refuses this map when a type is missing or malformed. */
 const SAMPLES: { [T in EventType]: EventPayloads[T] } = {
   PartnerRegistered: partner(SELF, ['SUPPLIER', 'CUSTOMER'], true),
   PartnerUpdated: partner(SUPPLIER, ['SUPPLIER']),
-  PartnerCertificationAdded: {
-    partnerId: SUPPLIER,
-    certificationId: 'ec-cert',
-    kind: 'ISO_9001',
-    issuer: 'TÜV',
-    validUntil: '2031-01-01',
-  },
-  PartnerCertificationRemoved: {
-    partnerId: SUPPLIER,
-    certificationId: 'ec-cert',
-    kind: 'ISO_9001',
-    issuer: 'TÜV',
-    validUntil: '2031-01-01',
-  },
+  PartnerCertificationAdded: certification,
+  PartnerCertificationRemoved: certification,
   ApiKeyCreated: { keyId: 'ec-key', name: 'ERP' },
   ItemUpserted: {
     sku: SKU,
@@ -122,30 +129,8 @@ const SAMPLES: { [T in EventType]: EventPayloads[T] } = {
     availabilityCheck: 'CONFIRM_AVAILABLE',
   },
   PriceSet: { sku: SKU, listPrice: { amount: '2.75', currency: 'EUR' } },
-  CustomerPriceSet: {
-    id: 'ec-price',
-    sku: SKU,
-    customerId: CUSTOMER,
-    amount: '2.2',
-    currency: 'EUR',
-    validFrom: '2030-01-01',
-    validTo: null,
-    startsAt: '2030-01-01T00:00:00.000Z',
-    endsAt: null,
-    removed: false,
-  },
-  CustomerPriceRemoved: {
-    id: 'ec-price',
-    sku: SKU,
-    customerId: CUSTOMER,
-    amount: '2.2',
-    currency: 'EUR',
-    validFrom: '2030-01-01',
-    validTo: null,
-    startsAt: '2030-01-01T00:00:00.000Z',
-    endsAt: null,
-    removed: true,
-  },
+  CustomerPriceSet: { ...customerPrice, removed: false },
+  CustomerPriceRemoved: { ...customerPrice, removed: true },
   PromotionSet: {
     id: 'ec-promotion',
     sku: SKU,

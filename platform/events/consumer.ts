@@ -137,13 +137,23 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
           `SELECT cursor FROM ${table} WHERE consumer = $1 FOR UPDATE`,
           [consumer],
         );
-        // Another instance of the same consumer may have applied part of the batch meanwhile.
-        const stored = BigInt(rows[0]?.cursor ?? '0');
-        const fresh = events.filter((event) => BigInt(event.cursor) > stored);
-        for (const event of fresh) await apply(tx, event);
-        const last = fresh[fresh.length - 1];
-        if (last)
-          await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last.cursor]);
+        const last = await applyFresh(rows[0]?.cursor ?? '0', events, (event) => apply(tx, event));
+        if (last) await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last]);
       }),
   };
+}
+
+/**
+ * Applies the events of a batch that come after `stored`, the position read under the sink's lock (another
+ * instance of the same consumer may have applied part of the batch meanwhile). Returns the cursor to store,
+ * or undefined when nothing was new. Every sink (SQL, Neo4j) commits its position this way.
+ */
+export async function applyFresh<Event extends { cursor: string }>(
+  stored: string,
+  events: readonly Event[],
+  apply: (event: Event) => Promise<void>,
+): Promise<string | undefined> {
+  const fresh = events.filter((event) => BigInt(event.cursor) > BigInt(stored));
+  for (const event of fresh) await apply(event);
+  return fresh[fresh.length - 1]?.cursor;
 }

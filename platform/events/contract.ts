@@ -388,53 +388,56 @@ type Shapes = typeof EVENT_SHAPES;
 export type EventType = keyof Shapes;
 export type EventPayloads = { [T in EventType]: Infer<Shapes[T]> };
 
-export const EVENT_TYPES = Object.keys(EVENT_SHAPES) as readonly string[];
-
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_SHAPES, type);
 }
 
-export const STOCK_EVENTS = [
-  'StockReceived',
-  'StockIssued',
-  'StockAdjusted',
-  'StockReserved',
-  'StockReleased',
-  'ReservationShort',
-  'IssueShort',
-  'ReorderPointReached',
-] as const satisfies readonly EventType[];
+/** Event types that readers take together. */
+const GROUPS = {
+  stock: [
+    'StockReceived',
+    'StockIssued',
+    'StockAdjusted',
+    'StockReserved',
+    'StockReleased',
+    'ReservationShort',
+    'IssueShort',
+    'ReorderPointReached',
+  ],
+  order: [
+    'OrderCreated',
+    'OrderSubmitted',
+    'OrderConfirmed',
+    'OrderRejected',
+    'OrderCancelled',
+    'OrderShipped',
+    'ShipmentReceived',
+    'OrderClosed',
+  ],
+  invoice: [
+    'InvoiceSubmitted',
+    'InvoiceIssued',
+    'InvoiceApproved',
+    'InvoiceDisputed',
+    'InvoiceRematched',
+    'PaymentRecorded',
+    'InvoiceCancelled',
+    'DunningReminderSent',
+  ],
+  exchange: [
+    'DocumentReceived',
+    'DocumentProcessed',
+    'DocumentRejected',
+    'DeliveryDeadLettered',
+    'WebhookEndpointDisabled',
+  ],
+} as const satisfies Record<string, readonly EventType[]>;
+
+export const STOCK_EVENTS = GROUPS.stock;
 export type StockEventType = (typeof STOCK_EVENTS)[number];
-
-export const ORDER_EVENTS = [
-  'OrderCreated',
-  'OrderSubmitted',
-  'OrderConfirmed',
-  'OrderRejected',
-  'OrderCancelled',
-  'OrderShipped',
-  'ShipmentReceived',
-  'OrderClosed',
-] as const satisfies readonly EventType[];
+export const ORDER_EVENTS = GROUPS.order;
 export type OrderEventType = (typeof ORDER_EVENTS)[number];
-
-export const INVOICE_EVENTS = [
-  'InvoiceSubmitted',
-  'InvoiceIssued',
-  'InvoiceApproved',
-  'InvoiceDisputed',
-  'InvoiceRematched',
-  'PaymentRecorded',
-  'InvoiceCancelled',
-  'DunningReminderSent',
-] as const satisfies readonly EventType[];
+export const INVOICE_EVENTS = GROUPS.invoice;
 export type InvoiceEventType = (typeof INVOICE_EVENTS)[number];
-
-export const EXCHANGE_EVENTS = [
-  'DocumentReceived',
-  'DocumentProcessed',
-  'DocumentRejected',
-  'DeliveryDeadLettered',
-  'WebhookEndpointDisabled',
-] as const satisfies readonly EventType[];
+export const EXCHANGE_EVENTS = GROUPS.exchange;
 export type ExchangeEventType = (typeof EXCHANGE_EVENTS)[number];

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../platform/db/database.ts';
 import type { OrderEventType, OrderLineFacts } from '../../platform/events/contract.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
+import { keepParty } from '../../platform/events/parties.ts';
 import { Decimal } from '../../platform/money.ts';
 import { issue, receive, release, reserve, stockChanged, type OrderCause } from './stock.ts';
 import { lockEventLog } from '../../platform/events/eventLog.ts';
@@ -21,15 +22,9 @@ import { lockEventLog } from '../../platform/events/eventLog.ts';
 export async function applyOrderEvents(tx: Queryable, event: LoggedEvent): Promise<void> {
   switch (event.type) {
     case 'PartnerRegistered':
-    case 'PartnerUpdated': {
-      const partner = event.payload;
-      await tx.query(
-        `INSERT INTO inventory.partner (id, name, roles, status) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, roles = EXCLUDED.roles, status = EXCLUDED.status`,
-        [partner.id, partner.name, partner.roles, partner.status],
-      );
+    case 'PartnerUpdated':
+      await keepParty(tx, 'inventory', event, { table: 'partner', withSelf: false });
       return;
-    }
     case 'ShipmentReceived':
       if (event.payload.kind === 'PURCHASE') await onReceipt(tx, event);
       return;

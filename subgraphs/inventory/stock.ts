@@ -187,22 +187,26 @@ export async function stockChanged(
     const below = totals.available.lt(item.reorder_point);
     if (below !== item.below_reorder_point) {
       await tx.query(`UPDATE inventory.item SET below_reorder_point = $2 WHERE sku = $1`, [sku, below]);
-      if (below) {
-        await appendEvent(tx, {
-          type: 'ReorderPointReached',
-          aggregateType: 'Item',
-          aggregateId: sku,
-          actor,
-          payload: {
-            ...figures,
-            quantity: '0',
-            reorderPoint: new Decimal(item.reorder_point).toString(),
-          },
-        });
-      }
+      if (below) await reorderPointReached(tx, figures, item.reorder_point, actor);
     }
   }
   return totals;
+}
+
+/** Available fell below the reorder point: announced once per crossing. */
+async function reorderPointReached(
+  tx: Queryable,
+  figures: StockFigures,
+  reorderPoint: string,
+  actor: string,
+) {
+  await appendEvent(tx, {
+    type: 'ReorderPointReached',
+    aggregateType: 'Item',
+    aggregateId: figures.sku,
+    actor,
+    payload: { ...figures, quantity: '0', reorderPoint: new Decimal(reorderPoint).toString() },
+  });
 }
 
 /** Reorder point changed: the check runs again against the current stock, without a stock event. */
@@ -218,20 +222,13 @@ export async function recheckReorderPoint(tx: Queryable, sku: string, actor: str
   if (below === item.below_reorder_point) return;
   await tx.query(`UPDATE inventory.item SET below_reorder_point = $2 WHERE sku = $1`, [sku, below]);
   if (below) {
-    await appendEvent(tx, {
-      type: 'ReorderPointReached',
-      aggregateType: 'Item',
-      aggregateId: sku,
-      actor,
-      payload: {
-        sku,
-        onHand: totals.onHand.toString(),
-        reserved: totals.reserved.toString(),
-        available: totals.available.toString(),
-        quantity: '0',
-        reorderPoint: new Decimal(item.reorder_point!).toString(),
-      },
-    });
+    const figures: StockFigures = {
+      sku,
+      onHand: totals.onHand.toString(),
+      reserved: totals.reserved.toString(),
+      available: totals.available.toString(),
+    };
+    await reorderPointReached(tx, figures, item.reorder_point!, actor);
   }
 }
 

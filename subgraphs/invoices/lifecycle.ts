@@ -2,6 +2,7 @@ import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict, notFound } from '../../platform/errors.ts';
 import { parseAmount, parseDate } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
+import { INVOICE_STATUSES as STATUSES } from '../../platform/events/contract.ts';
 import type { InvoiceKind, InvoiceStatus } from './generated/resolvers.ts';
 import { lockInvoice, type InvoiceRow } from './store.ts';
 import { isoDate } from '../../platform/dates.ts';
@@ -31,14 +32,7 @@ export async function invoiceToActOn(
   return invoice;
 }
 
-export const INVOICE_STATUSES: readonly InvoiceStatus[] = [
-  'DISPUTED',
-  'APPROVED',
-  'ISSUED',
-  'PARTIALLY_PAID',
-  'PAID',
-  'CANCELLED',
-];
+export const INVOICE_STATUSES: readonly InvoiceStatus[] = STATUSES;
 
 export type InvoiceAction = 'rematch' | 'approve' | 'dispute' | 'cancel' | 'pay';
 

@@ -1,6 +1,6 @@
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
-import type { ConsumerSink } from '../../platform/events/consumer.ts';
+import { applyFresh, type ConsumerSink } from '../../platform/events/consumer.ts';
 import { isoDate } from '../../platform/dates.ts';
 
 /** Adds `$new` to list `current` without repeats. */
@@ -127,15 +127,12 @@ export function networkProjectionSink(driver: Driver, consumer: string): Consume
               consumer,
             },
           );
-          // Another instance of the same projection may have applied part of the batch meanwhile.
-          const position = BigInt((stored.records[0]?.get('cursor') as string | undefined) ?? '0');
-          const fresh = events.filter((event) => BigInt(event.cursor) > position);
-          for (const event of fresh) await projectEvent(tx, event);
-          const last = fresh[fresh.length - 1];
+          const position = (stored.records[0]?.get('cursor') as string | undefined) ?? '0';
+          const last = await applyFresh(position, events, (event) => projectEvent(tx, event));
           if (last) {
             await tx.run('MATCH (o:ConsumerOffset {consumer: $consumer}) SET o.cursor = $cursor', {
               consumer,
-              cursor: last.cursor,
+              cursor: last,
             });
           }
         });

@@ -8,6 +8,7 @@ import {
   type OrderEventType,
 } from '../../platform/events/contract.ts';
 import { appendEvent, readEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
+import { nextDocumentNumber } from '../../platform/numbering.ts';
 import type { OrderKind, OrderStatus } from './generated/resolvers.ts';
 
 export interface OrderRow {
@@ -177,15 +178,10 @@ export interface NewOrder {
   idempotency: { scope: string; key: string; requestHash: string } | null;
 }
 
-async function nextOrderNumber(tx: Queryable, kind: OrderKind, year: number): Promise<string> {
-  const { rows } = await tx.query<{ last: number }>(
-    `INSERT INTO orders.order_number (kind, year, last) VALUES ($1, $2, 1)
-     ON CONFLICT (kind, year) DO UPDATE SET last = orders.order_number.last + 1
-     RETURNING last`,
-    [kind, year],
-  );
-  return `${kind === 'PURCHASE' ? 'PO' : 'SO'}-${year}-${String(rows[0]!.last).padStart(6, '0')}`;
-}
+const ORDER_NUMBERS = { schema: 'orders', table: 'order_number', seriesColumn: 'kind' };
+
+const nextOrderNumber = (tx: Queryable, kind: OrderKind, year: number) =>
+  nextDocumentNumber(tx, ORDER_NUMBERS, kind, kind === 'PURCHASE' ? 'PO' : 'SO', year);
 
 /** The order an earlier request with this idempotency key created, and a hash of that request. */
 export async function orderByIdempotencyKey(
