@@ -1,8 +1,10 @@
 import { AsyncQueue } from '../asyncQueue.ts';
 import type { Database } from '../db/database.ts';
 import { parseEventCursor } from '../input.ts';
+import type { EventType } from './contract.ts';
 import {
   followEvents,
+  isOf,
   latestCursor,
   readEvents,
   type EventFilter,
@@ -15,13 +17,14 @@ export interface EventSource {
   wakeup: EventWakeup;
 }
 
-export interface EventSubscription<Payload> {
+export interface EventSubscription<Payload, T extends EventType = EventType> {
   /** Resume after this cursor; absent, the subscription starts with the next event. */
   after: string | null | undefined;
-  filter?: EventFilter;
+  /** `types` narrows the events `visible` and `toPayload` receive. */
+  filter?: EventFilter<T>;
   /** Row-level visibility: events the subscriber may not see are skipped, never sent. */
-  visible?: (event: LoggedEvent) => boolean;
-  toPayload: (event: LoggedEvent) => Payload;
+  visible?: (event: LoggedEvent<T>) => boolean;
+  toPayload: (event: LoggedEvent<T>) => Payload;
 }
 
 /** A subscriber this far behind is ended (it resumes with its last cursor) rather than buffered forever. */
@@ -33,12 +36,16 @@ function parseCursor(after: string): bigint {
   return BigInt(parseEventCursor(after));
 }
 
-function matches(filter: EventFilter | undefined, event: LoggedEvent): boolean {
+function matches<T extends EventType>(
+  filter: EventFilter<T> | undefined,
+  event: LoggedEvent,
+): event is LoggedEvent<T> {
   if (!filter) return true;
   return (
-    (filter.types === undefined || filter.types.includes(event.type)) &&
+    isOf(event, filter.types) &&
     (filter.aggregateType === undefined || filter.aggregateType === event.aggregateType) &&
     (filter.aggregateId === undefined || filter.aggregateId === event.aggregateId) &&
+    (filter.aggregateIds === undefined || filter.aggregateIds.includes(event.aggregateId)) &&
     (filter.party === undefined || event.parties.includes(filter.party))
   );
 }
@@ -129,9 +136,9 @@ function hubOf(source: EventSource): EventHub {
  * Resuming with the last cursor received therefore delivers exactly what was missed. The client's
  * disconnect (the iterator's `return`) ends it at once.
  */
-export function subscribeToEvents<Payload>(
+export function subscribeToEvents<Payload, T extends EventType = EventType>(
   source: EventSource,
-  subscription: EventSubscription<Payload>,
+  subscription: EventSubscription<Payload, T>,
 ): AsyncIterableIterator<Payload> {
   const after =
     subscription.after === null || subscription.after === undefined ? null : parseCursor(subscription.after);
@@ -178,9 +185,9 @@ export function subscribeToEvents<Payload>(
 }
 
 /** What happened in (after, upTo], straight from the database. */
-async function replay(
+async function replay<T extends EventType>(
   source: EventSource,
-  filter: EventFilter | undefined,
+  filter: EventFilter<T> | undefined,
   after: bigint,
   upTo: bigint,
   subscriber: Subscriber,

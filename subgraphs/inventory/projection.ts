@@ -1,6 +1,7 @@
 import type { Queryable } from '../../platform/db/database.ts';
-import type { PartnerFacts } from '../../platform/events/contracts.ts';
+import type { OrderEventType, OrderLineFacts } from '../../platform/events/contract.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
+import { keepParty } from '../../platform/events/parties.ts';
 import { Decimal } from '../../platform/money.ts';
 import { issue, receive, release, reserve, stockChanged, type OrderCause } from './stock.ts';
 import { lockEventLog } from '../../platform/events/eventLog.ts';
@@ -19,30 +20,23 @@ import { lockEventLog } from '../../platform/events/eventLog.ts';
  * - `PartnerRegistered` / `PartnerUpdated`: who the customers are, for agreed prices.
  */
 export async function applyOrderEvents(tx: Queryable, event: LoggedEvent): Promise<void> {
-  const payload = event.payload;
   switch (event.type) {
     case 'PartnerRegistered':
-    case 'PartnerUpdated': {
-      const partner = payload as unknown as PartnerFacts;
-      await tx.query(
-        `INSERT INTO inventory.partner (id, name, roles, status) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, roles = EXCLUDED.roles, status = EXCLUDED.status`,
-        [partner.id, partner.name, partner.roles, partner.status],
-      );
+    case 'PartnerUpdated':
+      await keepParty(tx, 'inventory', event, { table: 'partner', withSelf: false });
       return;
-    }
     case 'ShipmentReceived':
-      if (payload.kind === 'PURCHASE') await onReceipt(tx, event);
+      if (event.payload.kind === 'PURCHASE') await onReceipt(tx, event);
       return;
     case 'OrderConfirmed':
-      if (payload.kind === 'SALES') await onConfirmation(tx, event);
+      if (event.payload.kind === 'SALES') await onConfirmation(tx, event);
       return;
     case 'OrderShipped':
-      if (payload.kind === 'SALES') await onShipment(tx, event);
+      if (event.payload.kind === 'SALES') await onShipment(tx, event);
       return;
     case 'OrderCancelled':
     case 'OrderClosed':
-      if (payload.kind === 'SALES') {
+      if (event.payload.kind === 'SALES') {
         await releaseOrder(
           tx,
           event,
@@ -53,16 +47,10 @@ export async function applyOrderEvents(tx: Queryable, event: LoggedEvent): Promi
   }
 }
 
-interface EventLine {
-  lineNo: number;
-  sku: string;
-  quantity?: string;
-  confirmedQuantity?: string;
-}
+type OrderEvent = LoggedEvent<OrderEventType>;
 
-const linesOf = (event: LoggedEvent) => (event.payload.lines ?? []) as EventLine[];
-const orderIdOf = (event: LoggedEvent) => String(event.payload.orderId);
-const actorOf = (event: LoggedEvent) =>
+const orderIdOf = (event: OrderEvent) => event.payload.orderId;
+const actorOf = (event: OrderEvent) =>
   `system:inventory (after ${event.type} by ${event.actor ?? 'unknown'})`;
 
 /** SKUs inventory knows among `skus`: an order for an item inventory lacks moves no stock. */
@@ -74,8 +62,11 @@ async function knownSkus(tx: Queryable, skus: string[]): Promise<Set<string>> {
   return new Set(rows.map((row) => row.sku));
 }
 
-function bySku(lines: EventLine[], quantity: (line: EventLine) => Decimal): Map<string, EventLine[]> {
-  const groups = new Map<string, EventLine[]>();
+function bySku<Line extends OrderLineFacts>(
+  lines: readonly Line[],
+  quantity: (line: Line) => Decimal,
+): Map<string, Line[]> {
+  const groups = new Map<string, Line[]>();
   for (const line of lines) {
     if (quantity(line).lte(0)) continue;
     groups.set(line.sku, [...(groups.get(line.sku) ?? []), line]);
@@ -83,13 +74,13 @@ function bySku(lines: EventLine[], quantity: (line: EventLine) => Decimal): Map<
   return groups;
 }
 
-function cause(event: LoggedEvent, lineNo: number): OrderCause {
+function cause(event: OrderEvent, lineNo: number): OrderCause {
   return { orderId: orderIdOf(event), lineNo, sourceCursor: event.cursor, actor: actorOf(event) };
 }
 
-async function onReceipt(tx: Queryable, event: LoggedEvent): Promise<void> {
-  const accepted = (line: EventLine) => new Decimal(line.quantity ?? 0);
-  const groups = bySku(linesOf(event), accepted);
+async function onReceipt(tx: Queryable, event: LoggedEvent<'ShipmentReceived'>): Promise<void> {
+  const accepted = (line: OrderLineFacts) => new Decimal(line.quantity);
+  const groups = bySku(event.payload.lines, accepted);
   if (groups.size === 0) return;
   await lockEventLog(tx);
   const known = await knownSkus(tx, [...groups.keys()]);
@@ -103,17 +94,24 @@ async function onReceipt(tx: Queryable, event: LoggedEvent): Promise<void> {
     }
     await stockChanged(
       tx,
-      'StockReceived',
-      { quantity: total.toString(), orderId: orderIdOf(event), location, reason: 'purchase order receipt' },
+      {
+        type: 'StockReceived',
+        facts: {
+          quantity: total.toString(),
+          orderId: orderIdOf(event),
+          location,
+          reason: 'purchase order receipt',
+        },
+      },
       sku,
       actorOf(event),
     );
   }
 }
 
-async function onConfirmation(tx: Queryable, event: LoggedEvent): Promise<void> {
-  const confirmed = (line: EventLine) => new Decimal(line.confirmedQuantity ?? 0);
-  const groups = bySku(linesOf(event), confirmed);
+async function onConfirmation(tx: Queryable, event: LoggedEvent<'OrderConfirmed'>): Promise<void> {
+  const confirmed = (line: { confirmedQuantity: string }) => new Decimal(line.confirmedQuantity);
+  const groups = bySku(event.payload.lines, confirmed);
   if (groups.size === 0) return;
   await lockEventLog(tx);
   const known = await knownSkus(tx, [...groups.keys()]);
@@ -133,17 +131,17 @@ async function onConfirmation(tx: Queryable, event: LoggedEvent): Promise<void> 
       short: short.toString(),
       reason: 'sales order confirmed',
     };
-    await stockChanged(tx, 'StockReserved', facts, sku, actorOf(event));
-    if (short.gt(0)) await stockChanged(tx, 'ReservationShort', facts, sku, actorOf(event));
+    await stockChanged(tx, { type: 'StockReserved', facts }, sku, actorOf(event));
+    if (short.gt(0)) await stockChanged(tx, { type: 'ReservationShort', facts }, sku, actorOf(event));
   }
 }
 
 /** Statuses after which a sales order ships nothing more. */
 const DONE_SHIPPING = new Set(['SHIPPED', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CLOSED']);
 
-async function onShipment(tx: Queryable, event: LoggedEvent): Promise<void> {
-  const shipped = (line: EventLine) => new Decimal(line.quantity ?? 0);
-  const groups = bySku(linesOf(event), shipped);
+async function onShipment(tx: Queryable, event: LoggedEvent<'OrderShipped'>): Promise<void> {
+  const shipped = (line: OrderLineFacts) => new Decimal(line.quantity);
+  const groups = bySku(event.payload.lines, shipped);
   await lockEventLog(tx);
   const known = await knownSkus(tx, [...groups.keys()]);
   for (const [sku, lines] of groups) {
@@ -156,30 +154,31 @@ async function onShipment(tx: Queryable, event: LoggedEvent): Promise<void> {
       short = short.plus(result.short);
     }
     const facts = { quantity: issued.toString(), orderId: orderIdOf(event), reason: 'sales order shipped' };
-    await stockChanged(tx, 'StockIssued', facts, sku, actorOf(event));
+    await stockChanged(tx, { type: 'StockIssued', facts }, sku, actorOf(event));
     if (short.gt(0)) {
       await stockChanged(
         tx,
-        'IssueShort',
-        { ...facts, requested: issued.plus(short).toString(), short: short.toString() },
+        {
+          type: 'IssueShort',
+          facts: { ...facts, requested: issued.plus(short).toString(), short: short.toString() },
+        },
         sku,
         actorOf(event),
       );
     }
   }
-  if (DONE_SHIPPING.has(String(event.payload.status))) {
+  if (DONE_SHIPPING.has(event.payload.status)) {
     await releaseOrder(tx, event, 'sales order shipped in full; the rest of its reservation is released');
   }
 }
 
-async function releaseOrder(tx: Queryable, event: LoggedEvent, reason: string): Promise<void> {
+async function releaseOrder(tx: Queryable, event: OrderEvent, reason: string): Promise<void> {
   await lockEventLog(tx);
   const released = await release(tx, orderIdOf(event), cause(event, 0), reason);
   for (const [sku, quantity] of released) {
     await stockChanged(
       tx,
-      'StockReleased',
-      { quantity: quantity.toString(), orderId: orderIdOf(event), reason },
+      { type: 'StockReleased', facts: { quantity: quantity.toString(), orderId: orderIdOf(event), reason } },
       sku,
       actorOf(event),
     );

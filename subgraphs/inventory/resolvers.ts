@@ -26,7 +26,7 @@ import {
   upsertLocation,
 } from './commands.ts';
 import type { Context } from './context.ts';
-import { STOCK_EVENTS, type StockFacts } from '../../platform/events/contracts.ts';
+import { STOCK_EVENTS, type StockEventType } from '../../platform/events/contract.ts';
 import type {
   CustomerPrice,
   Location,
@@ -107,8 +107,8 @@ function toCatalogEntry(entry: CatalogEntryView): ResolversTypes['CatalogEntry']
   };
 }
 
-function toStockEvent(event: LoggedEvent): Omit<StockEvent, 'item'> {
-  const facts = event.payload as unknown as StockFacts;
+function toStockEvent(event: LoggedEvent<StockEventType>): Omit<StockEvent, 'item'> {
+  const facts = event.payload;
   return {
     cursor: event.cursor,
     type: event.type,

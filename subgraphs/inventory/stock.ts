@@ -1,7 +1,12 @@
 import type { Queryable } from '../../platform/db/database.ts';
 import { appendEvent } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
-import type { StockEventType, StockFacts } from '../../platform/events/contracts.ts';
+import type { EventPayloads, StockEventType, StockFigures } from '../../platform/events/contract.ts';
+
+/** A stock event without the totals, which `stockChanged` adds as they are after the change. */
+export type StockChange = {
+  [T in StockEventType]: { type: T; facts: Omit<EventPayloads[T], keyof StockFigures> };
+}[StockEventType];
 
 /**
  * The stock ledger. Every change of a stock level is a movement (RECEIPT, ISSUE, ADJUSTMENT, RESERVATION,
@@ -154,24 +159,23 @@ async function totalsOf(tx: Queryable, sku: string): Promise<Totals> {
  */
 export async function stockChanged(
   tx: Queryable,
-  type: StockEventType,
-  facts: Omit<StockFacts, 'onHand' | 'reserved' | 'available' | 'sku'> & Record<string, unknown>,
+  change: StockChange,
   sku: string,
   actor: string,
 ): Promise<Totals> {
   const totals = await totalsOf(tx, sku);
-  const figures = {
+  const figures: StockFigures = {
     sku,
     onHand: totals.onHand.toString(),
     reserved: totals.reserved.toString(),
     available: totals.available.toString(),
   };
   const event = await appendEvent(tx, {
-    type,
+    type: change.type,
     aggregateType: 'Item',
     aggregateId: sku,
     actor,
-    payload: { ...facts, ...figures },
+    payload: { ...change.facts, ...figures },
   });
   const { rows } = await tx.query<{ reorder_point: string | null; below_reorder_point: boolean }>(
     `UPDATE inventory.item SET catalog_version = $2 WHERE sku = $1
@@ -183,22 +187,26 @@ export async function stockChanged(
     const below = totals.available.lt(item.reorder_point);
     if (below !== item.below_reorder_point) {
       await tx.query(`UPDATE inventory.item SET below_reorder_point = $2 WHERE sku = $1`, [sku, below]);
-      if (below) {
-        await appendEvent(tx, {
-          type: 'ReorderPointReached',
-          aggregateType: 'Item',
-          aggregateId: sku,
-          actor,
-          payload: {
-            ...figures,
-            quantity: '0',
-            reorderPoint: new Decimal(item.reorder_point).toString(),
-          },
-        });
-      }
+      if (below) await reorderPointReached(tx, figures, item.reorder_point, actor);
     }
   }
   return totals;
+}
+
+/** Available fell below the reorder point: announced once per crossing. */
+async function reorderPointReached(
+  tx: Queryable,
+  figures: StockFigures,
+  reorderPoint: string,
+  actor: string,
+) {
+  await appendEvent(tx, {
+    type: 'ReorderPointReached',
+    aggregateType: 'Item',
+    aggregateId: figures.sku,
+    actor,
+    payload: { ...figures, quantity: '0', reorderPoint: new Decimal(reorderPoint).toString() },
+  });
 }
 
 /** Reorder point changed: the check runs again against the current stock, without a stock event. */
@@ -214,20 +222,13 @@ export async function recheckReorderPoint(tx: Queryable, sku: string, actor: str
   if (below === item.below_reorder_point) return;
   await tx.query(`UPDATE inventory.item SET below_reorder_point = $2 WHERE sku = $1`, [sku, below]);
   if (below) {
-    await appendEvent(tx, {
-      type: 'ReorderPointReached',
-      aggregateType: 'Item',
-      aggregateId: sku,
-      actor,
-      payload: {
-        sku,
-        onHand: totals.onHand.toString(),
-        reserved: totals.reserved.toString(),
-        available: totals.available.toString(),
-        quantity: '0',
-        reorderPoint: new Decimal(item.reorder_point!).toString(),
-      },
-    });
+    const figures: StockFigures = {
+      sku,
+      onHand: totals.onHand.toString(),
+      reserved: totals.reserved.toString(),
+      available: totals.available.toString(),
+    };
+    await reorderPointReached(tx, figures, item.reorder_point!, actor);
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/db/database.ts';
 import { appendEvent, lockEventLog } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
-import type { CustomerPriceFacts, ListPriceFacts, PromotionFacts } from '../../platform/events/contracts.ts';
+import type { CustomerPriceFacts, ListPriceFacts, PromotionFacts } from '../../platform/events/contract.ts';
 import {
   ensureLocation,
   lockLevels,
@@ -124,7 +124,10 @@ export async function upsertItem(tx: Queryable, item: NewItem, actor: string): P
       name: row.name,
       unit: row.unit,
       gtin: row.gtin,
-      listPrice: row.list_price === null ? null : { amount: row.list_price, currency: row.currency },
+      listPrice:
+        row.list_price === null || row.currency === null
+          ? null
+          : { amount: row.list_price, currency: row.currency },
       reorderPoint: row.reorder_point,
       availabilityCheck: row.availability_check,
     },
@@ -471,7 +474,12 @@ export async function adjust(
     reason,
     actor,
   });
-  await stockChanged(tx, 'StockAdjusted', { quantity: change.toString(), location, reason }, sku, actor);
+  await stockChanged(
+    tx,
+    { type: 'StockAdjusted', facts: { quantity: change.toString(), location, reason } },
+    sku,
+    actor,
+  );
   return movement;
 }
 

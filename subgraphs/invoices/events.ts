@@ -1,9 +1,16 @@
 import type { Actor } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
+import type { InvoiceEventType, InvoiceFacts } from '../../platform/events/contract.ts';
 import { appendEvent, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
-import type { InvoiceEventType, InvoiceKind, InvoiceStatus } from './generated/resolvers.ts';
+import type {
+  InvoiceEventType as InvoiceEventTypeName,
+  InvoiceKind,
+  InvoiceStatus,
+} from './generated/resolvers.ts';
 import type { InvoiceRow } from './store.ts';
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 /** The events invoicing appends, aggregate type `Invoice`, parties issuer and recipient. */
 export const EVENT_TYPES = {
@@ -15,36 +22,19 @@ export const EVENT_TYPES = {
   PaymentRecorded: 'PAYMENT_RECORDED',
   InvoiceCancelled: 'CANCELLED',
   DunningReminderSent: 'REMINDER_SENT',
-} as const satisfies Record<string, InvoiceEventType>;
+} as const satisfies Record<InvoiceEventType, InvoiceEventTypeName>;
 
 export type InvoiceEventName = keyof typeof EVENT_TYPES;
 
-/** Every invoice event carries the invoice's facts after the step; amounts are decimal strings. */
-export interface InvoiceEventPayload {
-  invoiceId: string;
-  number: string;
-  kind: InvoiceKind;
-  status: InvoiceStatus;
-  issuerId: string;
-  recipientId: string;
-  orderId: string | null;
-  currency: string;
-  total: string;
-  balance: string;
-  dueDate: string;
-  actorPartnerId: string | null;
-  /** DunningReminderSent. */
-  level?: number;
-  daysOverdue?: number;
-  asOf?: string;
-  /** PaymentRecorded. */
-  paymentId?: string;
-  amount?: string;
-  reference?: string;
-  /** InvoiceDisputed, InvoiceApproved (the justification), InvoiceCancelled, InvoiceSubmitted when disputed. */
-  reason?: string | null;
-  matchStatus?: string;
-}
+/** Every invoice event carries the invoice's facts after the step (the contract's `InvoiceFacts`). */
+export type InvoiceEventPayload = InvoiceFacts;
+
+// The contract spells the invoice's kinds and statuses out; they are the schema's.
+const agrees: [Same<InvoiceFacts['kind'], InvoiceKind>, Same<InvoiceFacts['status'], InvoiceStatus>] = [
+  true,
+  true,
+];
+void agrees;
 
 export interface InvoiceEventRow {
   cursor: string;
@@ -83,17 +73,17 @@ export async function appendInvoiceEvent(
     aggregateId: invoice.id,
     parties: [invoice.issuer_id, invoice.recipient_id],
     actor: actor.subject,
-    payload: payload as unknown as Record<string, unknown>,
+    payload,
   });
 }
 
-export function invoiceEventOf(event: LoggedEvent): InvoiceEventRow {
+export function invoiceEventOf(event: LoggedEvent<InvoiceEventType>): InvoiceEventRow {
   return {
     cursor: event.cursor,
-    type: event.type as InvoiceEventName,
+    type: event.type,
     invoice_id: event.aggregateId,
     actor: event.actor,
-    payload: event.payload as unknown as InvoiceEventPayload,
+    payload: event.payload,
     occurred_at: event.occurredAt,
   };
 }

@@ -2,6 +2,7 @@ import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict, notFound } from '../../platform/errors.ts';
 import { parseAmount, parseDate } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
+import { INVOICE_STATUSES as STATUSES } from '../../platform/events/contract.ts';
 import type { InvoiceKind, InvoiceStatus } from './generated/resolvers.ts';
 import { lockInvoice, type InvoiceRow } from './store.ts';
 import { isoDate } from '../../platform/dates.ts';
@@ -31,11 +32,44 @@ export async function invoiceToActOn(
   return invoice;
 }
 
-export function assertStatus(invoice: InvoiceRow, allowed: readonly InvoiceStatus[], step: string): void {
-  if (!allowed.includes(invoice.status)) {
-    throw conflict(`invoice ${invoice.number} is ${invoice.status} and cannot be ${step}`, {
-      status: invoice.status,
-    });
+export const INVOICE_STATUSES: readonly InvoiceStatus[] = STATUSES;
+
+export type InvoiceAction = 'rematch' | 'approve' | 'dispute' | 'cancel' | 'pay';
+
+const cannotBe = (step: string) => (invoice: Pick<InvoiceRow, 'number' | 'status'>) =>
+  `invoice ${invoice.number} is ${invoice.status} and cannot be ${step}`;
+
+/**
+ * The invoice lifecycle, in one place: the statuses each action may be taken from, and what a refusal
+ * says. Who may take an action is the access rules' (access.ts); where it leads, the action's own.
+ */
+export const INVOICE_ACTIONS: Record<
+  InvoiceAction,
+  { from: readonly InvoiceStatus[]; refusal: (invoice: Pick<InvoiceRow, 'number' | 'status'>) => string }
+> = {
+  rematch: { from: ['DISPUTED'], refusal: cannotBe('matched again') },
+  approve: { from: ['DISPUTED'], refusal: cannotBe('approved') },
+  dispute: { from: ['APPROVED', 'ISSUED', 'PARTIALLY_PAID'], refusal: cannotBe('disputed') },
+  // Only what nothing has been paid on (cancelInvoice checks the amount paid as well).
+  cancel: { from: ['DISPUTED', 'APPROVED', 'ISSUED'], refusal: cannotBe('cancelled') },
+  // A PAID invoice takes no more: the amount is over its balance of zero (BAD_USER_INPUT).
+  pay: {
+    from: ['APPROVED', 'ISSUED', 'PARTIALLY_PAID', 'PAID'],
+    refusal: (invoice) =>
+      invoice.status === 'DISPUTED'
+        ? `invoice ${invoice.number} is disputed: approve it before recording payments`
+        : `invoice ${invoice.number} is cancelled: no payment can be recorded on it`,
+  },
+};
+
+export function canTake(status: InvoiceStatus, action: InvoiceAction): boolean {
+  return INVOICE_ACTIONS[action].from.includes(status);
+}
+
+/** Refuses with CONFLICT an action the invoice's status does not allow. */
+export function assertMayTake(invoice: Pick<InvoiceRow, 'number' | 'status'>, action: InvoiceAction): void {
+  if (!canTake(invoice.status, action)) {
+    throw conflict(INVOICE_ACTIONS[action].refusal(invoice), { status: invoice.status });
   }
 }
 

@@ -1,7 +1,7 @@
 import { actorOf, isPartnerPrincipal, type Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict, forbidden } from '../../platform/errors.ts';
-import { idempotencyScope, requestHash } from '../../platform/idempotency.ts';
+import { idempotencyKeyOf, idempotent, requestHash } from '../../platform/idempotency.ts';
 import { parseAmount, parseCurrency, parseDate, parseQuantity, requireText } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
 import { canRead, invoiceScope, isStaff, requireStaff } from './access.ts';
@@ -10,7 +10,7 @@ import { appendInvoiceEvent } from './events.ts';
 import type { InvoiceStatus, SupplierInvoiceInput } from './generated/resolvers.ts';
 import {
   addDays,
-  assertStatus,
+  assertMayTake,
   invoiceToActOn,
   parsePastDate,
   parsePercent,
@@ -224,14 +224,11 @@ async function loadOrders(tx: Queryable, orderIds: readonly string[]) {
   };
 }
 
-/** An earlier submission of the same invoice: returned when it carries the same content, refused otherwise. */
-function sameSubmission(earlier: InvoiceRow, hash: string, what: string): InvoiceRow {
-  if (earlier.request_hash !== hash) {
-    throw conflict(`${what} was already used for invoice ${earlier.number} with different content`, {
-      invoiceId: earlier.id,
-    });
-  }
-  return earlier;
+/** An earlier submission under the same key or number, with other content. */
+function differentContent(earlier: InvoiceRow, what: string) {
+  return conflict(`${what} was already used for invoice ${earlier.number} with different content`, {
+    invoiceId: earlier.id,
+  });
 }
 
 export async function submitSupplierInvoice(
@@ -260,83 +257,101 @@ export async function submitSupplierInvoice(
   const lines = parseLines(input);
   const hash = contentHash(issuerId, { ...input, number }, lines);
 
-  let idempotency: { scope: string; key: string } | null = null;
-  if (idempotencyKey !== null && idempotencyKey !== undefined) {
-    const key = requireText(idempotencyKey, 'idempotencyKey');
-    const scope = idempotencyScope(principal);
-    const earlier = await invoiceByIdempotencyKey(tx, scope, key);
-    if (earlier) return sameSubmission(earlier, hash, `idempotency key ${key}`);
-    idempotency = { scope, key };
-  }
-  const earlier = await invoiceByNumber(tx, issuerId, number);
-  if (earlier) return sameSubmission(earlier, hash, `number ${number}`);
+  const idempotency = idempotencyKeyOf(principal, idempotencyKey);
+  const earlierOf = (earlier: InvoiceRow | undefined) =>
+    earlier && { result: earlier, requestHash: earlier.request_hash };
+  // A supplier's invoice number is a key of its own: the same number again is a retry, or a conflict.
+  const byNumber = () =>
+    idempotent(
+      tx,
+      {
+        lock: `invoice:${issuerId}:${number}`,
+        find: async () => earlierOf(await invoiceByNumber(tx, issuerId, number)),
+        requestHash: hash,
+        conflict: (earlier) => differentContent(earlier, `number ${number}`),
+      },
+      create,
+    );
+  const create = async (): Promise<InvoiceRow> => {
+    const { orders, orderLines } = await loadOrders(
+      tx,
+      lines.map((line) => line.orderId),
+    );
+    const billed = billedOrderLines(lines, orders, orderLines, issuerId, currency);
+    const amounts = lines.map((line) => lineAmounts(line.quantity, line.unitPrice, line.taxRate, currency));
+    checkStatedTotals(input, amounts, currency);
+    const totals = invoiceTotals(amounts);
 
-  const { orders, orderLines } = await loadOrders(
-    tx,
-    lines.map((line) => line.orderId),
-  );
-  const billed = billedOrderLines(lines, orders, orderLines, issuerId, currency);
-  const amounts = lines.map((line) => lineAmounts(line.quantity, line.unitPrice, line.taxRate, currency));
-  checkStatedTotals(input, amounts, currency);
-  const totals = invoiceTotals(amounts);
-
-  const match = await matchAgainstOrders(
-    tx,
-    lines.map((line) => ({
+    const match = await matchAgainstOrders(
+      tx,
+      lines.map((line) => ({
+        orderId: line.orderId,
+        lineNo: line.lineNo,
+        quantity: line.quantity.toString(),
+        unitPrice: line.unitPrice.toString(),
+      })),
+      orders,
+      orderLines,
+      currency,
+      settings,
+      null,
+    );
+    const [terms] = await termsOf(tx, [issuerId]);
+    const distinctOrders = [...new Set(lines.map((line) => line.orderId))];
+    const recipientId = orders.get(lines[0]!.orderId)!.buyer_id;
+    const newLines: NewInvoiceLine[] = lines.map((line, index) => ({
       orderId: line.orderId,
-      lineNo: line.lineNo,
+      orderLineNo: line.lineNo,
+      sku: billed[index]!.sku,
+      unit: billed[index]!.unit,
+      description: line.description,
       quantity: line.quantity.toString(),
       unitPrice: line.unitPrice.toString(),
-    })),
-    orders,
-    orderLines,
-    currency,
-    settings,
-    null,
-  );
-  const [terms] = await termsOf(tx, [issuerId]);
-  const distinctOrders = [...new Set(lines.map((line) => line.orderId))];
-  const recipientId = orders.get(lines[0]!.orderId)!.buyer_id;
-  const newLines: NewInvoiceLine[] = lines.map((line, index) => ({
-    orderId: line.orderId,
-    orderLineNo: line.lineNo,
-    sku: billed[index]!.sku,
-    unit: billed[index]!.unit,
-    description: line.description,
-    quantity: line.quantity.toString(),
-    unitPrice: line.unitPrice.toString(),
-    netAmount: amounts[index]!.net.toString(),
-    taxRate: line.taxRate.toString(),
-    taxAmount: amounts[index]!.tax.toString(),
-  }));
-  const invoice = await insertInvoice(
+      netAmount: amounts[index]!.net.toString(),
+      taxRate: line.taxRate.toString(),
+      taxAmount: amounts[index]!.tax.toString(),
+    }));
+    const invoice = await insertInvoice(
+      tx,
+      {
+        number,
+        kind: 'PAYABLE',
+        status: match.status === 'MATCHED' ? 'APPROVED' : 'DISPUTED',
+        issuerId,
+        recipientId,
+        orderId: distinctOrders.length === 1 ? distinctOrders[0]! : null,
+        currency,
+        subtotal: totals.subtotal.toString(),
+        taxTotal: totals.taxTotal.toString(),
+        total: totals.total.toString(),
+        issueDate,
+        dueDate: givenDueDate ?? addDays(issueDate, terms?.days ?? settings.defaultPaymentDays),
+        match,
+        disputeReason: disputeReasonOf(match),
+        requestHash: hash,
+        idempotency,
+        lines: newLines,
+      },
+      principal.subject,
+    );
+    await appendInvoiceEvent(tx, 'InvoiceSubmitted', invoice, actorOf(principal), {
+      matchStatus: match.status,
+      reason: invoice.dispute_reason,
+    });
+    return invoice;
+  };
+  if (!idempotency) return byNumber();
+  const { scope, key } = idempotency;
+  return idempotent(
     tx,
     {
-      number,
-      kind: 'PAYABLE',
-      status: match.status === 'MATCHED' ? 'APPROVED' : 'DISPUTED',
-      issuerId,
-      recipientId,
-      orderId: distinctOrders.length === 1 ? distinctOrders[0]! : null,
-      currency,
-      subtotal: totals.subtotal.toString(),
-      taxTotal: totals.taxTotal.toString(),
-      total: totals.total.toString(),
-      issueDate,
-      dueDate: givenDueDate ?? addDays(issueDate, terms?.days ?? settings.defaultPaymentDays),
-      match,
-      disputeReason: disputeReasonOf(match),
+      lock: `invoice-key:${scope}:${key}`,
+      find: async () => earlierOf(await invoiceByIdempotencyKey(tx, scope, key)),
       requestHash: hash,
-      idempotency,
-      lines: newLines,
+      conflict: (earlier) => differentContent(earlier, `idempotency key ${key}`),
     },
-    principal.subject,
+    byNumber,
   );
-  await appendInvoiceEvent(tx, 'InvoiceSubmitted', invoice, actorOf(principal), {
-    matchStatus: match.status,
-    reason: invoice.dispute_reason,
-  });
-  return invoice;
 }
 
 /** Finance runs the match of a disputed payable again, for instance once the missing goods have arrived. */
@@ -346,12 +361,12 @@ export async function rematchInvoice(
   id: string,
   settings: InvoiceSettings,
 ): Promise<InvoiceRow> {
-  requireStaff(principal, 'matching an invoice again', 'admin', 'finance');
   const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+  requireStaff(principal, 'matching an invoice again', 'admin', 'finance');
   if (invoice.kind !== 'PAYABLE') {
     throw badInput(`invoice ${invoice.number} is ours to a customer: only supplier invoices are matched`);
   }
-  assertStatus(invoice, ['DISPUTED'], 'matched again');
+  assertMayTake(invoice, 'rematch');
   const lines = await linesByInvoiceIds(tx, [id]);
   const { orders, orderLines } = await loadOrders(
     tx,
@@ -391,10 +406,10 @@ export async function approveInvoice(
   id: string,
   justification: string,
 ): Promise<InvoiceRow> {
+  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
   requireStaff(principal, 'approving a disputed invoice', 'admin', 'finance');
   const why = requireText(justification, 'justification');
-  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
-  assertStatus(invoice, ['DISPUTED'], 'approved');
+  assertMayTake(invoice, 'approve');
   const updated = await updateInvoice(tx, id, {
     status: settledStatus(invoice.kind, invoice.paid, invoice.total),
     approval: { justification: why, by: principal.subject },
@@ -422,7 +437,7 @@ export async function disputeInvoice(
   if (!isCustomer && !isStaff(principal, 'admin', 'finance')) {
     throw forbidden('an invoice is disputed by finance, or by the customer it is addressed to');
   }
-  assertStatus(invoice, ['APPROVED', 'ISSUED', 'PARTIALLY_PAID'], 'disputed');
+  assertMayTake(invoice, 'dispute');
   const updated = await updateInvoice(tx, id, { status: 'DISPUTED', disputeReason: why });
   await appendInvoiceEvent(tx, 'InvoiceDisputed', updated, actorOf(principal), { reason: why });
   return updated;
@@ -442,7 +457,7 @@ export async function cancelInvoice(
   if (!isIssuingSupplier && !isStaff(principal, 'admin', 'finance')) {
     throw forbidden('an invoice is cancelled by finance, or by the supplier that issued it');
   }
-  assertStatus(invoice, ['DISPUTED', 'APPROVED', 'ISSUED'], 'cancelled');
+  assertMayTake(invoice, 'cancel');
   if (!new Decimal(invoice.paid).isZero()) {
     throw conflict(`invoice ${invoice.number} has payments recorded and cannot be cancelled`, {
       status: invoice.status,

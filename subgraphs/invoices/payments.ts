@@ -1,14 +1,14 @@
 import { actorOf, type Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict } from '../../platform/errors.ts';
-import { requestHash } from '../../platform/idempotency.ts';
+import { idempotent, requestHash } from '../../platform/idempotency.ts';
 import { parseCurrency, parseQuantity, requireText } from '../../platform/input.ts';
 import { Decimal } from '../../platform/money.ts';
 import { canRead, invoiceScope, requireStaff } from './access.ts';
 import { roundToMinor, shown } from './arithmetic.ts';
 import { appendInvoiceEvent } from './events.ts';
 import type { PaymentInput } from './generated/resolvers.ts';
-import { invoiceToActOn, parsePastDate, settledStatus } from './lifecycle.ts';
+import { assertMayTake, invoiceToActOn, parsePastDate, settledStatus } from './lifecycle.ts';
 import { insertPayment, paymentByReference, updateInvoice, type InvoiceRow } from './store.ts';
 
 /**
@@ -22,6 +22,8 @@ export async function recordPayment(
   input: PaymentInput,
   today: string,
 ): Promise<InvoiceRow> {
+  // Out of the caller's sight is NOT_FOUND before anything else: a refusal tells nothing of its existence.
+  const invoice = await invoiceToActOn(tx, input.invoiceId, (row) => canRead(invoiceScope(principal), row));
   requireStaff(principal, 'recording payments', 'admin', 'finance');
   const amount = parseQuantity(input.amount.amount, 'amount.amount');
   const currency = parseCurrency(input.amount.currency, 'amount.currency');
@@ -38,26 +40,41 @@ export async function recordPayment(
     paidOn: input.paidOn ?? null,
   });
 
-  const invoice = await invoiceToActOn(tx, input.invoiceId, (row) => canRead(invoiceScope(principal), row));
-  const earlier = await paymentByReference(tx, invoice.id, reference);
-  if (earlier) {
-    if (earlier.request_hash !== hash) {
-      throw conflict(`payment ${reference} was already recorded on ${invoice.number} with other content`, {
-        paymentId: earlier.id,
-      });
-    }
-    return invoice;
-  }
-  if (invoice.status === 'CANCELLED') {
-    throw conflict(`invoice ${invoice.number} is cancelled: no payment can be recorded on it`, {
-      status: invoice.status,
-    });
-  }
-  if (invoice.status === 'DISPUTED') {
-    throw conflict(`invoice ${invoice.number} is disputed: approve it before recording payments`, {
-      status: invoice.status,
-    });
-  }
+  // The payment's reference is its key: the same payment again changes nothing.
+  return idempotent<{ invoice: InvoiceRow; paymentId: string | null }>(
+    tx,
+    {
+      lock: `payment:${invoice.id}:${reference}`,
+      find: async () => {
+        const earlier = await paymentByReference(tx, invoice.id, reference);
+        return earlier && { result: { invoice, paymentId: earlier.id }, requestHash: earlier.request_hash };
+      },
+      requestHash: hash,
+      conflict: ({ paymentId }) =>
+        conflict(`payment ${reference} was already recorded on ${invoice.number} with other content`, {
+          paymentId,
+        }),
+    },
+    async () => ({
+      invoice: await applyPayment(tx, principal, invoice, { amount, currency, reference, paidOn, hash }),
+      paymentId: null,
+    }),
+  ).then(({ invoice: result }) => result);
+}
+
+async function applyPayment(
+  tx: Queryable,
+  principal: Principal,
+  invoice: InvoiceRow,
+  {
+    amount,
+    currency,
+    reference,
+    paidOn,
+    hash,
+  }: { amount: Decimal; currency: string; reference: string; paidOn: string; hash: string },
+): Promise<InvoiceRow> {
+  assertMayTake(invoice, 'pay');
   if (currency !== invoice.currency) {
     throw badInput(`invoice ${invoice.number} is in ${invoice.currency}, not ${currency}`, {
       field: 'amount.currency',

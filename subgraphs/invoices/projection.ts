@@ -1,11 +1,5 @@
 import type { Queryable } from '../../platform/db/database.ts';
-import type {
-  OrderConfirmedFacts,
-  OrderCreatedFacts,
-  OrderEventFacts,
-  OrderShippedFacts,
-  ShipmentReceivedFacts,
-} from '../../platform/events/contracts.ts';
+import type { OrderEventFacts } from '../../platform/events/contract.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import { keepParty } from '../../platform/events/parties.ts';
 
@@ -21,7 +15,7 @@ export async function applyOrderFacts(tx: Queryable, event: LoggedEvent): Promis
       await keepParty(tx, 'invoices', event);
       return;
     case 'OrderCreated': {
-      const order = event.payload as unknown as OrderCreatedFacts;
+      const order = event.payload;
       await tx.query(
         `INSERT INTO invoices.order_fact (order_id, number, kind, status, buyer_id, seller_id, currency)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING`,
@@ -51,17 +45,17 @@ export async function applyOrderFacts(tx: Queryable, event: LoggedEvent): Promis
       return;
     }
     case 'OrderConfirmed': {
-      const order = event.payload as unknown as OrderConfirmedFacts;
+      const order = event.payload;
       await addToLines(tx, order, 'confirmed_quantity', order.lines, (line) => line.confirmedQuantity, 'set');
       return setStatus(tx, order);
     }
     case 'OrderShipped': {
-      const order = event.payload as unknown as OrderShippedFacts;
+      const order = event.payload;
       await addToLines(tx, order, 'shipped_quantity', order.lines, (line) => line.quantity, 'add');
       return setStatus(tx, order);
     }
     case 'ShipmentReceived': {
-      const order = event.payload as unknown as ShipmentReceivedFacts;
+      const order = event.payload;
       await addToLines(tx, order, 'received_quantity', order.lines, (line) => line.quantity, 'add');
       return setStatus(tx, order);
     }
@@ -69,7 +63,7 @@ export async function applyOrderFacts(tx: Queryable, event: LoggedEvent): Promis
     case 'OrderRejected':
     case 'OrderCancelled':
     case 'OrderClosed':
-      return setStatus(tx, event.payload as unknown as OrderEventFacts);
+      return setStatus(tx, event.payload);
   }
 }
 

@@ -1,4 +1,5 @@
 import { isPartnerPrincipal } from '../../platform/auth/principal.ts';
+import { INVOICE_EVENTS } from '../../platform/events/contract.ts';
 import { subscribeToEvents } from '../../platform/events/subscription.ts';
 import { Decimal, money, unitPrice } from '../../platform/money.ts';
 import { decodeCursor, pageSize, toPage } from '../../platform/pagination.ts';
@@ -73,7 +74,11 @@ export const resolvers: Resolvers = {
       subscribe: (_parent, { after }, ctx) =>
         subscribeToEvents(ctx.events, {
           after,
-          filter: { aggregateType: 'Invoice', ...(ctx.scope.partyId ? { party: ctx.scope.partyId } : {}) },
+          filter: {
+            types: INVOICE_EVENTS,
+            aggregateType: 'Invoice',
+            ...(ctx.scope.partyId ? { party: ctx.scope.partyId } : {}),
+          },
           visible: (event) => {
             const { kind, issuerId, recipientId } = invoiceEventOf(event).payload;
             return canRead(ctx.scope, { kind, issuer_id: issuerId, recipient_id: recipientId });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/db/database.ts';
+import { nextDocumentNumber } from '../../platform/numbering.ts';
 import type { InvoiceKind, InvoiceStatus } from './generated/resolvers.ts';
 import type { MatchRecord } from './matching.ts';
 
@@ -253,7 +254,6 @@ export async function invoiceByNumber(
   issuerId: string,
   number: string,
 ): Promise<InvoiceRow | undefined> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`invoice:${issuerId}:${number}`]);
   const { rows } = await tx.query<InvoiceRow>(`${SELECT_INVOICE} WHERE i.issuer_id = $1 AND i.number = $2`, [
     issuerId,
     number,
@@ -266,7 +266,6 @@ export async function invoiceByIdempotencyKey(
   scope: string,
   key: string,
 ): Promise<InvoiceRow | undefined> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`invoice-key:${scope}:${key}`]);
   const { rows } = await tx.query<InvoiceRow>(
     `${SELECT_INVOICE} WHERE i.idempotency_scope = $1 AND i.idempotency_key = $2`,
     [scope, key],
@@ -305,16 +304,11 @@ export async function invoicedQuantities(
 
 export const lineKey = (orderId: string, lineNo: number) => `${orderId}/${lineNo}`;
 
-/** AR-2026-000001: one sequence per series and year, gap-free within committed transactions. */
-export async function nextInvoiceNumber(tx: Queryable, series: string, year: number): Promise<string> {
-  const { rows } = await tx.query<{ last: number }>(
-    `INSERT INTO invoices.invoice_number (series, year, last) VALUES ($1, $2, 1)
-     ON CONFLICT (series, year) DO UPDATE SET last = invoices.invoice_number.last + 1
-     RETURNING last`,
-    [series, year],
-  );
-  return `${series}-${year}-${String(rows[0]!.last).padStart(6, '0')}`;
-}
+const INVOICE_NUMBERS = { schema: 'invoices', table: 'invoice_number', seriesColumn: 'series' };
+
+/** AR-2026-000001: one sequence per series and year. */
+export const nextInvoiceNumber = (tx: Queryable, series: string, year: number) =>
+  nextDocumentNumber(tx, INVOICE_NUMBERS, series, series, year);
 
 export interface NewInvoiceLine {
   orderId: string;

@@ -4,7 +4,7 @@ import type { Driver } from 'neo4j-driver';
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { Database, Queryable } from '../../platform/db/database.ts';
 import { badInput, notFound } from '../../platform/errors.ts';
-import type { SupplyLinkConfirmedFacts, SupplyLinkDeclaredFacts } from '../../platform/events/contracts.ts';
+import type { SupplyLinkConfirmedFacts, SupplyLinkDeclaredFacts } from '../../platform/events/contract.ts';
 import { appendEvent } from '../../platform/events/eventLog.ts';
 import { parseDate } from '../../platform/input.ts';
 import { assertMayDeclare, declarerOf } from './access.ts';
@@ -176,29 +176,28 @@ export async function appendDeclarations(
     };
     const parties = [facts.supplierId, facts.customerId];
     const aggregate = linkAggregate(facts.supplierId, facts.customerId);
-    let event = await appendEvent(tx, {
+    ({ cursor } = await appendEvent(tx, {
       type: 'SupplyLinkDeclared',
       ...aggregate,
       parties,
       actor,
-      payload: { ...facts },
-    });
+      payload: facts,
+    }));
     if (facts.status === 'CONFIRMED') {
       const confirmed: SupplyLinkConfirmedFacts = {
         linkId: facts.linkId!,
         supplierId: facts.supplierId,
         customerId: facts.customerId,
       };
-      event = await appendEvent(tx, {
+      ({ cursor } = await appendEvent(tx, {
         type: 'SupplyLinkConfirmed',
         ...aggregate,
         parties,
         actor,
-        payload: { ...confirmed },
-      });
+        payload: confirmed,
+      }));
     }
     declared.push(facts);
-    cursor = event.cursor;
   }
   return { cursor, declared };
 }

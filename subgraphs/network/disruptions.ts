@@ -3,11 +3,11 @@ import type { Driver } from 'neo4j-driver';
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict, notFound } from '../../platform/errors.ts';
-import type { DisruptionAlertFacts, DisruptionReportedFacts } from '../../platform/events/contracts.ts';
+import type { DisruptionAlertFacts, DisruptionReportedFacts } from '../../platform/events/contract.ts';
 import { appendEvent, readEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import type { EventSource } from '../../platform/events/subscription.ts';
 import { subscribeToEvents } from '../../platform/events/subscription.ts';
-import { idempotencyScope, requestHash } from '../../platform/idempotency.ts';
+import { idempotencyScope, idempotent, requestHash } from '../../platform/idempotency.ts';
 import { parseDate, requireText } from '../../platform/input.ts';
 import { assertMayReportDisruption } from './access.ts';
 import { read, viewerOf, type Audience } from './cypher.ts';
@@ -115,8 +115,8 @@ export function disruptionOf(facts: Omit<DisruptionReportedFacts, 'requestHash'>
   };
 }
 
-export function alertOf(event: LoggedEvent): AlertRow {
-  const facts = event.payload as unknown as DisruptionAlertFacts;
+export function alertOf(event: LoggedEvent<'DisruptionAlert'>): AlertRow {
+  const facts = event.payload;
   return {
     cursor: event.cursor,
     at: event.occurredAt.toISOString(),
@@ -169,50 +169,57 @@ export async function reportDisruption(
   const { sources, affected } = await downstreamOf(deps.driver, request);
   if (request.partnerId && sources === 0) throw notFound('partner', request.partnerId);
 
-  const { reported, alerts } = await deps.db.transaction(async (tx) => {
-    // Two retries at once: the second waits here, then finds the first one's report.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`disruption:${id}`]);
-    const existing = await existingReport(tx, id);
-    if (existing) {
-      if ((existing.reported.payload as unknown as DisruptionReportedFacts).requestHash !== hash) {
-        throw conflict('this idempotency key was used for a different disruption report', { id });
-      }
-      return existing;
-    }
-    const disruption: DisruptionAlertFacts['disruption'] = {
-      disruptionId: id,
-      ...request,
-      reportedAt: new Date().toISOString(),
-      alertCount: affected.length,
-    };
-    const facts: DisruptionReportedFacts = { ...disruption, requestHash: hash };
-    const logged = await appendEvent(tx, {
-      type: 'DisruptionReported',
-      aggregateType: 'Disruption',
-      aggregateId: id,
-      parties: request.partnerId ? [request.partnerId] : [],
-      actor: principal.subject,
-      payload: { ...facts },
-    });
-    const appended: LoggedEvent[] = [];
-    for (const company of affected) {
-      const alert: DisruptionAlertFacts = { disruption, ...company };
-      const event = await appendEvent(tx, {
-        type: 'DisruptionAlert',
-        aggregateType: 'Disruption',
-        aggregateId: id,
-        parties: [company.companyId],
-        actor: principal.subject,
-        payload: { ...alert },
-      });
-      if (appended.length < ALERTS_RETURNED) appended.push(event);
-    }
-    return { reported: logged, alerts: appended };
-  });
+  const { reported, alerts } = await deps.db.transaction((tx) =>
+    // Two retries at once: the second waits for the first, then finds its report.
+    idempotent(
+      tx,
+      {
+        lock: `disruption:${id}`,
+        find: async () => {
+          const existing = await existingReport(tx, id);
+          if (!existing) return undefined;
+          return { result: existing, requestHash: existing.reported.payload.requestHash };
+        },
+        requestHash: hash,
+        conflict: () => conflict('this idempotency key was used for a different disruption report', { id }),
+      },
+      async () => {
+        const disruption: DisruptionAlertFacts['disruption'] = {
+          disruptionId: id,
+          ...request,
+          reportedAt: new Date().toISOString(),
+          alertCount: affected.length,
+        };
+        const facts: DisruptionReportedFacts = { ...disruption, requestHash: hash };
+        const logged = await appendEvent(tx, {
+          type: 'DisruptionReported',
+          aggregateType: 'Disruption',
+          aggregateId: id,
+          parties: request.partnerId ? [request.partnerId] : [],
+          actor: principal.subject,
+          payload: facts,
+        });
+        const appended: LoggedEvent<'DisruptionAlert'>[] = [];
+        for (const company of affected) {
+          const alert: DisruptionAlertFacts = { disruption, ...company };
+          const event = await appendEvent(tx, {
+            type: 'DisruptionAlert',
+            aggregateType: 'Disruption',
+            aggregateId: id,
+            parties: [company.companyId],
+            actor: principal.subject,
+            payload: alert,
+          });
+          if (appended.length < ALERTS_RETURNED) appended.push(event);
+        }
+        return { reported: logged, alerts: appended };
+      },
+    ),
+  );
   // Risk scores read the disruption from Neo4j: wait until the projection has it.
   await deps.projected(reported.cursor);
   return {
-    disruption: disruptionOf(reported.payload as unknown as DisruptionReportedFacts),
+    disruption: disruptionOf(reported.payload),
     alerts: alerts
       .map(alertOf)
       .filter((alert) => audience.kind === 'company' || alert.distance === 1)

@@ -1,7 +1,6 @@
 import type { Driver } from 'neo4j-driver';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { badInput, conflict, notFound } from '../../platform/errors.ts';
-import type { SupplyLinkRejectedFacts } from '../../platform/events/contracts.ts';
 import { appendEvent, readEvents } from '../../platform/events/eventLog.ts';
 import { requireText } from '../../platform/input.ts';
 import { assertMayDecide, audienceOf, mayReadRequest } from './access.ts';
@@ -87,12 +86,14 @@ async function requestToDecide(
   return request;
 }
 
-/** Appends the decision if the declaration is still pending on the log; CONFLICT otherwise. */
+/**
+ * Appends the decision (a confirmation when `reason` is null, a rejection otherwise) if the declaration is
+ * still pending on the log; CONFLICT otherwise.
+ */
 async function decide(
   deps: DeclarationDeps,
   principal: Principal,
   request: RequestRow,
-  type: 'SupplyLinkConfirmed' | 'SupplyLinkRejected',
   reason: string | null,
 ): Promise<void> {
   const aggregate = linkAggregate(request.supplierId, request.customerId);
@@ -108,15 +109,15 @@ async function decide(
       throw conflict(`this declaration is no longer pending: ${what}`, { id: request.id });
     }
     const facts = { linkId: request.id, supplierId: request.supplierId, customerId: request.customerId };
-    const payload: Record<string, unknown> =
-      reason === null ? facts : ({ ...facts, reason } satisfies SupplyLinkRejectedFacts);
-    const event = await appendEvent(tx, {
-      type,
+    const envelope = {
       ...aggregate,
       parties: [request.supplierId, request.customerId],
       actor: principal.subject,
-      payload,
-    });
+    };
+    const event =
+      reason === null
+        ? await appendEvent(tx, { ...envelope, type: 'SupplyLinkConfirmed', payload: facts })
+        : await appendEvent(tx, { ...envelope, type: 'SupplyLinkRejected', payload: { ...facts, reason } });
     return event.cursor;
   });
   await deps.projected(cursor);
@@ -146,7 +147,7 @@ export async function confirmRequest(
 ): Promise<SupplyLinkRow> {
   const request = await requestToDecide(deps, principal, id, 'confirm');
   if (request.state !== 'PENDING') throw notPending(request);
-  await decide(deps, principal, request.link, 'SupplyLinkConfirmed', null);
+  await decide(deps, principal, request.link, null);
   return afterDecision(deps, request.link, 'CONFIRMED', null);
 }
 
@@ -162,6 +163,6 @@ export async function rejectRequest(
   }
   const request = await requestToDecide(deps, principal, id, 'reject');
   if (request.state !== 'PENDING') throw notPending(request);
-  await decide(deps, principal, request.link, 'SupplyLinkRejected', text);
+  await decide(deps, principal, request.link, text);
   return afterDecision(deps, request.link, 'REJECTED', text);
 }

@@ -1,21 +1,8 @@
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
-import type {
-  DisruptionReportedFacts,
-  OrderConfirmedFacts,
-  PartnerCertificationFacts,
-  PartnerFacts,
-  SupplyLinkConfirmedFacts,
-  SupplyLinkDeclaredFacts,
-  SupplyLinkRejectedFacts,
-} from '../../platform/events/contracts.ts';
+import type { SupplyLinkDeclaredFacts } from '../../platform/events/contract.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
-import type { ConsumerSink } from '../../platform/events/consumer.ts';
+import { applyFresh, type ConsumerSink } from '../../platform/events/consumer.ts';
 import { isoDate } from '../../platform/dates.ts';
-
-/** `OrderConfirmed` lines carry their SKU besides the confirmed quantity. */
-type ConfirmedOrder = Omit<OrderConfirmedFacts, 'lines'> & {
-  lines: { sku: string; confirmedQuantity: string | null }[];
-};
 
 /** Adds `$new` to list `current` without repeats. */
 const union = (current: string, added: string) =>
@@ -27,7 +14,7 @@ const MERGE_LINK = `MERGE (s:Company {id: $supplierId})
   MERGE (s)-[r:SUPPLIES]->(c)
     ON CREATE SET r.visibility = 'PRIVATE', r.sources = [], r.declaredItems = [], r.observedItems = []`;
 
-const isZero = (quantity: string | null) => quantity === null || /^0*(\.0*)?$/.test(quantity);
+const isZero = (quantity: string) => /^0*(\.0*)?$/.test(quantity);
 
 /** The day an event happened, as the ISO date links keep for "since". */
 const dayOf = (event: LoggedEvent) => isoDate(event.occurredAt);
@@ -82,7 +69,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
   switch (event.type) {
     case 'PartnerRegistered':
     case 'PartnerUpdated': {
-      const { id, name, country, isSelf, status } = event.payload as unknown as PartnerFacts;
+      const { id, name, country, isSelf, status } = event.payload;
       await tx.run(
         `MERGE (c:Company {id: $id}) SET c.name = $name, c.country = $country, c.isSelf = $isSelf, c.status = $status`,
         { id, name, country, isSelf, status },
@@ -90,7 +77,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'PartnerCertificationAdded': {
-      const facts = event.payload as unknown as PartnerCertificationFacts;
+      const facts = event.payload;
       await tx.run(
         `MERGE (c:Company {id: $partnerId})
          MERGE (cert:Certification {id: $certificationId})
@@ -101,14 +88,14 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'PartnerCertificationRemoved': {
-      const facts = event.payload as unknown as PartnerCertificationFacts;
+      const facts = event.payload;
       await tx.run('MATCH (cert:Certification {id: $certificationId}) DETACH DELETE cert', { ...facts });
       return;
     }
     case 'OrderConfirmed': {
       // A confirmed order shows goods flowing from seller to buyer: supplier → us for a purchase
       // order, us → customer for a sales order. Declined lines (0 confirmed) show nothing.
-      const order = event.payload as unknown as ConfirmedOrder;
+      const order = event.payload;
       const items = [...new Set(order.lines.filter((l) => !isZero(l.confirmedQuantity)).map((l) => l.sku))];
       if (items.length === 0 || order.sellerId === order.buyerId) return;
       await tx.run(
@@ -123,7 +110,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'SupplyLinkDeclared': {
-      const link = event.payload as unknown as SupplyLinkDeclaredFacts;
+      const link = event.payload;
       const status = link.status ?? 'CONFIRMED';
       // A later declaration of a pair replaces the one still awaiting a decision.
       await tx.run(
@@ -152,7 +139,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'SupplyLinkConfirmed': {
-      const { linkId } = event.payload as unknown as SupplyLinkConfirmedFacts;
+      const { linkId } = event.payload;
       const { records } = await tx.run(
         `MATCH (q:LinkRequest {id: $linkId, status: 'PENDING'})
          SET q.status = 'CONFIRMED', q.decidedAt = $at
@@ -165,7 +152,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'SupplyLinkRejected': {
-      const { linkId, reason } = event.payload as unknown as SupplyLinkRejectedFacts;
+      const { linkId, reason } = event.payload;
       // A disclosed link nothing else stands behind goes with its declaration.
       await tx.run(
         `MATCH (q:LinkRequest {id: $linkId, status: 'PENDING'})
@@ -179,7 +166,7 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
       return;
     }
     case 'DisruptionReported': {
-      const facts = event.payload as unknown as DisruptionReportedFacts;
+      const facts = event.payload;
       await tx.run(
         `MERGE (d:Disruption {id: $disruptionId})
          SET d.partnerId = $partnerId, d.country = $country, d.severity = $severity,
@@ -219,15 +206,12 @@ export function networkProjectionSink(driver: Driver, consumer: string): Consume
               consumer,
             },
           );
-          // Another instance of the same projection may have applied part of the batch meanwhile.
-          const position = BigInt((stored.records[0]?.get('cursor') as string | undefined) ?? '0');
-          const fresh = events.filter((event) => BigInt(event.cursor) > position);
-          for (const event of fresh) await projectEvent(tx, event);
-          const last = fresh[fresh.length - 1];
+          const position = (stored.records[0]?.get('cursor') as string | undefined) ?? '0';
+          const last = await applyFresh(position, events, (event) => projectEvent(tx, event));
           if (last) {
             await tx.run('MATCH (o:ConsumerOffset {consumer: $consumer}) SET o.cursor = $cursor', {
               consumer,
-              cursor: last.cursor,
+              cursor: last,
             });
           }
         });

@@ -53,7 +53,7 @@ export function createContext(db: Database, principal: Principal, runtime: Runti
       groupBy(ids, await shipmentLinesByShipmentIds(db, ids), (row) => row.shipment_id),
     ),
     history: new DataLoader(async (ids) =>
-      groupBy(ids, await historyByOrderIds(db, ids), (row) => row.order_id),
+      groupBy(ids, await historyByOrderIds(db, ids), (row) => row.aggregateId),
     ),
     partnerOrders: new Map(),
   };

@@ -1,4 +1,5 @@
 import { Decimal } from '../../platform/money.ts';
+import { ORDER_STATUSES as STATUSES } from '../../platform/events/contract.ts';
 import type { OrderStatus } from './generated/resolvers.ts';
 
 /**
@@ -25,19 +26,7 @@ export const ACTIONS: Record<OrderAction, { by: readonly Side[]; from: readonly 
   close: { by: ['BUYER', 'SELLER'], from: ['RECEIVED'] },
 };
 
-export const ORDER_STATUSES: readonly OrderStatus[] = [
-  'DRAFT',
-  'SUBMITTED',
-  'CONFIRMED',
-  'PARTIALLY_CONFIRMED',
-  'REJECTED',
-  'PARTIALLY_SHIPPED',
-  'SHIPPED',
-  'PARTIALLY_RECEIVED',
-  'RECEIVED',
-  'CLOSED',
-  'CANCELLED',
-];
+export const ORDER_STATUSES: readonly OrderStatus[] = STATUSES;
 
 export function canTransition(status: OrderStatus, action: OrderAction): boolean {
   return ACTIONS[action].from.includes(status);

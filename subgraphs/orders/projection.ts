@@ -1,16 +1,8 @@
 import type { Queryable } from '../../platform/db/database.ts';
-import type { LoggedEvent } from '../../platform/events/eventLog.ts';
+import { STOCK_EVENTS, type StockEventType } from '../../platform/events/contract.ts';
+import { isOf, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import { keepParty } from '../../platform/events/parties.ts';
 import { Decimal } from '../../platform/money.ts';
-import type {
-  CustomerPriceFacts,
-  ItemFacts,
-  ListPriceFacts,
-  PromotionFacts,
-  ReservationFacts,
-  StockFacts,
-} from '../../platform/events/contracts.ts';
-import { STOCK_EVENTS } from '../../platform/events/contracts.ts';
 import { effectivePrice } from '../../platform/pricing.ts';
 
 /**
@@ -25,11 +17,11 @@ export async function applyReferenceData(tx: Queryable, event: LoggedEvent): Pro
       await keepParty(tx, 'orders', event);
       break;
     case 'ItemUpserted': {
-      const payload = event.payload as unknown as ItemFacts & { availabilityCheck?: string };
+      const payload = event.payload;
       const listPrice = payload.listPrice;
       await tx.query(
         `INSERT INTO orders.catalog_item (sku, unit, list_price, currency, availability_check)
-         VALUES ($1, $2, $3, $4, COALESCE($5, 'BACKORDER'))
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (sku) DO UPDATE SET unit = EXCLUDED.unit, list_price = EXCLUDED.list_price,
            currency = EXCLUDED.currency, availability_check = EXCLUDED.availability_check`,
         [
@@ -37,13 +29,13 @@ export async function applyReferenceData(tx: Queryable, event: LoggedEvent): Pro
           payload.unit,
           listPrice?.amount ?? null,
           listPrice?.currency ?? null,
-          payload.availabilityCheck ?? null,
+          payload.availabilityCheck,
         ],
       );
       break;
     }
     case 'PriceSet': {
-      const payload = event.payload as unknown as ListPriceFacts;
+      const payload = event.payload;
       await tx.query(`UPDATE orders.catalog_item SET list_price = $2, currency = $3 WHERE sku = $1`, [
         payload.sku,
         payload.listPrice?.amount ?? null,
@@ -53,7 +45,7 @@ export async function applyReferenceData(tx: Queryable, event: LoggedEvent): Pro
     }
     case 'CustomerPriceSet':
     case 'CustomerPriceRemoved': {
-      const payload = event.payload as unknown as CustomerPriceFacts;
+      const payload = event.payload;
       if (payload.removed) {
         await tx.query(`DELETE FROM orders.customer_price WHERE id = $1`, [payload.id]);
         break;
@@ -74,7 +66,7 @@ export async function applyReferenceData(tx: Queryable, event: LoggedEvent): Pro
       break;
     }
     case 'PromotionSet': {
-      const payload = event.payload as unknown as PromotionFacts;
+      const payload = event.payload;
       await tx.query(
         `INSERT INTO orders.promotion (id, sku, kind, value, currency, starts_at, ends_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
@@ -91,7 +83,7 @@ export async function applyReferenceData(tx: Queryable, event: LoggedEvent): Pro
       break;
     }
     default:
-      if ((STOCK_EVENTS as readonly string[]).includes(event.type)) await applyAvailability(tx, event);
+      if (isOf(event, STOCK_EVENTS)) await applyAvailability(tx, event);
   }
 }
 
@@ -100,15 +92,14 @@ export async function applyReferenceData(tx: Queryable, event: LoggedEvent): Pro
  * confirmation (`StockReserved`) also ends that order's pending reservation: from then on the announced
  * availability includes it.
  */
-async function applyAvailability(tx: Queryable, event: LoggedEvent): Promise<void> {
-  const facts = event.payload as unknown as StockFacts;
+async function applyAvailability(tx: Queryable, event: LoggedEvent<StockEventType>): Promise<void> {
   await tx.query(
     `INSERT INTO orders.item_availability (sku, available) VALUES ($1, $2)
      ON CONFLICT (sku) DO UPDATE SET available = EXCLUDED.available`,
-    [facts.sku, facts.available],
+    [event.payload.sku, event.payload.available],
   );
   if (event.type === 'StockReserved') {
-    const reservation = facts as ReservationFacts;
+    const reservation = event.payload;
     await tx.query(`DELETE FROM orders.pending_reservation WHERE order_id = $1 AND sku = $2`, [
       reservation.orderId,
       reservation.sku,

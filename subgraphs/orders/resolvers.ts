@@ -18,7 +18,6 @@ import type { Context } from './context.ts';
 import type { OrderStatus, Resolvers } from './generated/resolvers.ts';
 import { EVENT_TYPES, summarise } from './history.ts';
 import {
-  historyRowOf,
   listOrders,
   orderOfEvent,
   orderSortKey,
@@ -27,6 +26,7 @@ import {
   type OrderRow,
   type ShipmentRow,
 } from './store.ts';
+import { ORDER_EVENTS } from '../../platform/events/contract.ts';
 import { subscribeToEvents } from '../../platform/events/subscription.ts';
 
 /** A shipment is visible to whoever may read its order. */
@@ -81,12 +81,13 @@ export const resolvers: Resolvers = {
         return subscribeToEvents(ctx.events, {
           after,
           filter: {
+            types: ORDER_EVENTS,
             aggregateType: 'Order',
             ...(orderId ? { aggregateId: orderId } : {}),
             ...(scope.partyId ? { party: scope.partyId } : {}),
           },
           visible: (event) => canRead(scope, orderOfEvent(event)),
-          toPayload: historyRowOf,
+          toPayload: (event) => event,
         });
       },
       resolve: (event: OrderHistoryRow) => event,
@@ -145,19 +146,20 @@ export const resolvers: Resolvers = {
   },
   OrderEvent: {
     type: (event) => EVENT_TYPES[event.type],
-    at: (event) => event.occurred_at.toISOString(),
+    at: (event) => event.occurredAt.toISOString(),
     actorPartner: (event) => {
       const partnerId = event.payload.actorPartnerId;
       return typeof partnerId === 'string' ? { id: partnerId } : null;
     },
     status: (event) => event.payload.status,
     summary: (event) => summarise(event),
-    reason: (event) => (typeof event.payload.reason === 'string' ? event.payload.reason : null),
-    shipment: (event, _args, ctx) => {
-      const shipmentId = event.payload.shipmentId;
-      return typeof shipmentId === 'string' ? readableShipment(ctx, shipmentId) : null;
-    },
-    order: async (event, _args, ctx) => (await ctx.orders.load(event.order_id))!,
+    reason: (event) =>
+      event.type === 'OrderRejected' || event.type === 'OrderCancelled' ? event.payload.reason : null,
+    shipment: (event, _args, ctx) =>
+      event.type === 'OrderShipped' || event.type === 'ShipmentReceived'
+        ? readableShipment(ctx, event.payload.shipmentId)
+        : null,
+    order: async (event, _args, ctx) => (await ctx.orders.load(event.aggregateId))!,
   },
   OrderLine: {
     lineNo: (line) => line.line_no,

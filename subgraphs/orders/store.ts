@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/db/database.ts';
 import type { Actor } from '../../platform/auth/principal.ts';
-import { appendEvent, type LoggedEvent } from '../../platform/events/eventLog.ts';
+import {
+  ORDER_EVENTS,
+  type EventPayloads,
+  type OrderEventFacts,
+  type OrderEventType,
+} from '../../platform/events/contract.ts';
+import { appendEvent, readEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
+import { nextDocumentNumber } from '../../platform/numbering.ts';
 import type { OrderKind, OrderStatus } from './generated/resolvers.ts';
 
 export interface OrderRow {
@@ -171,15 +178,10 @@ export interface NewOrder {
   idempotency: { scope: string; key: string; requestHash: string } | null;
 }
 
-async function nextOrderNumber(tx: Queryable, kind: OrderKind, year: number): Promise<string> {
-  const { rows } = await tx.query<{ last: number }>(
-    `INSERT INTO orders.order_number (kind, year, last) VALUES ($1, $2, 1)
-     ON CONFLICT (kind, year) DO UPDATE SET last = orders.order_number.last + 1
-     RETURNING last`,
-    [kind, year],
-  );
-  return `${kind === 'PURCHASE' ? 'PO' : 'SO'}-${year}-${String(rows[0]!.last).padStart(6, '0')}`;
-}
+const ORDER_NUMBERS = { schema: 'orders', table: 'order_number', seriesColumn: 'kind' };
+
+const nextOrderNumber = (tx: Queryable, kind: OrderKind, year: number) =>
+  nextDocumentNumber(tx, ORDER_NUMBERS, kind, kind === 'PURCHASE' ? 'PO' : 'SO', year);
 
 /** The order an earlier request with this idempotency key created, and a hash of that request. */
 export async function orderByIdempotencyKey(
@@ -187,8 +189,6 @@ export async function orderByIdempotencyKey(
   scope: string,
   key: string,
 ): Promise<{ id: string; request_hash: string } | undefined> {
-  // Serialises concurrent retries of one key: the second waits for the first and then finds its order.
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`order:${scope}:${key}`]);
   const { rows } = await tx.query<{ id: string; request_hash: string }>(
     `SELECT id, request_hash FROM orders.purchase_order WHERE idempotency_scope = $1 AND idempotency_key = $2`,
     [scope, key],
@@ -254,9 +254,12 @@ export async function insertOrder(tx: Queryable, order: NewOrder, actor: Actor):
     ],
   );
   const [row] = await ordersByIds(tx, [id]);
-  await appendOrderEvent(tx, 'OrderCreated', row!, actor, {
-    externalRef: order.externalRef,
-    lines: order.lines.map((line, index) => ({ lineNo: index + 1, ...line })),
+  await appendOrderEvent(tx, row!, actor, {
+    type: 'OrderCreated',
+    facts: {
+      externalRef: order.externalRef,
+      lines: order.lines.map((line, index) => ({ lineNo: index + 1, ...line })),
+    },
   });
   return row!;
 }
@@ -267,15 +270,14 @@ export async function setOrderStatus(
   id: string,
   status: OrderStatus,
   actor: Actor,
-  eventType: OrderEventName,
-  facts: Record<string, unknown> = {},
+  step: OrderStep,
 ): Promise<OrderRow> {
   await tx.query(`UPDATE orders.purchase_order SET status = $2, updated_at = now() WHERE id = $1`, [
     id,
     status,
   ]);
   const [row] = await ordersByIds(tx, [id]);
-  await appendOrderEvent(tx, eventType, row!, actor, facts);
+  await appendOrderEvent(tx, row!, actor, step);
   return row!;
 }
 
@@ -476,88 +478,49 @@ export async function recordReceipt(
   return row!;
 }
 
-export type OrderEventName =
-  | 'OrderCreated'
-  | 'OrderSubmitted'
-  | 'OrderConfirmed'
-  | 'OrderRejected'
-  | 'OrderCancelled'
-  | 'OrderShipped'
-  | 'ShipmentReceived'
-  | 'OrderClosed';
+/** An order event's own facts; `appendOrderEvent` adds the order's (`OrderEventFacts`). */
+export type OrderStep = {
+  [T in OrderEventType]: { type: T; facts: Omit<EventPayloads[T], keyof OrderEventFacts> };
+}[OrderEventType];
 
 async function appendOrderEvent(
   tx: Queryable,
-  type: OrderEventName,
   order: OrderRow,
   actor: Actor,
-  facts: Record<string, unknown>,
+  step: OrderStep,
 ): Promise<void> {
+  const facts: OrderEventFacts = {
+    orderId: order.id,
+    number: order.number,
+    kind: order.kind,
+    status: order.status,
+    buyerId: order.buyer_id,
+    sellerId: order.seller_id,
+    currency: order.currency,
+    actorPartnerId: actor.partnerId,
+  };
   await appendEvent(tx, {
-    type,
+    type: step.type,
     aggregateType: 'Order',
     aggregateId: order.id,
     parties: [order.buyer_id, order.seller_id],
     actor: actor.subject,
-    payload: {
-      orderId: order.id,
-      number: order.number,
-      kind: order.kind,
-      status: order.status,
-      buyerId: order.buyer_id,
-      sellerId: order.seller_id,
-      currency: order.currency,
-      actorPartnerId: actor.partnerId,
-      ...facts,
-    },
+    payload: { ...facts, ...step.facts },
   });
 }
 
-export interface OrderHistoryRow {
-  cursor: string;
-  type: OrderEventName;
-  order_id: string;
-  actor: string | null;
-  payload: Record<string, unknown> & { status: OrderStatus };
-  occurred_at: Date;
-}
-
 /** An order's history is its stream on the event log: the same cursors a subscriber resumes from. */
-export async function historyByOrderIds(
-  db: Queryable,
-  orderIds: readonly string[],
-): Promise<OrderHistoryRow[]> {
-  const { rows } = await db.query<OrderHistoryRow>(
-    `SELECT cursor, type, aggregate_id AS order_id, actor, payload, occurred_at FROM events.event_log
-      WHERE aggregate_type = 'Order' AND aggregate_id = ANY($1::text[])
-      ORDER BY aggregate_id, cursor`,
-    [[...orderIds]],
-  );
-  return rows;
-}
+export type OrderHistoryRow = LoggedEvent<OrderEventType>;
 
-/** An order event as the history shows it. */
-export function historyRowOf(event: LoggedEvent): OrderHistoryRow {
-  return {
-    cursor: event.cursor,
-    type: event.type as OrderEventName,
-    order_id: event.aggregateId,
-    actor: event.actor,
-    payload: event.payload as OrderHistoryRow['payload'],
-    occurred_at: event.occurredAt,
-  };
+export function historyByOrderIds(db: Queryable, orderIds: readonly string[]): Promise<OrderHistoryRow[]> {
+  return readEvents(db, '0', null, { types: ORDER_EVENTS, aggregateType: 'Order', aggregateIds: orderIds });
 }
 
 /** What visibility rules need of an order, as its events carry it. */
 export function orderOfEvent(
-  event: LoggedEvent,
+  event: LoggedEvent<OrderEventType>,
 ): Pick<OrderRow, 'kind' | 'status' | 'buyer_id' | 'seller_id'> {
-  const payload = event.payload as {
-    kind: OrderKind;
-    status: OrderStatus;
-    buyerId: string;
-    sellerId: string;
-  };
+  const { payload } = event;
   return {
     kind: payload.kind,
     status: payload.status,

@@ -1,5 +1,4 @@
 import type { Queryable } from '../../platform/db/database.ts';
-import type { SupplyLinkDeclaredFacts } from '../../platform/events/contracts.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 
 /**
@@ -10,40 +9,40 @@ import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 
 export type RelationshipBasis = 'ORDER' | 'INVOICE' | 'SUPPLY_LINK' | 'DISCLOSURE';
 
-/** `SupplyLinkConfirmed` (network): the counterparty, or staff, confirmed a declared link. */
-interface SupplyLinkConfirmedFacts {
-  linkId: string;
-  supplierId: string;
-  customerId: string;
-}
-
 /** The two parties an event makes counterparties of each other, if any. */
 function counterparties(event: LoggedEvent): { a: string; b: string; basis: RelationshipBasis } | null {
-  const payload = event.payload;
-  const text = (name: string) => (typeof payload[name] === 'string' ? payload[name] : null);
-  if (event.aggregateType === 'Order') {
-    // A buyer's draft is not yet the seller's business (orders' own rule); from submission on it is.
-    const buyer = text('buyerId');
-    const seller = text('sellerId');
-    if (!buyer || !seller || text('status') === 'DRAFT') return null;
-    return { a: buyer, b: seller, basis: 'ORDER' };
+  switch (event.type) {
+    case 'OrderCreated':
+    case 'OrderSubmitted':
+    case 'OrderConfirmed':
+    case 'OrderRejected':
+    case 'OrderCancelled':
+    case 'OrderShipped':
+    case 'ShipmentReceived':
+    case 'OrderClosed':
+      // A buyer's draft is not yet the seller's business (orders' own rule); from submission on it is.
+      return event.payload.status === 'DRAFT'
+        ? null
+        : { a: event.payload.buyerId, b: event.payload.sellerId, basis: 'ORDER' };
+    case 'SupplyLinkConfirmed':
+      return { a: event.payload.supplierId, b: event.payload.customerId, basis: 'SUPPLY_LINK' };
+    case 'SupplyLinkDeclared':
+      // A link the company's staff declare is confirmed by them; one a partner declares waits for its
+      // counterparty's confirmation (`SupplyLinkConfirmed`) and relates no one before.
+      return event.payload.declaredBy === null
+        ? { a: event.payload.supplierId, b: event.payload.customerId, basis: 'SUPPLY_LINK' }
+        : null;
+    case 'InvoiceSubmitted':
+    case 'InvoiceIssued':
+    case 'InvoiceApproved':
+    case 'InvoiceDisputed':
+    case 'InvoiceRematched':
+    case 'PaymentRecorded':
+    case 'InvoiceCancelled':
+      return { a: event.payload.issuerId, b: event.payload.recipientId, basis: 'INVOICE' };
+    default:
+      return null;
   }
-  if (event.aggregateType === 'Invoice') {
-    const issuer = text('issuerId');
-    const recipient = text('recipientId');
-    return issuer && recipient ? { a: issuer, b: recipient, basis: 'INVOICE' } : null;
-  }
-  if (event.type === 'SupplyLinkConfirmed') {
-    const link = payload as unknown as SupplyLinkConfirmedFacts;
-    return { a: link.supplierId, b: link.customerId, basis: 'SUPPLY_LINK' };
-  }
-  if (event.type === 'SupplyLinkDeclared') {
-    // A link the company's staff declare is confirmed by them; one a partner declares waits for its
-    // counterparty's confirmation (`SupplyLinkConfirmed`) and relates no one before.
-    const link = payload as unknown as SupplyLinkDeclaredFacts;
-    return link.declaredBy === null ? { a: link.supplierId, b: link.customerId, basis: 'SUPPLY_LINK' } : null;
-  }
-  return null;
 }
 
 export async function applyRelationships(tx: Queryable, event: LoggedEvent): Promise<void> {

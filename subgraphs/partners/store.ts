@@ -221,7 +221,12 @@ async function insertIdentifiers(
 }
 
 /** Other subgraphs (the network projection) learn partners from these events. */
-async function appendPartnerEvent(tx: Queryable, type: string, partner: PartnerRow, actor: string) {
+async function appendPartnerEvent(
+  tx: Queryable,
+  type: 'PartnerRegistered' | 'PartnerUpdated',
+  partner: PartnerRow,
+  actor: string,
+) {
   await appendEvent(tx, {
     type,
     aggregateType: 'Partner',

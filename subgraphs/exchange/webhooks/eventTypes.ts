@@ -1,5 +1,9 @@
 import type { Principal } from '../../../platform/auth/principal.ts';
-import type { LoggedEvent } from '../../../platform/events/eventLog.ts';
+import {
+  INVOICE_EVENTS as INVOICE_EVENT_TYPES,
+  ORDER_EVENTS as ORDER_EVENT_TYPES,
+} from '../../../platform/events/contract.ts';
+import { isOf, type LoggedEvent } from '../../../platform/events/eventLog.ts';
 import { canRead as canReadInvoice, invoiceScope } from '../../invoices/access.ts';
 import { EVENT_TYPES as INVOICE_EVENTS, invoiceEventOf } from '../../invoices/events.ts';
 import { alertVisibleTo } from '../../network/disruptions.ts';
@@ -17,12 +21,13 @@ type Visibility = (principal: Principal) => (event: LoggedEvent) => boolean;
 
 const orderRule: Visibility = (principal) => {
   const scope = orderScope(principal);
-  return (event) => canReadOrder(scope, orderOfEvent(event));
+  return (event) => isOf(event, ORDER_EVENT_TYPES) && canReadOrder(scope, orderOfEvent(event));
 };
 
 const invoiceRule: Visibility = (principal) => {
   const scope = invoiceScope(principal);
   return (event) => {
+    if (!isOf(event, INVOICE_EVENT_TYPES)) return false;
     const { kind, issuerId, recipientId } = invoiceEventOf(event).payload;
     return canReadInvoice(scope, { kind, issuer_id: issuerId, recipient_id: recipientId });
   };
