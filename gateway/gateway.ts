@@ -18,6 +18,7 @@ import type { SubgraphName } from '../platform/subgraphs.ts';
 import { createAuthenticator, type JwtSettings } from './auth.ts';
 import { inboundForwarder } from './inbound.ts';
 import { SubscriptionExecutor } from './subscriptions.ts';
+import { devSignIn, webApp } from './static.ts';
 
 export interface GatewayContext {
   principal: Principal;
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   internalSecret: string;
   port: number;
   host?: string;
+  /** Development sign-in at /auth/dev: only with the development secrets `npm start` generates. */
+  devSignIn?: boolean;
 }
 
 const SUPERGRAPH = new URL('../schema/supergraph.graphql', import.meta.url);
@@ -128,7 +131,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
           options.subgraphUrls.exchange,
           options.internalSecret,
         ),
+        '/auth/dev': devSignIn({
+          enabled: options.devSignIn ?? false,
+          jwt: options.jwt,
+          partnersUrl: options.subgraphUrls.partners,
+          internalSecret: options.internalSecret,
+        }),
       },
+      fallback: webApp(),
       // graphql-ws on the same path: credentials come in the connection parameters, checked at connection
       // init, and every operation runs through the same federated execution as over HTTP.
       webSocket: {
