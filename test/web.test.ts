@@ -246,6 +246,9 @@ describe('portals and desks in the browser', () => {
     await page.getByLabel('Find a company').fill('Baotou');
     await page.getByRole('button', { name: 'Focus Baotou Special Steel Mill (CN)' }).click();
     await expect.poll(() => page.getByTestId('focus').textContent()).toBe('Baotou Special Steel Mill');
+    // Six tiers: from the mill down to the retailers who buy from the company's customers.
+    await page.getByLabel('Tiers shown').selectOption('6');
+    await expect.poll(() => graph.getAttribute('data-companies')).toBe('10');
     await page.getByRole('button', { name: 'What if Baotou Special Steel Mill stops?' }).click();
     const affected = page.getByRole('table', { name: 'Affected companies' });
     await affected.waitFor();

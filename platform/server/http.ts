@@ -173,7 +173,9 @@ async function handle<Context extends BaseContext>(
   const route = options.routes?.[url.pathname];
   if (route) return route(request, response);
   if (url.pathname !== GRAPHQL_PATH)
-    return options.fallback ? options.fallback(request, response) : sendJson(response, 404, { error: 'not found' });
+    return options.fallback
+      ? options.fallback(request, response)
+      : sendJson(response, 404, { error: 'not found' });
 
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {

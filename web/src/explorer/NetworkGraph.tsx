@@ -50,7 +50,11 @@ export function NetworkGraph({
       },
     });
     renderer.on('clickNode', ({ node }) => select.current(node));
-    renderer.once('afterRender', () => onRendered?.());
+    renderer.once('afterRender', () => {
+      // Read by bench:web: the moment the first frame of this graph is on screen.
+      performance.mark('explorer:graph-rendered', { detail: { companies: graph.order } });
+      onRendered?.();
+    });
     sigma.current = renderer;
     return () => {
       renderer.kill();

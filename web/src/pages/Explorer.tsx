@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useLazyQuery, useQuery, useSubscription } from '@apollo/client/react';
 import {
   CompaniesDocument,
@@ -65,13 +65,42 @@ export function Explorer() {
   });
   const alertFeed = useFeed(alerts.data?.disruptionAlerts);
 
+  // A network larger than one page (500 links) is read page after page, then drawn once.
+  const pending = network.data
+    ? network.data.upstream.pageInfo.hasNextPage || network.data.downstream.pageInfo.hasNextPage
+    : false;
+  const { fetchMore } = network;
+  useEffect(() => {
+    const current = network.data;
+    if (!current || !pending) return;
+    const up = current.upstream.pageInfo;
+    const down = current.downstream.pageInfo;
+    void fetchMore({
+      variables: { upAfter: up.endCursor, downAfter: down.endCursor },
+      updateQuery: (previous, { fetchMoreResult }) => ({
+        upstream: up.hasNextPage
+          ? {
+              nodes: [...previous.upstream.nodes, ...fetchMoreResult.upstream.nodes],
+              pageInfo: fetchMoreResult.upstream.pageInfo,
+            }
+          : previous.upstream,
+        downstream: down.hasNextPage
+          ? {
+              nodes: [...previous.downstream.nodes, ...fetchMoreResult.downstream.nodes],
+              pageInfo: fetchMoreResult.downstream.pageInfo,
+            }
+          : previous.downstream,
+      }),
+    });
+  }, [network.data, pending, fetchMore]);
+
   const graph = useMemo(() => {
-    if (!focus || !network.data) return undefined;
+    if (!focus || !network.data || pending) return undefined;
     return buildGraph(focus.id, focus.name, [
       ...toLinks(network.data.upstream.nodes, 'up'),
       ...toLinks(network.data.downstream.nodes, 'down'),
     ]);
-  }, [focus?.id, focus?.name, network.data]);
+  }, [focus?.id, focus?.name, network.data, pending]);
 
   const impactData = impact.data?.impact.source.id === focus?.id ? impact.data?.impact : undefined;
   const affected = useMemo(
@@ -80,7 +109,7 @@ export function Explorer() {
   );
   const select = useCallback(
     (id: string) => {
-      const name = graph?.getNodeAttribute(id, 'label');
+      const name: unknown = graph?.getNodeAttribute(id, 'label');
       setChosen({ id, name: typeof name === 'string' ? name : id });
     },
     [graph],
@@ -116,16 +145,14 @@ export function Explorer() {
             ))}
           </ul>
         ) : null}
-        <label>
-          Tiers shown{' '}
-          <select value={depth} onChange={(event) => setDepth(Number(event.target.value))}>
-            {[1, 2, 3, 4, 5, 6].map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </label>
+        <label htmlFor="explorer-depth">Tiers shown</label>
+        <select id="explorer-depth" value={depth} onChange={(event) => setDepth(Number(event.target.value))}>
+          {[1, 2, 3, 4, 5, 6].map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </select>
         {focus ? (
           <button
             type="button"
@@ -151,7 +178,7 @@ export function Explorer() {
       </p>
       {self.error ? <ErrorView error={self.error} /> : null}
       {network.error ? <ErrorView error={network.error} retry={() => void network.refetch()} /> : null}
-      {!graph && (network.loading || self.loading) ? <Loading what="the network" /> : null}
+      {!graph && (network.loading || self.loading || pending) ? <Loading what="the network" /> : null}
       {graph && graph.order <= 1 ? <Empty>No supply links are known around {focus?.name} yet.</Empty> : null}
       {graph && focus ? (
         <NetworkGraph

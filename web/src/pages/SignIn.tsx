@@ -21,7 +21,7 @@ const ROLES: [string, string][] = [
  * development secrets. With an identity provider configured, the gateway refuses and this page says so.
  */
 export function SignIn({ onSignedIn }: { onSignedIn: (session: Session, partnerRoles: string[]) => void }) {
-  const [available, setAvailable] = useState<'checking' | 'on' | string>('checking');
+  const [available, setAvailable] = useState<string>('checking');
   const [partners, setPartners] = useState<PartnerChoice[]>([]);
   const [role, setRole] = useState('partner');
   const [partnerId, setPartnerId] = useState('');
