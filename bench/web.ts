@@ -18,11 +18,12 @@ const RISKS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 function company(index: number) {
   return {
+    __typename: 'Partner',
     id: `c${index}`,
     name: `Company ${index}`,
     country: ['DE', 'ES', 'CN', 'TW', 'PT'][index % 5],
     tier: null,
-    risk: { level: RISKS[index % 4], score: index % 100 },
+    risk: { __typename: 'RiskAssessment', level: RISKS[index % 4], score: index % 100 },
   };
 }
 
@@ -40,11 +41,12 @@ function network(companies: number) {
         const id = next++;
         const partner = previous[i % previous.length]!;
         const link = {
+          __typename: 'SupplyLink',
           tier,
           share: ((id % 9) + 1) / 10,
           supplier: direction === 'up' ? company(id) : company(partner),
           customer: direction === 'up' ? company(partner) : company(id),
-          items: [{ sku: `SKU-${id % 50}` }],
+          items: [{ __typename: 'Item', sku: `SKU-${id % 50}` }],
         };
         links[direction].push(link);
         current.push(id);
@@ -59,7 +61,11 @@ function page(nodes: unknown[], after: unknown) {
   const start = typeof after === 'string' ? Number(after) : 0;
   const slice = nodes.slice(start, start + 500);
   const end = start + slice.length;
-  return { nodes: slice, pageInfo: { endCursor: String(end), hasNextPage: end < nodes.length } };
+  return {
+    __typename: 'SupplyLinkConnection',
+    nodes: slice,
+    pageInfo: { __typename: 'PageInfo', endCursor: String(end), hasNextPage: end < nodes.length },
+  };
 }
 
 async function answer(route: Route, data: ReturnType<typeof network>) {
@@ -79,7 +85,12 @@ async function answer(route: Route, data: ReturnType<typeof network>) {
         : body.operationName === 'Risks'
           ? {
               singleSourceRisks: [],
-              concentration: { directSuppliers: 0, upstreamCompanies: 0, entries: [] },
+              concentration: {
+                __typename: 'Concentration',
+                directSuppliers: 0,
+                upstreamCompanies: 0,
+                entries: [],
+              },
               disruptions: [],
             }
           : {};
@@ -88,6 +99,8 @@ async function answer(route: Route, data: ReturnType<typeof network>) {
 
 async function measure(browserPage: Page, base: string, companies: number) {
   const data = network(companies);
+  browserPage.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+  browserPage.on('crash', () => console.error('page crashed'));
   await browserPage.route('**/graphql', (route) => answer(route, data));
   await browserPage.routeWebSocket('**/graphql', (ws) => {
     ws.onMessage((message) => {
@@ -125,9 +138,9 @@ async function measure(browserPage: Page, base: string, companies: number) {
   const cy = box.y + box.height / 2;
   await browserPage.mouse.move(cx, cy);
   await browserPage.mouse.down();
-  for (let step = 0; step < 120; step += 1) {
-    const angle = (step / 120) * Math.PI * 4;
-    await browserPage.mouse.move(cx + Math.cos(angle) * 200, cy + Math.sin(angle) * 120, { steps: 2 });
+  for (let step = 0; step < 40; step += 1) {
+    const angle = (step / 40) * Math.PI * 2;
+    await browserPage.mouse.move(cx + Math.cos(angle) * 200, cy + Math.sin(angle) * 120, { steps: 1 });
   }
   await browserPage.mouse.up();
   const frames = await browserPage.evaluate<number>('window.__frames');
