@@ -51,10 +51,10 @@ export function buildGraph(focusId: string, focusName: string, links: LinkInput[
       const company = companies.get(id);
       const isFocus = id === focusId;
       graph.addNode(id, {
-        x: x * 10,
-        y: (index - (ids.length - 1) / 2) * -2,
+        x: x * 100,
+        y: (index - (ids.length - 1) / 2) * -25,
         label: company?.name ?? focusName,
-        size: isFocus ? 12 : 7,
+        size: isFocus ? 8 : 5,
         color: isFocus ? FOCUS_COLOUR : (RISK_COLOURS[company?.risk ?? ''] ?? '#607d8b'),
         risk: company?.risk ?? null,
         country: company?.country ?? '',
@@ -65,7 +65,7 @@ export function buildGraph(focusId: string, focusName: string, links: LinkInput[
     if (!graph.hasNode(link.supplier.id) || !graph.hasNode(link.customer.id)) continue;
     if (graph.hasEdge(link.supplier.id, link.customer.id)) continue;
     graph.addDirectedEdge(link.supplier.id, link.customer.id, {
-      size: 1 + 5 * (link.share ?? 0.2),
+      size: 0.5 + 3 * (link.share ?? 0.2),
       color: '#9aa5b1',
       share: link.share,
     });
