@@ -22,6 +22,8 @@ export interface StackOptions {
   gatewayPort: number;
   subgraphPorts?: Partial<Record<SubgraphName, number>>;
   seedDemo: boolean;
+  /** Development sign-in in the web app: only when the JWT secret is a development one. */
+  devSignIn?: boolean;
 }
 
 export interface Stack {
@@ -87,6 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       internalSecret: options.internalSecret,
       port: options.gatewayPort,
       host: options.host,
+      devSignIn: options.devSignIn,
     });
     cleanups.push(() => gateway.close());
 

@@ -3,10 +3,12 @@ import { loadConfig, subgraphPort } from '../platform/config.ts';
 import { useNeo4j } from '../platform/neo4j/connect.ts';
 import { SUBGRAPHS } from '../platform/subgraphs.ts';
 import { startStack } from './stack.ts';
+import { ensureWebBuild } from '../web/build.ts';
 
 /** `npm start`: the whole graph on one machine, with embedded PostgreSQL and Neo4j unless configured. */
 const startedAt = Date.now();
 const config = await loadConfig();
+await ensureWebBuild();
 const neo4j = await useNeo4j(config.neo4j, path.join(config.dataDir, 'neo4j'));
 
 const stack = await startStack({
@@ -19,6 +21,8 @@ const stack = await startStack({
   gatewayPort: config.gatewayPort,
   subgraphPorts: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphPort(name)])),
   seedDemo: config.seedDemo,
+  // Only on the secrets generated for development; never beside JWT_SECRET or an identity provider.
+  devSignIn: !process.env.JWT_SECRET && !config.jwt.jwksUrl,
 }).catch(async (error: unknown) => {
   await neo4j.stop();
   throw error;
@@ -27,6 +31,7 @@ const stack = await startStack({
 const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
 console.log(`
 Supply-network graph ready in ${seconds}s
+  web app     ${stack.gateway.url.replace(/graphql$/, '')}
   gateway     ${stack.gateway.url}  (HTTP and graphql-ws)
 ${Object.values(stack.subgraphs)
   .map((subgraph) => `  ${subgraph.name.padEnd(11)} ${subgraph.url}`)

@@ -36,6 +36,7 @@ import { ConnectionSubscriptions, OperationGuard, badRequest, withoutSuggestions
 import { indexSchema, type SchemaIndex } from './limitsOperation.ts';
 import type { Slot } from './limitsRate.ts';
 import { SubscriptionExecutor } from './subscriptions.ts';
+import { devSignIn, webApp } from './static.ts';
 
 export interface GatewayContext {
   principal: Principal;
@@ -54,6 +55,8 @@ export interface GatewayOptions {
    * only `bench:gateway` does, to measure what they cost.
    */
   limits?: LimitsConfig | false;
+  /** Development sign-in at /auth/dev: only with the development secrets `npm start` generates. */
+  devSignIn?: boolean;
 }
 
 const SUPERGRAPH = new URL('../schema/supergraph.graphql', import.meta.url);
@@ -188,7 +191,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
           options.subgraphUrls.exchange,
           options.internalSecret,
         ),
+        '/auth/dev': devSignIn({
+          enabled: options.devSignIn ?? false,
+          jwt: options.jwt,
+          partnersUrl: options.subgraphUrls.partners,
+          internalSecret: options.internalSecret,
+        }),
       },
+      fallback: webApp(),
       // graphql-ws on the same path: credentials come in the connection parameters, checked at connection
       // init, and every operation runs through the same federated execution as over HTTP.
       webSocket: {

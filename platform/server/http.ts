@@ -68,6 +68,8 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   name: string;
   /** Paths served by their own handler (POST bodies are theirs to read). */
   routes?: Record<string, RouteHandler>;
+  /** Serves every other path but GraphQL's (the gateway's web app); 404 without it. */
+  fallback?: RouteHandler;
   apollo: ApolloServer<Context>;
   context: (request: http.IncomingMessage) => Promise<Context>;
   /** Resolves when every database this service needs answers. */
@@ -221,7 +223,10 @@ async function handle<Context extends BaseContext>(
   }
   const route = options.routes?.[url.pathname];
   if (route) return route(request, response);
-  if (url.pathname !== GRAPHQL_PATH) return sendJson(response, 404, { error: 'not found' });
+  if (url.pathname !== GRAPHQL_PATH)
+    return options.fallback
+      ? options.fallback(request, response)
+      : sendJson(response, 404, { error: 'not found' });
 
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {

@@ -43,6 +43,7 @@ export async function bootStack(options: { seedDemo?: boolean } = {}): Promise<T
     internalSecret: INTERNAL_SECRET,
     gatewayPort: 0,
     seedDemo: options.seedDemo ?? true,
+    devSignIn: true,
   });
   return {
     ...stack,
