@@ -1,11 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import {
-  GATEWAY_PRINCIPAL,
-  PRINCIPAL_HEADER,
-  signPrincipal,
-  type Principal,
-} from '../platform/auth/principal.ts';
-import { isPartnerPrincipal } from '../platform/auth/principal.ts';
+import { isPartnerPrincipal, type Principal } from '../platform/auth/principal.ts';
+import { askPartners } from './askPartners.ts';
 
 /**
  * Credentials outlive the moment they were checked: a graphql-ws connection and its subscriptions are
@@ -35,29 +30,17 @@ function keyOf(principal: Principal): string | undefined {
 /** Asks partners, as the gateway itself. */
 export function credentialCheck(partnersUrl: string, internalSecret: string): CredentialCheck {
   return async (partnerIds, keyIds) => {
-    const response = await fetch(partnersUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [PRINCIPAL_HEADER]: await signPrincipal(GATEWAY_PRINCIPAL, internalSecret),
-      },
-      body: JSON.stringify({
-        query: `query ($partnerIds: [ID!]!, $keyIds: [ID!]!) {
-          credentialStatus(partnerIds: $partnerIds, keyIds: $keyIds) { refusedPartnerIds refusedKeyIds } }`,
-        variables: { partnerIds, keyIds },
-      }),
-    });
-    const body = (await response.json()) as {
-      data?: { credentialStatus: { refusedPartnerIds: string[]; refusedKeyIds: string[] } } | null;
-      errors?: { message: string }[];
-    };
-    const status = body.data?.credentialStatus;
-    if (!status) {
-      throw new Error(
-        `partners could not check credentials: ${body.errors?.[0]?.message ?? response.status}`,
-      );
-    }
-    return { partnerIds: status.refusedPartnerIds, keyIds: status.refusedKeyIds };
+    const { credentialStatus } = await askPartners<{
+      credentialStatus: { refusedPartnerIds: string[]; refusedKeyIds: string[] };
+    }>(
+      partnersUrl,
+      internalSecret,
+      'check credentials',
+      `query ($partnerIds: [ID!]!, $keyIds: [ID!]!) {
+        credentialStatus(partnerIds: $partnerIds, keyIds: $keyIds) { refusedPartnerIds refusedKeyIds } }`,
+      { partnerIds, keyIds },
+    );
+    return { partnerIds: credentialStatus.refusedPartnerIds, keyIds: credentialStatus.refusedKeyIds };
   };
 }
 
@@ -96,6 +79,9 @@ export class PartnerStatusCache {
     return answer;
   };
 }
+
+/** How long a refused connection stays open for the errors of its subscriptions to reach the client. */
+const CLOSE_GRACE_MS = 500;
 
 /** Ends the client subscriptions whose principal matches, with `error`; returns how many. */
 export type EndSubscriptions = (matches: (principal: Principal) => boolean, error: GraphQLError) => number;
@@ -201,12 +187,12 @@ export class CredentialWatcher {
           extensions: { code: 'FORBIDDEN' },
         }),
       );
-      // The subscriptions end first, with an error the client can read; then the connection itself.
-      for (const connection of [...this.connections]) {
-        if (!matches(connection.principal)) continue;
-        this.connections.delete(connection);
-        connection.close();
-      }
+      // The subscriptions end first, with an error the client can read; the connection itself closes a
+      // moment later, once those errors have been written to it.
+      const closing = [...this.connections].filter((connection) => matches(connection.principal));
+      for (const connection of closing) this.connections.delete(connection);
+      if (closing.length > 0)
+        setTimeout(() => closing.forEach((connection) => connection.close()), CLOSE_GRACE_MS).unref();
       return ended;
     } catch (error) {
       this.onError(error);

@@ -14,12 +14,7 @@ import {
   RemoteGraphQLDataSource,
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
-import {
-  GATEWAY_PRINCIPAL,
-  PRINCIPAL_HEADER,
-  signPrincipal,
-  type Principal,
-} from '../platform/auth/principal.ts';
+import { PRINCIPAL_HEADER, signPrincipal, type Principal } from '../platform/auth/principal.ts';
 import { safeFormatError } from '../platform/errors.ts';
 import {
   graphqlRuntime,
@@ -28,6 +23,7 @@ import {
   type WebSocketHooks,
 } from '../platform/server/http.ts';
 import type { SubgraphName } from '../platform/subgraphs.ts';
+import { askPartners } from './askPartners.ts';
 import { createAuthenticator, type JwtSettings } from './auth.ts';
 import { credentialCheck, CredentialWatcher, PartnerStatusCache } from './credentials.ts';
 import { inboundForwarder } from './inbound.ts';
@@ -71,24 +67,16 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 /** Asks partners, as the gateway itself, which partner an API key acts for. */
 function apiKeyResolver(partnersUrl: string, internalSecret: string) {
   return async (secret: string) => {
-    const response = await fetch(partnersUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [PRINCIPAL_HEADER]: await signPrincipal(GATEWAY_PRINCIPAL, internalSecret),
-      },
-      body: JSON.stringify({
-        query: 'query ($secret: String!) { apiKeyPrincipal(secret: $secret) { partnerId keyId } }',
-        variables: { secret },
-      }),
-    });
-    const body = (await response.json()) as {
-      data?: { apiKeyPrincipal: { partnerId: string; keyId: string } | null };
-      errors?: { message: string }[];
-    };
-    if (body.errors?.length)
-      throw new Error(`partners could not check the API key: ${body.errors[0]!.message}`);
-    return body.data?.apiKeyPrincipal ?? undefined;
+    const { apiKeyPrincipal } = await askPartners<{
+      apiKeyPrincipal: { partnerId: string; keyId: string } | null;
+    }>(
+      partnersUrl,
+      internalSecret,
+      'check the API key',
+      'query ($secret: String!) { apiKeyPrincipal(secret: $secret) { partnerId keyId } }',
+      { secret },
+    );
+    return apiKeyPrincipal ?? undefined;
   };
 }
 

@@ -131,6 +131,8 @@ function subscribe(headers: Record<string, string>) {
     webSocketImpl: WebSocket,
     connectionParams: headers,
     retryAttempts: 0,
+    // A partner system keeps its connection open, also when it has no subscription running.
+    lazy: false,
     on: { closed: (event) => (closeCode = (event as { code: number }).code) },
   });
   let closeCode: number | undefined;

@@ -255,7 +255,10 @@ describe('reservations under concurrency', () => {
   it('50 concurrent confirmations against a stock of 10 confirm and reserve exactly 10 (CONFIRM_AVAILABLE)', async () => {
     await newItem(admin, 'RACE-STRICT', { onHand: '10', check: 'CONFIRM_AVAILABLE' });
     await stack.settled();
-    const orders = await Promise.all(Array.from({ length: 50 }, () => salesOrder('RACE-STRICT', '1')));
+    // Placed one after another: one customer may run only so many operations at once (the gateway's
+    // limits); the race under test is between the confirmations.
+    const orders: string[] = [];
+    for (let i = 0; i < 50; i += 1) orders.push(await salesOrder('RACE-STRICT', '1'));
     const results = await Promise.all(orders.map((id) => sales.raw(CONFIRM, { id })));
     const confirmed = results.filter((r) => !r.errors);
     const refused = results.filter((r) => r.errors);
@@ -273,7 +276,10 @@ describe('reservations under concurrency', () => {
 
   it('50 concurrent confirmations of a backorderable item reserve exactly 10 and report 40 short', async () => {
     await newItem(admin, 'RACE-BACK', { onHand: '10' });
-    const orders = await Promise.all(Array.from({ length: 50 }, () => salesOrder('RACE-BACK', '1')));
+    // Placed one after another: one customer may run only so many operations at once (the gateway's
+    // limits); the race under test is between the confirmations.
+    const orders: string[] = [];
+    for (let i = 0; i < 50; i += 1) orders.push(await salesOrder('RACE-BACK', '1'));
     const results = await Promise.all(orders.map((id) => sales.raw(CONFIRM, { id })));
     expect(results.filter((r) => r.errors)).toEqual([]);
     expect(await stockOf('RACE-BACK')).toMatchObject({

@@ -99,10 +99,13 @@ export const resolvers: Resolvers = {
     },
   },
   Partner: {
-    // Every other subgraph's Partner (an order's seller, a link's supplier, an impact's source) resolves
-    // here: an unrelated partner is an error on that path, never its name.
+    // Every other subgraph's Partner (an order's seller, a link's supplier) resolves here. Which
+    // companies a partner meets there is the owning subgraph's row-level rule (orders: its counterparties;
+    // network: the links shared with it, one tier beyond its own); references come only from those
+    // subgraphs' resolvers, never from a client. So a reference gives the public fields; private ones keep
+    // their own rules below, and a lookup by id or search (`partner`, `partners`) the relationship rule.
     __resolveReference: async (reference: { id: string }, ctx: Context) =>
-      (await readable(ctx, reference.id)) ?? null,
+      (await ctx.partners.load(reference.id)) ?? null,
     isSelf: (partner: PartnerRow) => partner.is_self,
     status: (partner: PartnerRow, _args, ctx) => {
       if (!mayReadStatus(ctx.principal, partner)) throw forbidden("another partner's status is private");

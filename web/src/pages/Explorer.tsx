@@ -41,6 +41,13 @@ function toLinks(nodes: LinkPartsFragment[], direction: 'up' | 'down'): LinkInpu
   }));
 }
 
+/**
+ * Links per page of the network query. Each link brings the risk of both its companies, which the gateway
+ * prices at 500 apiece (a risk assessment walks the company's upstream); ten links keep a page within an
+ * analyst's operation cost.
+ */
+const NETWORK_PAGE = 10;
+
 export function Explorer() {
   const self = useQuery(SelfDocument);
   const [chosen, setChosen] = useState<{ id: string; name: string } | undefined>();
@@ -52,7 +59,7 @@ export function Explorer() {
     skip: search.trim().length < 2,
   });
   const network = useQuery(NetworkDocument, {
-    variables: { of: focus?.id ?? null, depth, first: 500 },
+    variables: { of: focus?.id ?? null, depth, first: NETWORK_PAGE },
     skip: !focus,
   });
   const [runImpact, impact] = useLazyQuery(ImpactDocument);
@@ -65,7 +72,7 @@ export function Explorer() {
   });
   const alertFeed = useFeed(alerts.data?.disruptionAlerts);
 
-  // A network larger than one page (500 links) is read page after page, then drawn once.
+  // A network larger than one page is read page after page, then drawn once.
   const pending = network.data
     ? network.data.upstream.pageInfo.hasNextPage || network.data.downstream.pageInfo.hasNextPage
     : false;
