@@ -115,18 +115,18 @@ describe('killed with SIGKILL, restarted on the same data', () => {
       sent.push(((await response.json()) as { id: string }).id);
     }
     // …and a burst of events owed to the partner, delivered one at a time to its slow endpoint.
-    const placed = await Promise.all(
-      Array.from({ length: 25 }, async (_, i) => {
-        const { placeSalesOrder } = await customer.ok<{ placeSalesOrder: { id: string } }>(PLACE_SO, {
-          input: {
-            currency: 'EUR',
-            externalRef: `CRASH-API-${i}`,
-            lines: [{ sku: 'BIKE-TRAIL-29', quantity: '1' }],
-          },
-        });
-        return placeSalesOrder.id;
-      }),
-    );
+    // One after another: a partner may run only so many operations at once (the gateway's limits).
+    const placed: string[] = [];
+    for (let i = 0; i < 25; i += 1) {
+      const { placeSalesOrder } = await customer.ok<{ placeSalesOrder: { id: string } }>(PLACE_SO, {
+        input: {
+          currency: 'EUR',
+          externalRef: `CRASH-API-${i}`,
+          lines: [{ sku: 'BIKE-TRAIL-29', quantity: '1' }],
+        },
+      });
+      placed.push(placeSalesOrder.id);
+    }
     endpointUp = true;
     await receiver.until(() => receiver.firstArrivals.length >= 3);
     const deliveredBeforeFirstKill = receiver.firstArrivals.length;
