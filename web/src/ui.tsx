@@ -113,3 +113,27 @@ export function Section({ title, children, id }: { title: string; children: Reac
 export function newIdempotencyKey(): string {
   return crypto.randomUUID();
 }
+
+/** A select with a "Choose…" prompt, for picking one of a list that may still be loading. */
+export function Choice({
+  id,
+  value,
+  onChange,
+  options,
+}: {
+  id?: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly { value: string; label: string }[] | undefined;
+}) {
+  return (
+    <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+      <option value="">Choose…</option>
+      {options?.map((option) => (
+        <option key={option.value} value={option.value}>
+          {option.label}
+        </option>
+      ))}
+    </select>
+  );
+}

@@ -16,7 +16,7 @@ import {
 } from '../generated/graphql.ts';
 import { formatDate, formatDecimal, formatMoney, isAmount, isQuantity } from '../format.ts';
 import { Link, match, navigate } from '../router.tsx';
-import { ErrorView, Loading, newIdempotencyKey, NotFound, Section, Status } from '../ui.tsx';
+import { Choice, ErrorView, Loading, newIdempotencyKey, NotFound, Section, Status } from '../ui.tsx';
 import { InvoiceList } from './invoices.tsx';
 import {
   LiveOrderFeed,
@@ -170,25 +170,25 @@ function NewPurchaseOrder() {
       <form onSubmit={onSubmit} aria-label="New purchase order" className="grid-form">
         <label>
           Supplier
-          <select value={supplierId} onChange={(event) => setSupplierId(event.target.value)}>
-            <option value="">Choose…</option>
-            {suppliers.data?.partners.nodes.map((partner) => (
-              <option key={partner.id} value={partner.id}>
-                {partner.name} ({partner.country})
-              </option>
-            ))}
-          </select>
+          <Choice
+            value={supplierId}
+            onChange={setSupplierId}
+            options={suppliers.data?.partners.nodes.map((partner) => ({
+              value: partner.id,
+              label: `${partner.name} (${partner.country})`,
+            }))}
+          />
         </label>
         <label>
           Item
-          <select value={sku} onChange={(event) => setSku(event.target.value)}>
-            <option value="">Choose…</option>
-            {items.data?.items.nodes.map((item) => (
-              <option key={item.sku} value={item.sku}>
-                {item.name} ({item.sku})
-              </option>
-            ))}
-          </select>
+          <Choice
+            value={sku}
+            onChange={setSku}
+            options={items.data?.items.nodes.map((item) => ({
+              value: item.sku,
+              label: `${item.name} (${item.sku})`,
+            }))}
+          />
         </label>
         <label>
           Quantity{' '}

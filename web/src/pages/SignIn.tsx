@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { saveSession, type Session } from '../session.ts';
+import { Choice } from '../ui.tsx';
 
 interface PartnerChoice {
   id: string;
@@ -81,18 +82,15 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session, partnerR
           {role === 'partner' ? (
             <>
               <label htmlFor="signin-partner">Partner</label>
-              <select
+              <Choice
                 id="signin-partner"
                 value={partnerId}
-                onChange={(event) => setPartnerId(event.target.value)}
-              >
-                <option value="">Choose…</option>
-                {partners.map((partner) => (
-                  <option key={partner.id} value={partner.id}>
-                    {partner.name} ({partner.roles.map((r) => r.toLowerCase()).join(', ')})
-                  </option>
-                ))}
-              </select>
+                onChange={setPartnerId}
+                options={partners.map((partner) => ({
+                  value: partner.id,
+                  label: `${partner.name} (${partner.roles.map((r) => r.toLowerCase()).join(', ')})`,
+                }))}
+              />
             </>
           ) : null}
           <button type="submit" disabled={busy}>
