@@ -5,7 +5,14 @@ import { groupBy, indexBy } from '../../platform/loaders.ts';
 import { exchangeScope, type ExchangeScope } from './access.ts';
 import { exchangeSettings, type ExchangeSettings } from './settings.ts';
 import { attemptsOf, deliveriesByIds, type AttemptRow, type DeliveryRow } from './store/deliveries.ts';
-import { acknowledgementsOf, documentsByIds, type DocumentRow } from './store/documents.ts';
+import {
+  acknowledgementsOf,
+  documentsByIds,
+  messagesOf,
+  type DocumentRow,
+  type MessageRow,
+} from './store/documents.ts';
+import type { SubgraphClient } from './subgraphClient.ts';
 import { profilesByPartner, signingSecrets, type ProfileRow, type SecretRow } from './store/profiles.ts';
 
 export interface Context {
@@ -22,9 +29,17 @@ export interface Context {
   acknowledgements: DataLoader<string, DocumentRow | undefined>;
   deliveries: DataLoader<string, DeliveryRow | undefined>;
   attempts: DataLoader<string, AttemptRow[]>;
+  /** Asks other subgraphs, as a principal: for `checkDocument`'s read-only look at orders. */
+  client: SubgraphClient;
+  messages: DataLoader<string, MessageRow[]>;
 }
 
-export function createContext(db: Database, principal: Principal, wakeDispatcher: () => void): Context {
+export function createContext(
+  db: Database,
+  principal: Principal,
+  wakeDispatcher: () => void,
+  client: SubgraphClient,
+): Context {
   const scope = exchangeScope(principal);
   const inScope = <Row extends { partner_id: string }>(row: Row | undefined) =>
     row && (scope.partnerId === null || row.partner_id === scope.partnerId) ? row : undefined;
@@ -51,6 +66,10 @@ export function createContext(db: Database, principal: Principal, wakeDispatcher
     ),
     attempts: new DataLoader(async (ids) =>
       groupBy(ids, await attemptsOf(db, ids), (row) => row.delivery_id),
+    ),
+    client,
+    messages: new DataLoader(async (ids) =>
+      groupBy(ids, await messagesOf(db, ids), (row) => row.document_id),
     ),
   };
 }

@@ -10,6 +10,9 @@ import { startInboxProcessor } from './inbox/processor.ts';
 import { inboundRoute, INBOUND_PATH } from './inbox/http.ts';
 import { resolvers } from './resolvers.ts';
 import { exchangeSettings } from './settings.ts';
+import { oweDocuments } from './outbound/owed.ts';
+import { startOutboundWorker } from './outbound/worker.ts';
+import { subgraphClient } from './subgraphClient.ts';
 import { startDispatcher } from './webhooks/dispatcher.ts';
 import { queueWebhooks } from './webhooks/queue.ts';
 
@@ -37,7 +40,8 @@ function serviceUrl(urls: Partial<Record<SubgraphName, string>> | undefined) {
 /**
  * Exchange: trading-partner profiles, webhooks from the event log, the document inbox and outbox, and the
  * delivery log (docs/exchange.md). Its background work: the party projection, the webhooks consumer, the
- * dispatcher that sends deliveries, and the inbox processor.
+ * dispatcher that sends deliveries, the inbox processor, and the outbound worker that writes the business
+ * documents events owe partners.
  */
 export const exchange: SubgraphModule<Context> = {
   name: 'exchange',
@@ -47,6 +51,8 @@ export const exchange: SubgraphModule<Context> = {
   create: async (runtime) => {
     const { db, wakeup } = runtime;
     const dispatcher = startDispatcher(db, exchangeSettings);
+    const client = subgraphClient(serviceUrl(runtime.subgraphUrls), runtime.internalSecret);
+    const outbound = startOutboundWorker(db, wakeup, client, exchangeSettings, dispatcher.wake);
     const consumers = [
       runConsumer({
         name: 'exchange/parties',
@@ -68,14 +74,20 @@ export const exchange: SubgraphModule<Context> = {
           dispatcher.wake,
         ),
       }),
+      runConsumer({
+        name: 'exchange/outbound',
+        source: db,
+        wakeup,
+        sink: thenWake(sqlSink(db, 'exchange', 'outbound', oweDocuments), outbound.wake),
+      }),
     ];
     const inbox = exchangeSettings().processInbox
-      ? startInboxProcessor(db, wakeup, serviceUrl(runtime.subgraphUrls), runtime.internalSecret)
+      ? startInboxProcessor(db, wakeup, client, exchangeSettings)
       : undefined;
     return {
       // The generated resolver types are stricter than Apollo's map; this is the one place they meet.
       resolvers: resolvers as GraphQLResolverMap<Context>,
-      createContext: (principal) => createContext(db, principal, dispatcher.wake),
+      createContext: (principal) => createContext(db, principal, dispatcher.wake, client),
       ready: async () => {
         await db.query('SELECT 1');
       },
@@ -84,6 +96,7 @@ export const exchange: SubgraphModule<Context> = {
       stop: async () => {
         await inbox?.stop();
         await Promise.all(consumers.map((consumer) => consumer.stop()));
+        await outbound.stop();
         await dispatcher.stop();
       },
     };

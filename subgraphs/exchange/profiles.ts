@@ -3,7 +3,7 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, forbidden, notFound } from '../../platform/errors.ts';
 import { assertMayManage, isManagingStaff } from './access.ts';
-import { isFormat } from './formats/registry.ts';
+import { isFormat, isWritingFormat } from './formats/registry.ts';
 import type { ExchangeProfileInput, WireIdentifiersInput } from './generated/resolvers.ts';
 import type { ExchangeSettings } from './settings.ts';
 import {
@@ -18,7 +18,7 @@ import {
 import { isWebhookEventType } from './webhooks/eventTypes.ts';
 import { validateEndpoint } from './webhooks/targets.ts';
 
-const STAFF_FIELDS = ['eventTypes', 'formats', 'identifiers', 'mode'] as const;
+const STAFF_FIELDS = ['eventTypes', 'formats', 'identifiers', 'mode', 'outboundFormat'] as const;
 const MAX_OVERLAP_HOURS = 24 * 30;
 
 /** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
@@ -45,6 +45,13 @@ export async function setExchangeProfile(
   }
   const eventTypes = input.eventTypes ? known(input.eventTypes, EVENT_TYPES) : undefined;
   const formats = input.formats ? known(input.formats, FORMATS) : undefined;
+  if (input.outboundFormat && !isWritingFormat(input.outboundFormat))
+    throw badInput(
+      `"${input.outboundFormat}" is not a format business documents are written in; see documentFormats`,
+      {
+        field: 'outboundFormat',
+      },
+    );
   const endpointUrl =
     input.endpointUrl === undefined
       ? undefined
@@ -77,6 +84,7 @@ export async function setExchangeProfile(
       ? validIdentifiers(input.identifiers, current.identifiers)
       : current.identifiers,
     mode: input.mode ?? current.mode,
+    outbound_format: input.outboundFormat === undefined ? current.outbound_format : input.outboundFormat,
   });
   let webhookSecret: string | null = null;
   if (input.rotateSecret || (url && !(await hasSecret(tx, partnerId)))) {

@@ -10,6 +10,8 @@ import { acknowledgeDocument } from './outbox.ts';
 import { FORMAT_IDS } from './formats/registry.ts';
 import type { Resolvers } from './generated/resolvers.ts';
 import { setExchangeProfile } from './profiles.ts';
+import { importItemReferences } from './references.ts';
+import { listReferences } from './store/references.ts';
 import { listDeliveries, requeue } from './store/deliveries.ts';
 import { listDocuments } from './store/documents.ts';
 import { WEBHOOK_EVENT_TYPES } from './webhooks/eventTypes.ts';
@@ -42,7 +44,17 @@ export const resolvers: Resolvers = {
       return toPage(rows, size, (row) => [row.seq]);
     },
     document: async (_parent, { id }, ctx) => (await ctx.documents.load(id)) ?? null,
-    checkDocument: (_parent, { format, content }) => checkDocument(format, Buffer.from(content, 'utf8')),
+    checkDocument: (_parent, { format, content }, ctx) =>
+      checkDocument(format, Buffer.from(content, 'utf8'), {
+        db: ctx.db,
+        client: ctx.client,
+        principal: ctx.principal,
+        settings: ctx.settings,
+      }),
+    async itemReferences(_parent, { partnerId }, ctx) {
+      if (!canSee(ctx.scope, partnerId)) throw notFound('partner', partnerId);
+      return listReferences(ctx.db, partnerId);
+    },
     async deliveries(_parent, { partnerId, status, first, after }, ctx) {
       const size = pageSize(first);
       const rows = await listDeliveries(
@@ -88,6 +100,8 @@ export const resolvers: Resolvers = {
       ctx.wakeDispatcher();
       return { queued };
     },
+    importItemReferences: (_parent, { partnerId, csv, replace }, ctx) =>
+      ctx.db.transaction((tx) => importItemReferences(tx, ctx.principal, partnerId, csv, replace ?? false)),
     async setExchangeProfile(_parent, { partnerId, input }, ctx) {
       const result = await ctx.db.transaction((tx) =>
         setExchangeProfile(tx, ctx.principal, partnerId, input, ctx.settings),
@@ -105,6 +119,7 @@ export const resolvers: Resolvers = {
     partner: (profile) => ({ id: profile.partner_id }),
     endpoint: (profile) => (profile.endpoint_url ? profile : null),
     eventTypes: (profile) => profile.event_types,
+    outboundFormat: (profile) => profile.outbound_format,
     identifiers: (profile) => ({
       x12Qualifier: profile.identifiers.x12Qualifier ?? null,
       x12Id: profile.identifiers.x12Id ?? null,
@@ -149,6 +164,23 @@ export const resolvers: Resolvers = {
     effects: (document) => document.effects,
     acknowledgement: async (document, _args, ctx) =>
       document.direction === 'INBOUND' ? ((await ctx.acknowledgements.load(document.id)) ?? null) : null,
+    messages: (document, _args, ctx) => ctx.messages.load(document.id),
+  },
+  DocumentMessage: {
+    position: (message) => message.position + 1,
+    documentType: (message) => message.document_type,
+    controlNumber: (message) => message.control_number,
+  },
+  DocumentFinding: {
+    segment: (finding) => finding.at?.segment ?? null,
+    position: (finding) => finding.at?.position ?? null,
+    element: (finding) => finding.at?.element ?? null,
+    component: (finding) => finding.at?.component ?? null,
+    path: (finding) => finding.at?.path ?? null,
+    value: (finding) => finding.value ?? null,
+  },
+  ItemReference: {
+    updatedAt: (reference) => iso(reference.updated_at)!,
   },
   DocumentEffect: {
     order: (effect) => (effect.type === 'Order' ? { id: effect.id } : null),

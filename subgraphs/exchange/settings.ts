@@ -21,6 +21,15 @@ export interface ExchangeSettings {
   deliveryConcurrency: number;
   /** False for a receive-only process: it stores documents and leaves processing to others. */
   processInbox: boolean;
+  /** How the company names itself in document envelopes; partners address their documents to it. */
+  self: {
+    x12Qualifier: string;
+    x12Id: string;
+    edifactQualifier: string;
+    edifactId: string;
+    /** Peppol participant id, scheme:value. */
+    peppolId: string;
+  };
 }
 
 const development = () => (process.env.NODE_ENV ?? 'development') !== 'production';
@@ -35,8 +44,15 @@ export function exchangeSettings(): ExchangeSettings {
     attemptTimeoutMs: envNumber('EXCHANGE_ATTEMPT_TIMEOUT_MS', 15_000, 1),
     allowHttp: envFlag('EXCHANGE_ALLOW_HTTP', development()),
     allowPrivateTargets: envFlag('EXCHANGE_ALLOW_PRIVATE_TARGETS', development()),
-    maxDocumentBytes: envNumber('EXCHANGE_MAX_DOCUMENT_BYTES', 1_048_576, 1),
+    maxDocumentBytes: envNumber('EXCHANGE_MAX_DOCUMENT_BYTES', 4_194_304, 1),
     deliveryConcurrency: envNumber('EXCHANGE_DELIVERY_CONCURRENCY', 32, 1),
     processInbox: envFlag('EXCHANGE_PROCESS_INBOX', true),
+    self: {
+      x12Qualifier: process.env.EXCHANGE_X12_QUALIFIER ?? 'ZZ',
+      x12Id: process.env.EXCHANGE_X12_ID ?? 'SUPPLYNETWORK',
+      edifactQualifier: process.env.EXCHANGE_EDIFACT_QUALIFIER ?? '14',
+      edifactId: process.env.EXCHANGE_EDIFACT_ID ?? '5412345000013',
+      peppolId: process.env.EXCHANGE_PEPPOL_ID ?? '0088:5412345000013',
+    },
   };
 }

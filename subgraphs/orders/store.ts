@@ -60,6 +60,8 @@ export interface OrderFilter {
   status?: OrderStatus | null;
   /** Orders this partner is a party to. */
   partnerId?: string | null;
+  /** The order's own number, or the counterparty's reference for it (`externalRef`). */
+  number?: string | null;
 }
 
 export async function ordersByIds(db: Queryable, ids: readonly string[]): Promise<OrderRow[]> {
@@ -92,6 +94,7 @@ export async function listOrders(
         AND ($4::text IS NULL OR o.buyer_id = $4 OR (o.seller_id = $4 AND o.status <> 'DRAFT'))
         AND ($5::timestamptz IS NULL OR (o.created_at, o.id) < ($5::timestamptz, $6))
         AND ($8::text[] IS NULL OR o.kind = ANY($8::text[]))
+        AND ($9::text IS NULL OR o.number = $9 OR o.external_ref = $9)
       ORDER BY o.created_at DESC, o.id DESC
       LIMIT $7`,
     [
@@ -103,6 +106,7 @@ export async function listOrders(
       after?.[1] ?? null,
       limit,
       scope.kinds,
+      filter.number ?? null,
     ],
   );
   return rows;

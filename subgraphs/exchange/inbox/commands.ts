@@ -1,14 +1,8 @@
-import { PRINCIPAL_HEADER, signPrincipal, type Principal } from '../../../platform/auth/principal.ts';
+import type { Principal } from '../../../platform/auth/principal.ts';
 import type { SubgraphName } from '../../../platform/subgraphs.ts';
-import type { DocumentCommand, DocumentEffect, DocumentOutcome } from '../formats/types.ts';
-
-/**
- * Runs a document's command as the partner that sent it, through the GraphQL API of the subgraph that owns
- * the command, with the principal signed as the gateway signs it. Exchange never reads or writes another
- * subgraph's tables: the mutation applies the same validation, authorization and idempotency as for any
- * other client of that partner (docs/exchange.md, "How documents run").
- */
-export type ServiceUrl = (name: SubgraphName) => string;
+import type { Location } from '../formats/business.ts';
+import type { DocumentCommand, DocumentEffect, Finding, MessageOutcome } from '../formats/types.ts';
+import { SubgraphUnavailable, type SubgraphClient } from '../subgraphClient.ts';
 
 interface Operation {
   subgraph: SubgraphName;
@@ -71,7 +65,7 @@ function operationOf(command: DocumentCommand, idempotencyKey: string): Operatio
   }
 }
 
-/** The owning subgraph refused the command: the document is rejected with its reasons. */
+/** The owning subgraph refused the command: the message is rejected with its reasons. */
 const REFUSALS = new Set([
   'BAD_USER_INPUT',
   'FORBIDDEN',
@@ -83,40 +77,45 @@ const REFUSALS = new Set([
 /** Thrown when the command could not be run (the subgraph is down): the document waits and is tried again. */
 export class CommandUnavailable extends Error {}
 
+/**
+ * Runs a message's command as the partner that sent it, through the GraphQL API of the subgraph that owns
+ * it: the mutation applies the same validation, authorization and idempotency as for any other client of
+ * that partner. `locate` turns the input path a refusal names (`lines[2].quantity`) into where the
+ * document said it, so the negative acknowledgement points at the segment.
+ */
 export async function runCommand(
+  client: SubgraphClient,
   command: DocumentCommand,
   as: Principal,
   idempotencyKey: string,
-  serviceUrl: ServiceUrl,
-  internalSecret: string,
-): Promise<DocumentOutcome> {
+  locate: (field: string) => Location | undefined = () => undefined,
+): Promise<MessageOutcome> {
   const operation = operationOf(command, idempotencyKey);
-  let body: {
-    data?: Record<string, unknown> | null;
-    errors?: { message: string; extensions?: { code?: string } }[];
-  };
+  let answer;
   try {
-    const response = await fetch(serviceUrl(operation.subgraph), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [PRINCIPAL_HEADER]: await signPrincipal(as, internalSecret),
-      },
-      body: JSON.stringify({ query: operation.query, variables: operation.variables }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    body = (await response.json()) as typeof body;
+    answer = await client.request<Record<string, unknown>>(
+      operation.subgraph,
+      as,
+      operation.query,
+      operation.variables,
+    );
   } catch (error) {
-    throw new CommandUnavailable(`${operation.subgraph} did not answer: ${(error as Error).message}`);
+    if (error instanceof SubgraphUnavailable) throw new CommandUnavailable(error.message);
+    throw error;
   }
-  if (body.errors?.length) {
-    const refused = body.errors.every((error) => REFUSALS.has(error.extensions?.code ?? ''));
-    if (!refused) throw new CommandUnavailable(`${operation.subgraph} failed: ${body.errors[0]!.message}`);
-    return {
-      accepted: false,
-      reasons: body.errors.map((error) => `${error.extensions?.code}: ${error.message}`),
-      effects: [],
-    };
+  if (answer.errors.length > 0) {
+    const refused = answer.errors.every((error) => REFUSALS.has(error.extensions?.code ?? ''));
+    if (!refused) throw new CommandUnavailable(`${operation.subgraph} failed: ${answer.errors[0]!.message}`);
+    const findings = answer.errors.map((error): Finding => {
+      const at = error.extensions?.field ? locate(error.extensions.field) : undefined;
+      return {
+        severity: 'ERROR',
+        code: error.extensions?.code ?? 'REFUSED',
+        message: error.message,
+        ...(at ? { at } : {}),
+      };
+    });
+    return { accepted: false, findings, effects: [] };
   }
-  return { accepted: true, reasons: [], effects: operation.effects(body.data ?? {}) };
+  return { accepted: true, findings: [], effects: operation.effects(answer.data ?? {}) };
 }

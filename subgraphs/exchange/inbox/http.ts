@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { isPartnerPrincipal, type Principal } from '../../../platform/auth/principal.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import { readBody, sendJson } from '../../../platform/server/http.ts';
-import { formatByMediaType, FORMAT_IDS } from '../formats/registry.ts';
+import { formatNameByMediaType, FORMAT_IDS } from '../formats/registry.ts';
 import type { ExchangeSettings } from '../settings.ts';
 import { receiveDocument } from './receive.ts';
 
@@ -31,7 +31,7 @@ export function inboundRoute(db: Database, settings: () => ExchangeSettings) {
     const current = settings();
     const url = new URL(request.url ?? '/', 'http://localhost');
     const format =
-      url.searchParams.get('format') ?? formatByMediaType(request.headers['content-type'] ?? '')?.id;
+      url.searchParams.get('format') ?? formatNameByMediaType(request.headers['content-type'] ?? '');
     if (!format) {
       request.resume();
       return refuse(
@@ -73,7 +73,8 @@ export function inboundRoute(db: Database, settings: () => ExchangeSettings) {
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       const code = typeof error.extensions.code === 'string' ? error.extensions.code : 'BAD_USER_INPUT';
-      const status = code === 'PAYLOAD_TOO_LARGE' ? 413 : code === 'CONFLICT' ? 409 : 400;
+      const status =
+        code === 'PAYLOAD_TOO_LARGE' ? 413 : code === 'CONFLICT' ? 409 : code === 'FORBIDDEN' ? 403 : 400;
       return refuse(response, status, code, error.message);
     }
   };

@@ -4,48 +4,52 @@ import type { Database, Queryable } from '../../../platform/db/database.ts';
 import type { EventWakeup } from '../../../platform/events/eventLog.ts';
 import { appendExchangeEvent } from '../events.ts';
 import { formatById } from '../formats/registry.ts';
-import type { DocumentOutcome } from '../formats/types.ts';
+import type { DocumentFormat, Interchange, Message, MessageOutcome } from '../formats/types.ts';
+import type { ExchangeSettings } from '../settings.ts';
 import { queueDelivery } from '../store/deliveries.ts';
-import { hasWebhook } from '../store/profiles.ts';
+import { hasWebhook, profilesByPartner } from '../store/profiles.ts';
 import {
   firstWithControlNumber,
   insertDocument,
   leaseInbox,
+  messagesOf,
   recordDecision,
+  recordMessage,
   type DocumentRow,
+  type MessageRow,
 } from '../store/documents.ts';
-import { CommandUnavailable, runCommand, type ServiceUrl } from './commands.ts';
+import type { SubgraphClient } from '../subgraphClient.ts';
+import { acknowledgementEnvelope, checkEnvelope } from './envelope.ts';
+import { decideMessage } from './decide.ts';
+import { CommandUnavailable } from './commands.ts';
+import { reasonOf } from './reasons.ts';
 
 export interface InboxProcessor {
   stop(): Promise<void>;
 }
 
 const BATCH = 20;
-/** Long enough for a command to answer; a process that dies leaves its documents to others after this. */
-const LEASE_SECONDS = 60;
+/** Long enough for a 500-message interchange to run; a process that dies leaves its documents to others after this. */
+const LEASE_SECONDS = 300;
 
 /** Who a document acts as: the partner that sent it, named after the document for the history. */
-export function documentPrincipal(document: Pick<DocumentRow, 'id' | 'partner_id'>): Principal {
+export function documentPrincipal(
+  document: Pick<DocumentRow, 'id' | 'partner_id'>,
+): Principal & { partnerId: string } {
   return { subject: `exchange:document:${document.id}`, partnerId: document.partner_id, roles: ['partner'] };
 }
 
-interface Decision {
-  documentType: string | null;
-  controlNumber: string | null;
-  outcome: DocumentOutcome;
-  duplicateOf: string | null;
-}
-
 /**
- * Processes stored inbound documents, oldest first, from the stored bytes. A document's command carries
- * an idempotency key derived from the document, so if this process dies after the command and before the
- * decision is committed, running it again returns the first result: the document's effect happens once.
+ * Processes stored inbound documents, oldest first, from the stored bytes. Each message of an interchange
+ * is decided and committed on its own, its command carrying an idempotency key derived from the document
+ * and the message's position: if this process dies in the middle, the next one resumes after the last
+ * message committed, and a command that ran but was not recorded returns its first result.
  */
 export function startInboxProcessor(
   db: Database,
   wakeup: EventWakeup,
-  serviceUrl: ServiceUrl,
-  internalSecret: string,
+  client: SubgraphClient,
+  settings: () => ExchangeSettings,
 ): InboxProcessor {
   const controller = new AbortController();
   const loop = async () => {
@@ -54,7 +58,7 @@ export function startInboxProcessor(
         const batch = await leaseInbox(db, BATCH, LEASE_SECONDS);
         for (const document of batch) {
           if (controller.signal.aborted) break;
-          await processOne(db, document, serviceUrl, internalSecret);
+          await processOne(db, document, client, settings(), controller.signal);
         }
         if (batch.length === 0) await wakeup.wait(2_000, controller.signal);
       } catch (error) {
@@ -73,108 +77,168 @@ export function startInboxProcessor(
   };
 }
 
-async function decide(
-  db: Database,
-  document: DocumentRow,
-  serviceUrl: ServiceUrl,
-  internalSecret: string,
-): Promise<Decision> {
-  const format = formatById(document.format);
-  if (!format) {
-    return {
-      documentType: null,
-      controlNumber: null,
-      duplicateOf: null,
-      outcome: { accepted: false, reasons: [`format ${document.format} is no longer read`], effects: [] },
-    };
-  }
-  const parsed = format.parse(document.content);
-  if (!parsed.ok) {
-    return {
-      documentType: parsed.documentType,
-      controlNumber: parsed.controlNumber,
-      duplicateOf: null,
-      outcome: { accepted: false, reasons: parsed.errors, effects: [] },
-    };
-  }
-  const { documentType, controlNumber, command } = parsed.document;
-  const first = await firstWithControlNumber(db, document, controlNumber);
-  if (first) {
-    return {
-      documentType,
-      controlNumber,
-      duplicateOf: first.id,
-      outcome: { accepted: first.status !== 'REJECTED', reasons: first.reasons, effects: first.effects },
-    };
-  }
-  const outcome = await runCommand(
-    command,
-    documentPrincipal(document),
-    `exchange:document:${document.id}`,
-    serviceUrl,
-    internalSecret,
-  );
-  return { documentType, controlNumber, duplicateOf: null, outcome };
-}
+const fromRow = (row: MessageRow): MessageOutcome => ({
+  accepted: row.status === 'PROCESSED',
+  findings: row.findings,
+  effects: row.effects,
+});
 
 async function processOne(
   db: Database,
   document: DocumentRow,
-  serviceUrl: ServiceUrl,
-  internalSecret: string,
+  client: SubgraphClient,
+  settings: ExchangeSettings,
+  signal: AbortSignal,
 ): Promise<void> {
-  let decision: Decision;
-  try {
-    decision = await decide(db, document, serviceUrl, internalSecret);
-  } catch (error) {
-    if (!(error instanceof CommandUnavailable)) throw error;
-    // Left RECEIVED: tried again once its lease runs out.
-    console.warn(`document ${document.id} waits: ${error.message}`);
+  const format = formatById(document.format);
+  if (!format) {
+    await db.transaction((tx) =>
+      recordDecision(tx, document.id, {
+        status: 'REJECTED',
+        reasons: [`format ${document.format} is no longer read`],
+        effects: [],
+        documentType: null,
+        controlNumber: null,
+        duplicateOf: null,
+      }),
+    );
     return;
   }
-  await db.transaction((tx) => commitDecision(tx, document, decision));
+  const interchange = format.read(document.content);
+  const [profile] = await profilesByPartner(db, [document.partner_id]);
+  interchange.findings.push(...checkEnvelope(format, interchange, profile?.identifiers ?? {}, settings));
+
+  const first = interchange.controlNumber
+    ? await firstWithControlNumber(db, document, interchange.controlNumber)
+    : undefined;
+  let outcomes: MessageOutcome[];
+  if (first) {
+    // A repeat of an interchange already decided is answered with the first one's outcome.
+    const earlier = await messagesOf(db, [first.id]);
+    outcomes = interchange.messages.map((_, position) => {
+      const row = earlier.find((candidate) => candidate.position === position);
+      return row ? fromRow(row) : { accepted: first.status !== 'REJECTED', findings: [], effects: [] };
+    });
+  } else {
+    const outcome = await decideMessages(db, document, interchange, client, signal);
+    if (!outcome) return; // a subgraph did not answer, or the processor is stopping: the lease runs out
+    outcomes = outcome;
+  }
+  await db.transaction((tx) =>
+    commitDecision(tx, document, format, interchange, outcomes, first?.id ?? null, settings),
+  );
 }
 
-/** The decision, its acknowledgement in the outbox (and on the webhook), and the event: all or nothing. */
-async function commitDecision(tx: Queryable, document: DocumentRow, decision: Decision): Promise<void> {
-  const { outcome } = decision;
-  const status = outcome.accepted ? 'PROCESSED' : 'REJECTED';
+/** Every message's outcome, deciding those not decided yet; null when the rest must wait. */
+async function decideMessages(
+  db: Database,
+  document: DocumentRow,
+  interchange: Interchange,
+  client: SubgraphClient,
+  signal: AbortSignal,
+): Promise<MessageOutcome[] | null> {
+  const decided = new Map((await messagesOf(db, [document.id])).map((row) => [row.position, fromRow(row)]));
+  const outcomes: MessageOutcome[] = [];
+  for (const [position, message] of interchange.messages.entries()) {
+    const known = decided.get(position);
+    if (known) {
+      outcomes.push(known);
+      continue;
+    }
+    if (signal.aborted) return null;
+    let outcome: MessageOutcome;
+    try {
+      outcome = await decideMessage(db, client, documentPrincipal(document), interchange, message, {
+        idempotencyKey: `exchange:document:${document.id}:${position}`,
+      });
+    } catch (error) {
+      if (!(error instanceof CommandUnavailable)) throw error;
+      console.warn(`document ${document.id} message ${position + 1} waits: ${error.message}`);
+      return null;
+    }
+    await recordMessage(db, messageRow(document.id, position, message, outcome));
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+const messageRow = (documentId: string, position: number, message: Message, outcome: MessageOutcome) => ({
+  document_id: documentId,
+  position,
+  document_type: message.documentType,
+  control_number: message.controlNumber,
+  status: outcome.accepted ? ('PROCESSED' as const) : ('REJECTED' as const),
+  findings: outcome.findings,
+  effects: outcome.effects,
+});
+
+/** A received acknowledgement is not acknowledged in turn: that would never end. */
+const onlyAcknowledgements = (interchange: Interchange) =>
+  interchange.messages.length > 0 &&
+  interchange.messages.every((message) => message.body?.kind === 'acknowledgement');
+
+/**
+ * The decision, its acknowledgement in the outbox (and on the webhook), and the event: all or nothing.
+ * A document is PROCESSED when any message in it was applied; each message's own outcome is kept.
+ */
+async function commitDecision(
+  tx: Queryable,
+  document: DocumentRow,
+  format: DocumentFormat,
+  interchange: Interchange,
+  outcomes: MessageOutcome[],
+  duplicateOf: string | null,
+  settings: ExchangeSettings,
+): Promise<void> {
+  const accepted = outcomes.some((outcome) => outcome.accepted);
+  const status = accepted ? 'PROCESSED' : 'REJECTED';
+  const several = interchange.messages.length > 1;
+  const reasons = [
+    ...interchange.findings
+      .filter((finding) => finding.severity === 'ERROR')
+      .map((finding) => reasonOf(finding)),
+    ...outcomes.flatMap((outcome, position) =>
+      outcome.findings
+        .filter((finding) => finding.severity === 'ERROR')
+        .map((finding) => reasonOf(finding, several ? interchange.messages[position] : undefined)),
+    ),
+  ];
+  if (interchange.messages.length === 0 && reasons.length === 0)
+    reasons.push('the document holds no message');
+  const firstMessage = interchange.messages[0];
   const decided = await recordDecision(tx, document.id, {
     status,
-    reasons: outcome.reasons,
-    effects: outcome.effects,
-    documentType: decision.documentType,
-    controlNumber: decision.controlNumber,
-    duplicateOf: decision.duplicateOf,
+    reasons,
+    effects: outcomes.flatMap((outcome) => outcome.effects),
+    documentType: several
+      ? [...new Set(interchange.messages.map((message) => message.documentType ?? '?'))].join(',')
+      : (firstMessage?.documentType ?? null),
+    controlNumber: interchange.controlNumber,
+    duplicateOf,
   });
   if (!decided) return; // another process decided it first
-  const format = formatById(document.format);
-  if (format)
+  if (!onlyAcknowledgements(interchange)) {
+    const envelope = await acknowledgementEnvelope(tx, decided, format, interchange, settings);
     await sendAcknowledgement(
       tx,
       decided,
       format.mediaTypes[0]!,
-      format.acknowledgement(
-        {
-          documentId: document.id,
-          documentType: decision.documentType,
-          controlNumber: decision.controlNumber,
-        },
-        outcome,
-      ),
+      format.acknowledge(interchange, outcomes, envelope),
+      envelope.interchangeControlNumber,
     );
+  }
   await appendExchangeEvent(
     tx,
-    outcome.accepted ? 'DocumentProcessed' : 'DocumentRejected',
+    accepted ? 'DocumentProcessed' : 'DocumentRejected',
     { type: 'Document', id: document.id },
     {
       documentId: document.id,
       partnerId: document.partner_id,
       format: document.format,
-      documentType: decision.documentType,
-      controlNumber: decision.controlNumber,
+      documentType: decided.document_type,
+      controlNumber: interchange.controlNumber,
       status,
-      reasons: outcome.reasons,
+      reasons: reasons.slice(0, 50),
     },
   );
 }
@@ -185,6 +249,7 @@ export async function sendAcknowledgement(
   answered: DocumentRow,
   mediaType: string,
   content: Buffer,
+  controlNumber: string,
 ): Promise<void> {
   const acknowledgement = await insertDocument(tx, {
     direction: 'OUTBOUND',
@@ -195,7 +260,7 @@ export async function sendAcknowledgement(
     contentHash: createHash('sha256').update(content).digest('hex'),
     status: 'PENDING',
     documentType: 'Acknowledgement',
-    controlNumber: `ACK-${answered.id}`,
+    controlNumber,
     answers: answered.id,
   });
   if (!acknowledgement) return;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../../platform/db/database.ts';
-import { badInput, conflict } from '../../../platform/errors.ts';
+import { badInput, conflict, forbidden } from '../../../platform/errors.ts';
 import { GraphQLError } from 'graphql';
 import { appendExchangeEvent } from '../events.ts';
-import { requireFormat } from '../formats/registry.ts';
+import { formatOf } from '../formats/registry.ts';
+import { profilesByPartner } from '../store/profiles.ts';
 import type { ExchangeSettings } from '../settings.ts';
 import {
   documentByHash,
@@ -25,7 +26,7 @@ export const tooLarge = (limit: number) =>
   });
 
 /**
- * Stores a partner's document, byte for byte with its SHA-256, before anything reads it: when this
+ * Stores a partner's document, in a format its profile allows,, byte for byte with its SHA-256, before anything reads it: when this
  * resolves the document is committed, and only then may the caller answer 202. The same bytes again, or
  * the same idempotency key with the same bytes, return the first document; processing comes later, from
  * the stored copy.
@@ -35,8 +36,14 @@ export async function receiveDocument(
   arrival: Arrival,
   settings: ExchangeSettings,
 ): Promise<{ document: DocumentRow; duplicate: boolean }> {
-  const format = requireFormat(arrival.format);
   if (arrival.content.length === 0) throw badInput('the document is empty', { field: 'content' });
+  const format = formatOf(arrival.format, arrival.content);
+  const [profile] = await profilesByPartner(db, [arrival.partnerId]);
+  const allowed = profile?.formats ?? ['json'];
+  if (!allowed.includes(format.id))
+    throw forbidden(
+      `your exchange profile does not allow ${format.id} documents (it allows ${allowed.join(', ') || 'none'}); the company's staff enable formats`,
+    );
   if (arrival.content.length > settings.maxDocumentBytes) throw tooLarge(settings.maxDocumentBytes);
   const key = arrival.idempotencyKey?.trim() || null;
   if (key !== null && key.length > 200)

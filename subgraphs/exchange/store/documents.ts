@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../../platform/db/database.ts';
-import type { DocumentEffect } from '../formats/types.ts';
+import type { DocumentEffect, Finding } from '../formats/types.ts';
 
 export type DocumentDirection = 'INBOUND' | 'OUTBOUND';
-export type DocumentStatus = 'RECEIVED' | 'PROCESSED' | 'REJECTED' | 'PENDING' | 'DELIVERED' | 'ACKNOWLEDGED';
+export type DocumentStatus =
+  'RECEIVED' | 'PROCESSED' | 'REJECTED' | 'PENDING' | 'HELD' | 'DELIVERED' | 'ACKNOWLEDGED' | 'REFUSED';
 
 export interface DocumentRow {
   id: string;
@@ -43,14 +44,15 @@ export interface NewDocument {
   documentType?: string | null;
   controlNumber?: string | null;
   answers?: string | null;
+  reasons?: string[];
 }
 
 /** Inserts unless the same bytes from the same partner are already stored; undefined then. */
 export async function insertDocument(tx: Queryable, document: NewDocument): Promise<DocumentRow | undefined> {
   const { rows } = await tx.query<DocumentRow>(
     `INSERT INTO exchange.document (id, direction, partner_id, format, media_type, content, content_hash, size,
-            status, idempotency_key, document_type, control_number, answers)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            status, idempotency_key, document_type, control_number, answers, reasons)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT (partner_id, direction, content_hash) DO NOTHING RETURNING *`,
     [
       randomUUID(),
@@ -66,6 +68,7 @@ export async function insertDocument(tx: Queryable, document: NewDocument): Prom
       document.documentType ?? null,
       document.controlNumber ?? null,
       document.answers ?? null,
+      document.reasons ?? [],
     ],
   );
   return rows[0];
@@ -224,4 +227,64 @@ export async function markDelivered(tx: Queryable, id: string): Promise<void> {
   await tx.query(`UPDATE exchange.document SET status = 'DELIVERED' WHERE id = $1 AND status = 'PENDING'`, [
     id,
   ]);
+}
+
+export interface MessageRow {
+  document_id: string;
+  position: number;
+  document_type: string | null;
+  control_number: string | null;
+  status: 'PROCESSED' | 'REJECTED';
+  findings: Finding[];
+  effects: DocumentEffect[];
+  decided_at: Date;
+}
+
+/** The messages of these documents decided so far, in document order. */
+export async function messagesOf(db: Queryable, documentIds: readonly string[]): Promise<MessageRow[]> {
+  const { rows } = await db.query<MessageRow>(
+    'SELECT * FROM exchange.document_message WHERE document_id = ANY($1::text[]) ORDER BY document_id, position',
+    [[...documentIds]],
+  );
+  return rows;
+}
+
+/** One message's decision, committed on its own; a message decided already keeps its first decision. */
+export async function recordMessage(tx: Queryable, message: Omit<MessageRow, 'decided_at'>): Promise<void> {
+  await tx.query(
+    `INSERT INTO exchange.document_message (document_id, position, document_type, control_number, status, findings, effects)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+    [
+      message.document_id,
+      message.position,
+      message.document_type,
+      message.control_number,
+      message.status,
+      JSON.stringify(message.findings),
+      JSON.stringify(message.effects),
+    ],
+  );
+}
+
+/** Our outbound document with this control number to the partner: what a received acknowledgement answers. */
+export async function outboundByControlNumber(
+  tx: Queryable,
+  partnerId: string,
+  controlNumber: string,
+): Promise<DocumentRow | undefined> {
+  const { rows } = await tx.query<DocumentRow>(
+    `SELECT * FROM exchange.document
+      WHERE direction = 'OUTBOUND' AND partner_id = $1 AND control_number = $2 AND answers IS NULL
+      ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
+    [partnerId, controlNumber],
+  );
+  return rows[0];
+}
+
+/** A partner refused a document we sent: it stays visible to staff with the partner's reasons. */
+export async function markRefusedByPartner(tx: Queryable, id: string, reasons: string[]): Promise<void> {
+  await tx.query(
+    `UPDATE exchange.document SET status = 'REFUSED', reasons = $2, acknowledged_at = clock_timestamp() WHERE id = $1`,
+    [id, reasons],
+  );
 }

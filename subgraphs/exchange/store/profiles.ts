@@ -27,6 +27,7 @@ export interface ProfileRow {
   formats: string[];
   identifiers: WireIdentifiers;
   mode: 'TEST' | 'PRODUCTION';
+  outbound_format: string | null;
   updated_at: Date;
 }
 
@@ -68,6 +69,7 @@ export interface ProfileChange {
   formats: string[];
   identifiers: WireIdentifiers;
   mode: ProfileRow['mode'];
+  outbound_format: string | null;
 }
 
 export async function saveProfile(
@@ -77,7 +79,7 @@ export async function saveProfile(
 ): Promise<ProfileRow> {
   const { rows } = await tx.query<ProfileRow>(
     `UPDATE exchange.profile SET channel = $2, endpoint_url = $3, enabled = $4, event_types = $5, formats = $6,
-            identifiers = $7, mode = $8, updated_at = clock_timestamp(),
+            identifiers = $7, mode = $8, outbound_format = $9, updated_at = clock_timestamp(),
             disabled_at = CASE WHEN $4 THEN NULL ELSE disabled_at END,
             disabled_reason = CASE WHEN $4 THEN NULL ELSE disabled_reason END,
             consecutive_failures = CASE WHEN $4 AND NOT enabled THEN 0 ELSE consecutive_failures END
@@ -91,6 +93,7 @@ export async function saveProfile(
       change.formats,
       { ...change.identifiers },
       change.mode,
+      change.outbound_format,
     ],
   );
   return rows[0]!;

@@ -191,6 +191,8 @@ export type OrderFilter = {
   kind?: InputMaybe<OrderKind>;
   status?: InputMaybe<OrderStatus>;
   partnerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The order's number, or the counterparty's own reference for it (`externalRef`), exactly. */
+  number?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A price: the amount as a decimal string and its ISO 4217 currency. */

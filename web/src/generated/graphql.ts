@@ -103,6 +103,8 @@ export type OrderFilter = {
   kind?: OrderKind | null | undefined;
   status?: OrderStatus | null | undefined;
   partnerId?: string | null | undefined;
+  /** The order's number, or the counterparty's own reference for it (`externalRef`), exactly. */
+  number?: string | null | undefined;
 };
 
 export type OrderKind =

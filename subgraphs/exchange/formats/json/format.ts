@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
-import type { DocumentCommand, DocumentFormat, ParseResult } from '../types.ts';
+import type { DocumentCommand, DocumentFormat, Finding, Interchange, Message } from '../types.ts';
 
 /**
  * The project's own JSON document format (docs/exchange-document.schema.json): one envelope, a body per
@@ -57,51 +57,74 @@ function peek(value: unknown, key: string): string | null {
   return typeof field === 'string' ? field.slice(0, 64) : null;
 }
 
+const finding = (code: string, message: string): Finding => ({ severity: 'ERROR', code, message });
+
+function readMessage(content: Buffer): Message {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(content));
+  } catch (error) {
+    return {
+      documentType: null,
+      controlNumber: null,
+      body: null,
+      findings: [finding('NOT_JSON', `not UTF-8 JSON: ${(error as Error).message}`)],
+    };
+  }
+  const documentType = peek(value, 'documentType');
+  const controlNumber = peek(value, 'documentNumber');
+  if (!validate(value)) {
+    const findings = (validate.errors ?? []).map((error) => finding('SCHEMA', describe(error)));
+    return { documentType, controlNumber, body: null, findings };
+  }
+  const command = commandOf(value);
+  if (typeof command === 'string')
+    return { documentType, controlNumber, body: null, findings: [finding('NOT_INBOUND', command)] };
+  return { documentType, controlNumber, body: { kind: 'command', command }, findings: [] };
+}
+
+/** The reasons of a JSON acknowledgement: one sentence per finding, as partners of this format read them. */
+export const reasonOf = (finding: Finding) => finding.message;
+
 export const jsonFormat: DocumentFormat = {
   id: 'json',
+  family: 'json',
   mediaTypes: ['application/json'],
-  parse(content): ParseResult {
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(content));
-    } catch (error) {
-      return {
-        ok: false,
-        documentType: null,
-        controlNumber: null,
-        errors: [`not UTF-8 JSON: ${(error as Error).message}`],
-      };
-    }
-    const documentType = peek(value, 'documentType');
-    const controlNumber = peek(value, 'documentNumber');
-    if (!validate(value)) {
-      return { ok: false, documentType, controlNumber, errors: (validate.errors ?? []).map(describe) };
-    }
-    const envelope = value;
-    const command = commandOf(envelope);
-    if (typeof command === 'string') return { ok: false, documentType, controlNumber, errors: [command] };
+  sniff: (content) => /^\s*\{/.test(content.subarray(0, 64).toString('utf8')),
+  read(content): Interchange {
+    const message = readMessage(content);
     return {
-      ok: true,
-      document: { documentType: envelope.documentType, controlNumber: envelope.documentNumber, command },
+      formatId: 'json',
+      sender: null,
+      receiver: null,
+      controlNumber: message.controlNumber,
+      test: false,
+      findings: [],
+      messages: [message],
     };
   },
-  acknowledgement(of, outcome) {
+  // JSON documents carry no control numbers of ours: the envelope names the answered document by its id.
+  acknowledge(received, outcomes, envelope) {
+    const message = received.messages[0];
+    const outcome = outcomes[0];
+    const findings = [...received.findings, ...(message?.findings ?? []), ...(outcome?.findings ?? [])];
+    const accepted = findings.every((found) => found.severity !== 'ERROR') && (outcome?.accepted ?? false);
     return Buffer.from(
       JSON.stringify({
         format: FORMAT,
         version: VERSION,
         documentType: 'Acknowledgement',
-        documentNumber: `ACK-${of.documentId}`,
-        issuedAt: new Date().toISOString(),
+        documentNumber: `ACK-${envelope.interchangeControlNumber}`,
+        issuedAt: envelope.createdAt.toISOString(),
         body: {
           acknowledges: {
-            documentId: of.documentId,
-            documentType: of.documentType,
-            documentNumber: of.controlNumber,
+            documentId: envelope.interchangeControlNumber,
+            documentType: message?.documentType ?? null,
+            documentNumber: received.controlNumber,
           },
-          status: outcome.accepted ? 'ACCEPTED' : 'REJECTED',
-          reasons: outcome.reasons,
-          effects: outcome.effects,
+          status: accepted ? 'ACCEPTED' : 'REJECTED',
+          reasons: findings.filter((found) => found.severity === 'ERROR').map(reasonOf),
+          effects: outcome?.effects ?? [],
         },
       }),
     );
