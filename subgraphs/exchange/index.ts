@@ -78,7 +78,7 @@ export const exchange: SubgraphModule<Context> = {
         name: 'exchange/outbound',
         source: db,
         wakeup,
-        sink: thenWake(sqlSink(db, 'exchange', 'outbound', oweDocuments), outbound.wake),
+        sink: thenWake(sqlSink(db, 'exchange', 'outbound', oweDocuments), () => outbound.wake()),
       }),
     ];
     const inbox = exchangeSettings().processInbox

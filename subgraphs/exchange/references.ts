@@ -33,7 +33,8 @@ function isGtin(value: string): boolean {
 function rowsOf(csv: string): { kind: ReferenceKind; value: string; sku: string }[] {
   let records: string[][];
   try {
-    records = parse(csv, { skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
+    const read: unknown = parse(csv, { skip_empty_lines: true, trim: true, relax_column_count: false });
+    records = read as string[][];
   } catch (error) {
     throw badInput(`the CSV cannot be read: ${(error as Error).message}`, { field: 'csv' });
   }
