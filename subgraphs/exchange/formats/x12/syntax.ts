@@ -87,7 +87,8 @@ function readIsa(text: string, findings: Finding[]): { header: IsaHeader; separa
     const value = text.slice(at, at + width);
     const next = text.charAt(at + width);
     const last = index === ISA_WIDTHS.length - 1;
-    if (value.includes(element) || (!last && next !== element)) {
+    // ISA16 may be any character but the element separator; that case is the component separator's own error.
+    if (!last && (value.includes(element) || next !== element)) {
       findings.push(
         error(
           'TA1',
