@@ -1,6 +1,7 @@
 import { badInput } from '../../../platform/errors.ts';
 import { jsonFormat } from './json/format.ts';
 import type { DocumentFormat } from './types.ts';
+import { x12Format } from './x12/format.ts';
 
 /**
  * The document formats the inbox reads and the outbox writes, one folder per family under `formats/`.
@@ -8,7 +9,7 @@ import type { DocumentFormat } from './types.ts';
  * to the company is resolved in one place (`inbox/resolve.ts`) and applied by the GraphQL mutations every
  * other client calls, so no format carries business rules of its own.
  */
-const FORMATS: readonly DocumentFormat[] = [jsonFormat];
+const FORMATS: readonly DocumentFormat[] = [jsonFormat, x12Format('004010'), x12Format('005010')];
 
 const BY_ID = new Map(FORMATS.map((format) => [format.id, format]));
 
