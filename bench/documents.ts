@@ -1,10 +1,6 @@
 import { parseArgs } from 'node:util';
 import { signDevToken } from '../gateway/auth.ts';
-import type {
-  BusinessDocument,
-  InvoiceDocument,
-  PurchaseOrderDocument,
-} from '../subgraphs/exchange/formats/business.ts';
+import type { InvoiceDocument, PurchaseOrderDocument } from '../subgraphs/exchange/formats/business.ts';
 import { requireFormat } from '../subgraphs/exchange/formats/registry.ts';
 import type { DocumentFormat, OutboundEnvelope } from '../subgraphs/exchange/formats/types.ts';
 import { partnerParty, selfParty } from '../subgraphs/exchange/mapping/envelope.ts';
@@ -392,7 +388,9 @@ function generation(label: string, once: () => void) {
     `${label.padEnd(58)} ${(GENERATE / seconds).toFixed(0).padStart(9)}/s  p50 ${percentile(sorted, 0.5).toFixed(3)} ms  p99 ${percentile(sorted, 0.99).toFixed(3)} ms`,
   );
 }
-generation('JSON.stringify + JSON.parse (baseline)', () => JSON.parse(JSON.stringify(outboundOrder)));
+generation('JSON.stringify + JSON.parse (baseline)', () => {
+  JSON.parse(JSON.stringify(outboundOrder));
+});
 for (const id of ['x12-004010', 'edifact-d96a', 'peppol-bis3']) {
   const format = requireFormat(id);
   const document =

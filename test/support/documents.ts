@@ -27,9 +27,11 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
  * A partner's EDI system on the other side of the inbox: it writes its documents in its format with its
  * own identifiers and control numbers, posts them with its API key, and reads what the company sends it.
  */
+/** One sequence for every partner in a run, so no two test documents share a control number by accident. */
+let control = 7000;
+
 export class PartnerEdi {
   readonly format: DocumentFormat;
-  private control = 7000;
 
   constructor(
     private readonly stack: TestStack,
@@ -48,13 +50,13 @@ export class PartnerEdi {
   }
 
   envelope(overrides: Partial<OutboundEnvelope> = {}): OutboundEnvelope {
-    this.control += 1;
+    control += 1;
     return {
       sender: this.party(),
       receiver: selfParty(this.format.family, exchangeSettings())!,
-      interchangeControlNumber: String(this.control).padStart(9, '0'),
-      groupControlNumber: String(this.control),
-      messageControlNumber: String(this.control).padStart(4, '0'),
+      interchangeControlNumber: String(control).padStart(9, '0'),
+      groupControlNumber: String(control),
+      messageControlNumber: String(control).padStart(4, '0'),
       createdAt: new Date(),
       test: false,
       ...overrides,

@@ -53,8 +53,10 @@ export function formatOf(name: string, content: Buffer): DocumentFormat {
 
 /** The format these bytes look like, when nobody named one (the command-line check). */
 export function sniffFormat(content: Buffer): DocumentFormat | undefined {
-  return FORMATS.find((format) => format.family !== 'json' && format.sniff(content)) ??
-    FORMATS.find((format) => format.sniff(content));
+  return (
+    FORMATS.find((format) => format.family !== 'json' && format.sniff(content)) ??
+    FORMATS.find((format) => format.sniff(content))
+  );
 }
 
 /** The format family a media type names (`Content-Type` of an inbound POST), if any. */

@@ -273,7 +273,11 @@ async function despatchAdvice(
   }
   if (findings.length > 0) return { command: null, findings, lineLocations };
   const optional = {
-    shippedAt: document.shippedAt,
+    // Ship notices date the dispatch; the order history records an instant, the start of that day in UTC.
+    shippedAt:
+      document.shippedAt && /^\d{4}-\d{2}-\d{2}$/.test(document.shippedAt)
+        ? `${document.shippedAt}T00:00:00Z`
+        : document.shippedAt,
     expectedDeliveryDate: document.expectedDeliveryDate,
     carrier: document.carrier,
     trackingNumber: document.trackingNumber,
