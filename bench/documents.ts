@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { signDevToken } from '../gateway/auth.ts';
 import type { InvoiceDocument, PurchaseOrderDocument } from '../subgraphs/exchange/formats/business.ts';
 import { requireFormat } from '../subgraphs/exchange/formats/registry.ts';
+import { writeDocuments } from '../subgraphs/exchange/formats/x12/writer.ts';
 import type { DocumentFormat, OutboundEnvelope } from '../subgraphs/exchange/formats/types.ts';
 import { partnerParty, selfParty } from '../subgraphs/exchange/mapping/envelope.ts';
 import { exchangeSettings } from '../subgraphs/exchange/settings.ts';
@@ -130,36 +131,6 @@ const customerOrder = (n: number, unitList: 'X12' | 'REC20'): PurchaseOrderDocum
   ],
 });
 
-/** The transaction sets of several X12 interchanges in the first one's envelope, counts and control numbers kept right. */
-function oneInterchange(interchanges: Buffer[]): Buffer {
-  const first = interchanges[0]!.toString('latin1');
-  const terminator = first[105]!;
-  const separator = first[3]!;
-  const segments = (text: string) =>
-    text
-      .split(terminator)
-      .map((segment) => segment.replace(/^\s+/, ''))
-      .filter(Boolean);
-  const head = segments(first);
-  const sets = interchanges.flatMap((interchange) => {
-    const all = segments(interchange.toString('latin1'));
-    return all.slice(
-      all.findIndex((segment) => segment.startsWith(`ST${separator}`)),
-      all.findIndex((segment) => segment.startsWith(`GE${separator}`)),
-    );
-  });
-  const group = head[1]!.split(separator)[6]!;
-  const control = head[0]!.split(separator)[13]!;
-  const body = [
-    head[0],
-    head[1],
-    ...sets,
-    ['GE', sets.filter((segment) => segment.startsWith(`ST${separator}`)).length, group].join(separator),
-    ['IEA', 1, control].join(separator),
-  ];
-  return Buffer.from(body.join(terminator) + terminator, 'latin1');
-}
-
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
@@ -271,10 +242,10 @@ await inbound(
 
 // One interchange of many 850s: each message decided on its own, in one pass.
 {
-  const content = oneInterchange(
-    Array.from({ length: MESSAGES }, (_, n) =>
-      x12.write!(customerOrder(n + 10 * ORDERS, 'X12'), envelope(x12, velomarkt)),
-    ),
+  const content = writeDocuments(
+    Array.from({ length: MESSAGES }, (_, n) => customerOrder(n + 10 * ORDERS, 'X12')),
+    envelope(x12, velomarkt),
+    '004010',
   );
   const started = performance.now();
   const id = await post(velomarkt, x12, content);

@@ -79,7 +79,7 @@ export function writeInterchange(
   const interchange = new X12Interchange(settings);
   interchange.setHeader(isaElements(envelope, version));
   const created = envelope.createdAt.toISOString();
-  groups.forEach((outbound) => {
+  groups.forEach((outbound, groupIndex) => {
     const group = interchange.addFunctionalGroup(settings);
     group.setHeader([
       outbound.functionalId,
@@ -87,7 +87,8 @@ export function writeInterchange(
       clean(envelope.receiver.id),
       created.slice(0, 10).replaceAll('-', ''),
       created.slice(11, 16).replace(':', ''),
-      controlNumber(envelope.groupControlNumber, 9, 'the group control number'),
+      // Groups of one interchange count on from the envelope's number, so no two share a GS06.
+      String(Number(controlNumber(envelope.groupControlNumber, 9, 'the group control number')) + groupIndex),
       'X',
       outbound.version,
     ]);
@@ -120,19 +121,42 @@ const FUNCTIONAL_ID: Record<BusinessDocument['kind'], [functionalId: string, set
   Invoice: ['IN', '810'],
 };
 
+function segmentsOf(document: BusinessDocument, createdAt: Date): Out[] {
+  switch (document.kind) {
+    case 'PurchaseOrder':
+      return writePurchaseOrder(document);
+    case 'OrderResponse':
+      return writeOrderResponse(document);
+    case 'DespatchAdvice':
+      return writeDespatchAdvice(document, createdAt);
+    case 'Invoice':
+      return writeInvoice(document);
+  }
+}
+
+/**
+ * Documents in one interchange, one functional group per kind, their sets numbered on from the envelope's
+ * message control number: how a partner's ERP batches a day's orders.
+ */
+export function writeDocuments(
+  documents: readonly BusinessDocument[],
+  envelope: OutboundEnvelope,
+  version: X12Version,
+): Buffer {
+  const groups = new Map<string, OutboundGroup>();
+  for (const document of documents) {
+    const [functionalId, id] = FUNCTIONAL_ID[document.kind];
+    const group = groups.get(functionalId) ?? { functionalId, version, sets: [] };
+    group.sets.push({ id, segments: segmentsOf(document, envelope.createdAt) });
+    groups.set(functionalId, group);
+  }
+  return writeInterchange(envelope, version, [...groups.values()]);
+}
+
 export function writeDocument(
   document: BusinessDocument,
   envelope: OutboundEnvelope,
   version: X12Version,
 ): Buffer {
-  const segments =
-    document.kind === 'PurchaseOrder'
-      ? writePurchaseOrder(document)
-      : document.kind === 'OrderResponse'
-        ? writeOrderResponse(document)
-        : document.kind === 'DespatchAdvice'
-          ? writeDespatchAdvice(document, envelope.createdAt)
-          : writeInvoice(document);
-  const [functionalId, id] = FUNCTIONAL_ID[document.kind];
-  return writeInterchange(envelope, version, [{ functionalId, version, sets: [{ id, segments }] }]);
+  return writeDocuments([document], envelope, version);
 }
