@@ -1,0 +1,312 @@
+import Parser from 'edifact/parser.js';
+import type { Finding } from '../types.ts';
+import { Code, error } from './codes.ts';
+
+/** The service characters of an interchange: from its UNA, or the defaults of ISO 9735 `:+.? '`. */
+export interface Delimiters {
+  component: string;
+  element: string;
+  decimal: string;
+  release: string;
+  /** UNA position 7: reserved (a space) up to syntax version 3, the repetition separator from version 4. */
+  repetition: string;
+  segment: string;
+}
+
+export const DEFAULT_DELIMITERS: Delimiters = {
+  component: ':',
+  element: '+',
+  decimal: '.',
+  release: '?',
+  repetition: ' ',
+  segment: "'",
+};
+
+/** The character repertoires (syntax levels, UNB S001 0001) this family reads and writes. */
+export const SYNTAX_LEVELS = ['UNOA', 'UNOB', 'UNOC', 'UNOY'] as const;
+export type SyntaxLevel = (typeof SYNTAX_LEVELS)[number];
+
+export function isSyntaxLevel(value: string): value is SyntaxLevel {
+  return (SYNTAX_LEVELS as readonly string[]).includes(value);
+}
+
+export interface Segment {
+  tag: string;
+  /** `elements[i][j]` is component j+1 of element i+1, release characters removed. */
+  elements: string[][];
+  /** 1-based position in the interchange, UNB being 1 (a UNA is not a segment). */
+  index: number;
+  /** Set when the segment broke the syntax: its elements stop where the break was found. */
+  broken?: Finding;
+}
+
+export interface Lexed {
+  delimiters: Delimiters;
+  /** UNB S001 0001 as read, whether supported or not. */
+  syntaxId: string | null;
+  segments: Segment[];
+  /** Problems of the interchange as a whole: service string advice, separators, truncation. */
+  findings: Finding[];
+}
+
+/**
+ * UNOC is ISO 8859-1, one byte a character; UNOA and UNOB are 7-bit subsets of it; UNOY is ISO 10646 as UTF-8.
+ * The syntax identifier sits at the start of the UNB, which is ASCII whatever the level, so a peek decides.
+ */
+export function decode(content: Buffer): string {
+  const head = content.subarray(0, 256).toString('latin1');
+  const at = head.indexOf('UNB');
+  const level = at >= 0 ? head.slice(at + 4, at + 8) : '';
+  const text =
+    level === 'UNOA' || level === 'UNOB' || level === 'UNOC'
+      ? content.toString('latin1')
+      : content.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+const ALPHANUMERIC = /[A-Za-z0-9]/;
+
+function readUna(text: string, at: number, findings: Finding[]): Delimiters {
+  const advice = text.slice(at + 3, at + 9);
+  if (advice.length < 6) {
+    findings.push(
+      error(
+        Code.INVALID_SERVICE_CHARACTER,
+        'the UNA service string advice is cut short',
+        { segment: 'UNA' },
+        advice,
+      ),
+    );
+    return DEFAULT_DELIMITERS;
+  }
+  const [component, element, decimal, release, repetition, segment] = [...advice] as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const delimiters = { component, element, decimal, release, repetition, segment };
+  const service = [component, element, release, segment];
+  service.forEach((char, i) => {
+    if (ALPHANUMERIC.test(char) || char === ' ')
+      findings.push(
+        error(
+          Code.INVALID_SERVICE_CHARACTER,
+          `UNA declares "${char}" as a service character; letters, digits and spaces cannot be one`,
+          { segment: 'UNA', element: [1, 2, 4, 6][i]! },
+          char,
+        ),
+      );
+  });
+  if (new Set(service).size < service.length)
+    findings.push(
+      error(
+        Code.INVALID_SERVICE_CHARACTER,
+        'UNA declares the same character for two service functions',
+        { segment: 'UNA' },
+        advice,
+      ),
+    );
+  return delimiters;
+}
+
+/** Splits at unreleased segment terminators; the library then tokenizes each segment on its own. */
+function split(text: string, from: number, delimiters: Delimiters): { raws: string[]; tail: string } {
+  const terminator = delimiters.segment.charCodeAt(0);
+  const release = delimiters.release.charCodeAt(0);
+  const raws: string[] = [];
+  let start = from;
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === release) i++;
+    else if (code === terminator) {
+      const raw = text.slice(start, i).replace(/^\s+/, '');
+      if (raw !== '') raws.push(raw);
+      start = i + 1;
+    }
+  }
+  return { raws, tail: text.slice(start).trim() };
+}
+
+/** Element and component (1-based) of the character at `offset` in a raw segment. */
+function positionIn(
+  raw: string,
+  offset: number,
+  delimiters: Delimiters,
+): { element: number; component: number } {
+  let element = 0;
+  let component = 1;
+  for (let i = 0; i < offset && i < raw.length; i++) {
+    const char = raw[i];
+    if (char === delimiters.release) i++;
+    else if (char === delimiters.element) {
+      element++;
+      component = 1;
+    } else if (char === delimiters.component) component++;
+  }
+  return { element, component };
+}
+
+function describeBreak(
+  cause: unknown,
+  raw: string,
+  tag: string,
+  index: number,
+  delimiters: Delimiters,
+  level: string,
+) {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const invalid = /^Invalid character ([\s\S]) at position (\d+)/.exec(message);
+  if (invalid) {
+    const char = invalid[1]!;
+    const { element, component } = positionIn(raw, Number(invalid[2]), delimiters);
+    const code = char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return error(
+      Code.INVALID_CHARACTER,
+      `${tag} contains U+${code}, which syntax level ${level} does not allow (release it with "${delimiters.release}" if it is a service character)`,
+      { segment: tag, position: index, element, component },
+      char,
+    );
+  }
+  return error(
+    Code.NOT_SUPPORTED_HERE,
+    `"${raw.slice(0, 12)}" does not start with a segment tag followed by "${delimiters.element}"`,
+    { segment: tag, position: index },
+    raw.slice(0, 35),
+  );
+}
+
+/**
+ * Reads the characters of an interchange into segments with the `edifact` parser, which applies the
+ * delimiters, the release character and the repertoire of the syntax level named in UNB. A segment that
+ * breaks the syntax is kept, marked broken, and reading goes on with the next one: only the message that
+ * holds it is rejected.
+ */
+export function lex(content: Buffer): Lexed {
+  const text = decode(content);
+  const findings: Finding[] = [];
+  let at = text.search(/\S/);
+  if (at < 0) at = text.length;
+  let delimiters = DEFAULT_DELIMITERS;
+  if (text.startsWith('UNA', at)) {
+    delimiters = readUna(text, at, findings);
+    at += 9;
+  }
+  const { raws, tail } = split(text, at, delimiters);
+  if (tail !== '') raws.push(tail);
+
+  const first = raws[0];
+  if (first === undefined || !first.startsWith('UNB')) {
+    findings.push(
+      error(
+        Code.MISSING,
+        'the interchange does not start with UNB (after an optional UNA)',
+        { segment: 'UNB' },
+        first?.slice(0, 35),
+      ),
+    );
+  } else if (first[3] !== delimiters.element) {
+    findings.push(
+      error(
+        Code.INVALID_SERVICE_CHARACTER,
+        `UNB is followed by "${first[3] ?? ''}", not the data element separator "${delimiters.element}"; declare other separators in a UNA`,
+        { segment: 'UNB', position: 1 },
+        first[3],
+      ),
+    );
+  }
+
+  let level: string = 'UNOA';
+  let syntaxId: string | null = null;
+  // Assigned from the parser's callbacks, so held in an object the compiler does not narrow.
+  const state: { current?: Segment | undefined; components: string[] } = { components: [] };
+  const segments: Segment[] = [];
+
+  const open = (): Parser => {
+    const parser = new Parser();
+    parser.configure({
+      segmentTerminator: delimiters.segment.charCodeAt(0),
+      dataElementSeparator: delimiters.element.charCodeAt(0),
+      componentDataSeparator: delimiters.component.charCodeAt(0),
+      decimalMark: delimiters.decimal.charCodeAt(0),
+      releaseCharacter: delimiters.release.charCodeAt(0),
+    });
+    parser.encoding(level);
+    parser.onopensegment = (tag) => {
+      state.current = { tag, elements: [], index: segments.length + 1 };
+    };
+    parser.onelement = () => {
+      state.components = [];
+      state.current?.elements.push(state.components);
+    };
+    parser.oncomponent = (data) => {
+      const { current, components } = state;
+      components.push(data);
+      // The syntax level is known once UNB S001 0001 is read; the rest of UNB is already held to it.
+      if (
+        syntaxId === null &&
+        current?.tag === 'UNB' &&
+        current.elements.length === 1 &&
+        components.length === 1
+      ) {
+        syntaxId = data;
+        if (isSyntaxLevel(data)) {
+          level = data;
+          parser.encoding(data);
+        } else {
+          level = 'UNOY';
+          parser.encoding(level);
+          findings.push(
+            error(
+              Code.VERSION_NOT_SUPPORTED,
+              `syntax identifier ${data} is not supported; use one of ${SYNTAX_LEVELS.join(', ')}`,
+              { segment: 'UNB', position: 1, element: 1, component: 1 },
+              data,
+            ),
+          );
+        }
+      }
+    };
+    return parser;
+  };
+
+  // Read through a function: the compiler would otherwise keep `state.current` narrowed to undefined.
+  const opened = (): Segment | undefined => state.current;
+  let parser = open();
+  for (const raw of raws) {
+    state.current = undefined;
+    const index = segments.length + 1;
+    try {
+      parser.write(raw + delimiters.segment);
+    } catch (cause) {
+      const broken = opened() ?? { tag: /^[A-Z]*/.exec(raw)?.[0] || raw.slice(0, 3), elements: [], index };
+      broken.broken = describeBreak(cause, raw, broken.tag, index, delimiters, level);
+      state.current = broken;
+      parser = open();
+    }
+    const segment = opened() ?? { tag: raw.slice(0, 3), elements: [], index };
+    if (!segment.broken && segment.tag.length !== 3)
+      segment.broken = error(
+        Code.NOT_SUPPORTED_HERE,
+        `"${segment.tag}" is not a segment tag (three capital letters)`,
+        { segment: segment.tag, position: index },
+        segment.tag,
+      );
+    segments.push(segment);
+  }
+
+  if (tail !== '') {
+    const last = segments[segments.length - 1];
+    findings.push(
+      error(
+        Code.MISSING,
+        `the interchange is truncated: "${tail.slice(0, 35)}" has no segment terminator "${delimiters.segment}"`,
+        { segment: last?.tag ?? 'UNZ', position: last?.index },
+        tail.slice(0, 35),
+      ),
+    );
+  }
+  return { delimiters, syntaxId, segments, findings };
+}
