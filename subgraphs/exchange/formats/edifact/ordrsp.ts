@@ -135,10 +135,7 @@ export function writeOrderResponse(response: OrderResponseDocument, directory: D
   if (response.sellerOrderNumber) body.push(['RFF', ['VN', response.sellerOrderNumber]]);
   body.push(nad('BY', response.buyer), nad('SU', response.seller));
   for (const line of response.lines) {
-    body.push(
-      ['LIN', String(line.lineNo), LINE_CODE[line.status]],
-      ...itemSegments(line.lineNo, line.item, directory).slice(1),
-    );
+    body.push(...itemSegments(line.lineNo, line.item, directory, LINE_CODE[line.status]));
     body.push(qty('113', line.status === 'REJECTED' ? '0' : line.quantity, line.unit));
     if (line.date) body.push(dtm('2', line.date));
   }

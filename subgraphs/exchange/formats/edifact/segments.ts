@@ -40,25 +40,26 @@ export function nad(qualifier: string, party: PartyIdentifiers): OutSegment {
  * LIN carries the GTIN (EN in D96A, SRV from D01B on, as EANCOM does); PIA the buyer's (IN) and seller's (SA)
  * codes; IMD the description.
  */
-export function itemSegments(lineNo: number, item: ItemIdentifiers, directory: Directory): OutSegment[] {
+export function itemSegments(
+  lineNo: number,
+  item: ItemIdentifiers,
+  directory: Directory,
+  action?: string,
+): OutSegment[] {
   const segments: OutSegment[] = [
-    [
-      'LIN',
-      String(lineNo),
-      undefined,
-      item.gtin ? [item.gtin, directory === '96A' ? 'EN' : 'SRV'] : undefined,
-    ],
+    ['LIN', String(lineNo), action, item.gtin ? [item.gtin, directory === '96A' ? 'EN' : 'SRV'] : undefined],
   ];
   const codes: Element[] = [];
   if (item.buyerPartNumber) codes.push([item.buyerPartNumber, 'IN']);
   if (item.vendorPartNumber) codes.push([item.vendorPartNumber, 'SA']);
   if (codes.length > 0) segments.push(['PIA', item.gtin ? '1' : '5', ...codes]);
+  // Cut at exactly 35 characters: the reader joins the two 7008 components without a separator.
   if (item.description)
     segments.push([
       'IMD',
       'F',
       undefined,
-      [undefined, undefined, undefined, ...chunks(item.description, 35, 2)],
+      [undefined, undefined, undefined, item.description.slice(0, 35), item.description.slice(35, 70)],
     ]);
   return segments;
 }

@@ -71,7 +71,7 @@ function readUna(text: string, at: number, findings: Finding[]): Delimiters {
   if (advice.length < 6) {
     findings.push(
       error(
-        Code.INVALID_SERVICE_CHARACTER,
+        Code.INVALID_SERVICE_CHARACTERS,
         'the UNA service string advice is cut short',
         { segment: 'UNA' },
         advice,
@@ -103,7 +103,7 @@ function readUna(text: string, at: number, findings: Finding[]): Delimiters {
   if (new Set(service).size < service.length)
     findings.push(
       error(
-        Code.INVALID_SERVICE_CHARACTER,
+        Code.INVALID_SERVICE_CHARACTERS,
         'UNA declares the same character for two service functions',
         { segment: 'UNA' },
         advice,
@@ -210,7 +210,7 @@ export function lex(content: Buffer): Lexed {
   } else if (first[3] !== delimiters.element) {
     findings.push(
       error(
-        Code.INVALID_SERVICE_CHARACTER,
+        Code.INVALID_SERVICE_CHARACTERS,
         `UNB is followed by "${first[3] ?? ''}", not the data element separator "${delimiters.element}"; declare other separators in a UNA`,
         { segment: 'UNB', position: 1 },
         first[3],
