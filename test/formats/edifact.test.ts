@@ -342,7 +342,9 @@ describe('EDIFACT envelope and syntax errors', () => {
       Buffer.from("UNB*UNOC:3*SENDER*RECEIVER*250304:1020*1'UNH*1*ORDERS:D:96A:UN'UNT*2*1'UNZ*1*1'"),
     );
     expect(codes(star.findings)[0]).toEqual({ code: '22', at: { segment: 'UNB', position: 1 } });
-    expect(star.messages[0]!.findings[0]).toMatchObject({ code: '15', value: 'UNH*1*ORDERS:D:96A:UN' });
+    expect(star.messages[0]!.findings).toContainEqual(
+      expect.objectContaining({ code: '15', value: 'UNH*1*ORDERS:D:96A:UN' }),
+    );
 
     const letters = d96a.read(Buffer.from("UNAX+.? 'UNB+UNOC:3+S+R+250304:1020+1'UNZ+0+1'"));
     expect(codes(letters.findings)[0]).toEqual({ code: '20', at: { segment: 'UNA', element: 1 } });

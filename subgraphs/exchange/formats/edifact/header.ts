@@ -1,4 +1,5 @@
 import type { PartyIdentifiers } from '../business.ts';
+import { Code, error } from './codes.ts';
 import type { Fields } from './fields.ts';
 import type { Segment } from './syntax.ts';
 
@@ -51,6 +52,16 @@ export function readHeader(fields: Fields, header: readonly Segment[]): Header {
     result.last = segment;
     switch (segment.tag) {
       case 'BGM':
+        // A message has one beginning: a second BGM is a repetition the segment table does not allow.
+        if (result.bgm)
+          fields.findings.push(
+            error(
+              Code.TOO_MANY_REPETITIONS,
+              'BGM appears more than once',
+              fields.at(segment),
+              fields.text(segment, 2, 1),
+            ),
+          );
         result.bgm ??= segment;
         result.documentCode ??= fields.text(segment, 1, 1);
         result.number ??= fields.text(segment, 2, 1);

@@ -11,10 +11,8 @@ function escapeRegExp(char: string): string {
  * UNH other than CONTRL decides. An interchange of CONTRL only belongs to every directory.
  */
 export function sniffDirectory(content: Buffer, directory: Directory): boolean {
-  const text = content
-    .subarray(0, HEAD)
-    .toString('latin1')
-    .replace(/^\uFEFF?\s*/, '');
+  const bom = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf ? 3 : 0;
+  const text = content.subarray(bom, HEAD).toString('latin1').trimStart();
   if (!text.startsWith('UNA') && !text.startsWith('UNB')) return false;
   const una = text.startsWith('UNA') && text.length >= 9;
   const component = escapeRegExp(una ? text[3]! : ':');

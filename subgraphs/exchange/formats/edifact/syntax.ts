@@ -1,6 +1,6 @@
 import Parser from 'edifact/parser.js';
 import type { Finding } from '../types.ts';
-import { Code, error } from './codes.ts';
+import { Code, error, warning } from './codes.ts';
 
 /** The service characters of an interchange: from its UNA, or the defaults of ISO 9735 `:+.? '`. */
 export interface Delimiters {
@@ -52,16 +52,35 @@ export interface Lexed {
 /**
  * UNOC is ISO 8859-1, one byte a character; UNOA and UNOB are 7-bit subsets of it; UNOY is ISO 10646 as UTF-8.
  * The syntax identifier sits at the start of the UNB, which is ASCII whatever the level, so a peek decides.
+ * Partners often declare UNOC and send UTF-8: bytes that are valid UTF-8 with multi-byte characters are read
+ * as UTF-8 (ISO 8859-1 text is almost never valid UTF-8), with a warning.
  */
-export function decode(content: Buffer): string {
-  const head = content.subarray(0, 256).toString('latin1');
+export function decode(content: Buffer): { text: string; findings: Finding[] } {
+  // A UTF-8 byte order mark says nothing EDIFACT needs; it is dropped before anything else.
+  const body =
+    content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf ? content.subarray(3) : content;
+  const head = body.subarray(0, 256).toString('latin1');
   const at = head.indexOf('UNB');
   const level = at >= 0 ? head.slice(at + 4, at + 8) : '';
-  const text =
-    level === 'UNOA' || level === 'UNOB' || level === 'UNOC'
-      ? content.toString('latin1')
-      : content.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const findings: Finding[] = [];
+  if (level !== 'UNOA' && level !== 'UNOB' && level !== 'UNOC')
+    return { text: body.toString('utf8'), findings };
+  const utf8 = body.toString('utf8');
+  const multiByte = utf8.length < body.length && !utf8.includes('\uFFFD');
+  if (level !== 'UNOC' || !multiByte) return { text: body.toString('latin1'), findings };
+  findings.push(
+    warning(
+      Code.INVALID_CHARACTER,
+      'UNB declares UNOC (ISO 8859-1) but the content is UTF-8; read as UTF-8',
+      {
+        segment: 'UNB',
+        position: 1,
+        element: 1,
+        component: 1,
+      },
+    ),
+  );
+  return { text: utf8, findings };
 }
 
 const ALPHANUMERIC = /[A-Za-z0-9]/;
@@ -112,22 +131,46 @@ function readUna(text: string, at: number, findings: Finding[]): Delimiters {
   return delimiters;
 }
 
-/** Splits at unreleased segment terminators; the library then tokenizes each segment on its own. */
-function split(text: string, from: number, delimiters: Delimiters): { raws: string[]; tail: string } {
+/** The characters a release character may precede: the service characters, and nothing else. */
+function released(delimiters: Delimiters): Set<number> {
+  const service = [delimiters.component, delimiters.element, delimiters.release, delimiters.segment];
+  if (delimiters.repetition !== ' ') service.push(delimiters.repetition);
+  return new Set(service.map((char) => char.charCodeAt(0)));
+}
+
+/**
+ * Splits at unreleased segment terminators; the library then tokenizes each segment on its own. A release
+ * character before anything but a service character is noted: the sender escaped something it did not need
+ * to, or meant a character the syntax does not have.
+ */
+function split(
+  text: string,
+  from: number,
+  delimiters: Delimiters,
+): { raws: string[]; tail: string; misreleased: Map<number, number> } {
   const terminator = delimiters.segment.charCodeAt(0);
   const release = delimiters.release.charCodeAt(0);
+  const service = released(delimiters);
   const raws: string[] = [];
+  const misreleased = new Map<number, number>();
   let start = from;
   for (let i = from; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code === release) i++;
-    else if (code === terminator) {
-      const raw = text.slice(start, i).replace(/^\s+/, '');
+    if (code === release) {
+      if (i + 1 < text.length && !service.has(text.charCodeAt(i + 1)) && !misreleased.has(raws.length))
+        misreleased.set(raws.length, i - start);
+      i++;
+    } else if (code === terminator) {
+      const whole = text.slice(start, i);
+      const raw = whole.replace(/^\s+/, '');
+      const bad = misreleased.get(raws.length);
+      if (bad !== undefined) misreleased.set(raws.length, bad - (whole.length - raw.length));
       if (raw !== '') raws.push(raw);
+      else misreleased.delete(raws.length);
       start = i + 1;
     }
   }
-  return { raws, tail: text.slice(start).trim() };
+  return { raws, tail: text.slice(start).trim(), misreleased };
 }
 
 /** Element and component (1-based) of the character at `offset` in a raw segment. */
@@ -185,8 +228,7 @@ function describeBreak(
  * holds it is rejected.
  */
 export function lex(content: Buffer): Lexed {
-  const text = decode(content);
-  const findings: Finding[] = [];
+  const { text, findings } = decode(content);
   let at = text.search(/\S/);
   if (at < 0) at = text.length;
   let delimiters = DEFAULT_DELIMITERS;
@@ -194,7 +236,7 @@ export function lex(content: Buffer): Lexed {
     delimiters = readUna(text, at, findings);
     at += 9;
   }
-  const { raws, tail } = split(text, at, delimiters);
+  const { raws, tail, misreleased } = split(text, at, delimiters);
   if (tail !== '') raws.push(tail);
 
   const first = raws[0];
@@ -275,7 +317,7 @@ export function lex(content: Buffer): Lexed {
   // Read through a function: the compiler would otherwise keep `state.current` narrowed to undefined.
   const opened = (): Segment | undefined => state.current;
   let parser = open();
-  for (const raw of raws) {
+  for (const [n, raw] of raws.entries()) {
     state.current = undefined;
     const index = segments.length + 1;
     try {
@@ -287,6 +329,16 @@ export function lex(content: Buffer): Lexed {
       parser = open();
     }
     const segment = opened() ?? { tag: raw.slice(0, 3), elements: [], index };
+    const bad = misreleased.get(n);
+    if (!segment.broken && bad !== undefined) {
+      const { element, component } = positionIn(raw, bad, delimiters);
+      segment.broken = error(
+        Code.INVALID_SERVICE_CHARACTERS,
+        `${segment.tag} releases "${raw[bad + 1] ?? ''}", which is not a service character`,
+        { segment: segment.tag, position: index, element, component },
+        raw.slice(bad, bad + 2),
+      );
+    }
     if (!segment.broken && segment.tag.length !== 3)
       segment.broken = error(
         Code.NOT_SUPPORTED_HERE,
