@@ -566,3 +566,64 @@ describe('sniff', () => {
     expect(d96a.sniff(Buffer.from('{"documentType":"SalesOrder"}'))).toBe(false);
   });
 });
+
+describe('groups and received CONTRL', () => {
+  it('checks UNE against its UNG: message count (29) and reference (28)', () => {
+    const read = d96a.read(
+      edi(
+        'UNB+UNOC:3+SENDER+RECEIVER+250304:1020+ICR7',
+        'UNG+ORDERS+SENDER+RECEIVER+250304:1020+G1+UN+D:96A',
+        ...ordersMessage('1'),
+        'UNE+2+G2',
+        'UNZ+1+ICR7',
+      ),
+    );
+    expect(read.messages[0]!.group).toEqual({
+      functionalId: 'ORDERS',
+      controlNumber: 'G1',
+      version: 'D:96A',
+    });
+    expect(codes(read.findings)).toEqual([
+      { code: '29', at: { segment: 'UNE', position: 13, element: 1, component: 1 } },
+      { code: '28', at: { segment: 'UNE', position: 13, element: 2, component: 1 } },
+    ]);
+  });
+
+  it("reads a partner's CONTRL rejecting one of our messages down to the data element", () => {
+    const read = d01b.read(
+      edi(
+        'UNA:+.? ',
+        'UNB+UNOC:3+4012345500004:14+5412345000013:14+250305:0800+C77',
+        'UNH+1+CONTRL:D:3:UN',
+        'UCI+20250304001+5412345000013:14+4012345500004:14+7',
+        'UCM+MSG1+ORDERS:D:01B:UN+4+12',
+        'UCS+9',
+        'UCD+12+2:1',
+        'UCM+MSG2+ORDERS:D:01B:UN+7',
+        'UNT+7+1',
+        'UNZ+1+C77',
+      ),
+    );
+    const body = only(read).body;
+    expect(body).toEqual({
+      kind: 'acknowledgement',
+      verdicts: [
+        {
+          interchangeControlNumber: '20250304001',
+          messageControlNumber: 'MSG1',
+          accepted: false,
+          findings: [
+            expect.objectContaining({ code: '12', message: 'message MSG1: 12 invalid value' }),
+            expect.objectContaining({ code: '12', at: { position: 9, element: 2, component: 1 } }),
+          ],
+        },
+        {
+          interchangeControlNumber: '20250304001',
+          messageControlNumber: 'MSG2',
+          accepted: true,
+          findings: [],
+        },
+      ],
+    });
+  });
+});

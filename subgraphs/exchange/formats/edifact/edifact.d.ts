@@ -26,3 +26,16 @@ declare module 'edifact/parser.js' {
     onclosesegment(): void;
   }
 }
+
+declare module 'edifact/reader.js' {
+  interface Segment {
+    name: string;
+    elements: string[][];
+  }
+
+  /** The package's convenience reader: a whole interchange to an array of segments. */
+  export default class Reader {
+    constructor(options?: { autoDetectEncoding?: boolean });
+    parse(document: string): Segment[];
+  }
+}

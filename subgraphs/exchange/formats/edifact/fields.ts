@@ -4,6 +4,15 @@ import { Code, error } from './codes.ts';
 import type { EnvelopedMessage } from './envelope.ts';
 import type { Segment } from './syntax.ts';
 
+/** DTM 2379 formats read, each with where year, month and day are. */
+const DATE_FORMATS: Record<string, RegExp> = {
+  '102': /^(\d{4})(\d{2})(\d{2})$/,
+  '203': /^(\d{4})(\d{2})(\d{2})\d{4}$/,
+  '204': /^(\d{4})(\d{2})(\d{2})\d{6}$/,
+  '718': /^(\d{4})(\d{2})(\d{2})-?\d{8}$/,
+  '101': /^(\d{2})(\d{2})(\d{2})$/,
+};
+
 /**
  * Reading the segments a mapping needs out of one message, each problem a finding that points at the
  * segment (its position counted from UNH), the element and the component, with the value found.
@@ -78,14 +87,7 @@ export class Fields {
     const value = this.required(dtm, 1, 2, 'date (C507 2380)');
     if (value === undefined) return undefined;
     const format = this.text(dtm, 1, 3) ?? (value.length === 8 ? '102' : undefined);
-    const digits: Record<string, RegExp> = {
-      '102': /^(\d{4})(\d{2})(\d{2})$/,
-      '203': /^(\d{4})(\d{2})(\d{2})\d{4}$/,
-      '204': /^(\d{4})(\d{2})(\d{2})\d{6}$/,
-      '718': /^(\d{4})(\d{2})(\d{2})-?\d{8}$/,
-      '101': /^(\d{2})(\d{2})(\d{2})$/,
-    };
-    const pattern = format === undefined ? undefined : digits[format];
+    const pattern = format === undefined ? undefined : DATE_FORMATS[format];
     if (!pattern) {
       this.invalid(dtm, 1, 3, 'date format (2379) is not one of 102, 203, 204, 718, 101', format ?? '');
       return undefined;

@@ -89,7 +89,7 @@ export function readOrderResponse(fields: Fields): OrderResponseDocument | null 
   const id = identity(fields, header);
   const order = header.references.get('ON');
   if (order === undefined) fields.missing('RFF', 'order number (qualifier ON)', header.last);
-  let status = header.responseType === undefined ? undefined : DOCUMENT_STATUS[header.responseType];
+  const status = header.responseType === undefined ? undefined : DOCUMENT_STATUS[header.responseType];
   if (header.bgm && status === undefined) {
     if (header.responseType === undefined) fields.required(header.bgm, 4, 1, 'response type (4343)');
     else fields.invalid(header.bgm, 4, 1, 'response type (4343) is not 29, 4 or 27', header.responseType);

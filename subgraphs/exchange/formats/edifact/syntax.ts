@@ -173,6 +173,27 @@ function split(
   return { raws, tail: text.slice(start).trim(), misreleased };
 }
 
+/** Whether every release character in `text` releases a service character. */
+function cleanlyReleased(text: string, delimiters: Delimiters): boolean {
+  const service = released(delimiters);
+  for (
+    let i = text.indexOf(delimiters.release);
+    i >= 0 && i < text.length;
+    i = text.indexOf(delimiters.release, i + 2)
+  )
+    if (!service.has(text.charCodeAt(i + 1))) return false;
+  return true;
+}
+
+/** Whether `text` ends with a segment terminator that is not itself released. */
+function terminated(text: string, delimiters: Delimiters): boolean {
+  const end = text.trimEnd();
+  if (!end.endsWith(delimiters.segment)) return false;
+  let releases = 0;
+  while (end[end.length - 2 - releases] === delimiters.release) releases++;
+  return releases % 2 === 0;
+}
+
 /** Element and component (1-based) of the character at `offset` in a raw segment. */
 function positionIn(
   raw: string,
@@ -236,10 +257,8 @@ export function lex(content: Buffer): Lexed {
     delimiters = readUna(text, at, findings);
     at += 9;
   }
-  const { raws, tail, misreleased } = split(text, at, delimiters);
-  if (tail !== '') raws.push(tail);
-
-  const first = raws[0];
+  const body = text.slice(at).replace(/^\s+/, '');
+  const first = body === '' ? undefined : body.slice(0, 40);
   if (first === undefined || !first.startsWith('UNB')) {
     findings.push(
       error(
@@ -263,7 +282,10 @@ export function lex(content: Buffer): Lexed {
   let level: string = 'UNOA';
   let syntaxId: string | null = null;
   // Assigned from the parser's callbacks, so held in an object the compiler does not narrow.
-  const state: { current?: Segment | undefined; components: string[] } = { components: [] };
+  const state: { current?: Segment | undefined; components: string[]; whole: boolean } = {
+    components: [],
+    whole: true,
+  };
   const segments: Segment[] = [];
 
   const open = (): Parser => {
@@ -278,6 +300,7 @@ export function lex(content: Buffer): Lexed {
     parser.encoding(level);
     parser.onopensegment = (tag) => {
       state.current = { tag, elements: [], index: segments.length + 1 };
+      if (state.whole) segments.push(state.current);
     };
     parser.onelement = () => {
       state.components = [];
@@ -316,6 +339,27 @@ export function lex(content: Buffer): Lexed {
 
   // Read through a function: the compiler would otherwise keep `state.current` narrowed to undefined.
   const opened = (): Segment | undefined => state.current;
+  // Fast path: the whole interchange in one write, when nothing in it calls for segment-by-segment reading.
+  const before = findings.length;
+  if (cleanlyReleased(body, delimiters) && terminated(body, delimiters)) {
+    const parser = open();
+    try {
+      parser.write(body);
+      parser.end();
+      if (segments.every((segment) => segment.tag.length === 3))
+        return { delimiters, syntaxId, segments, findings };
+    } catch {
+      // Read again segment by segment below, to say where and continue after it.
+    }
+    segments.length = 0;
+    findings.length = before;
+    syntaxId = null;
+    level = 'UNOA';
+  }
+
+  state.whole = false;
+  const { raws, tail, misreleased } = split(text, at, delimiters);
+  if (tail !== '') raws.push(tail);
   let parser = open();
   for (const [n, raw] of raws.entries()) {
     state.current = undefined;
