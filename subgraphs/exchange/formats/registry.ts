@@ -1,4 +1,5 @@
 import { badInput } from '../../../platform/errors.ts';
+import { edifactFormat } from './edifact/format.ts';
 import { jsonFormat } from './json/format.ts';
 import type { DocumentFormat } from './types.ts';
 import { x12Format } from './x12/format.ts';
@@ -9,7 +10,13 @@ import { x12Format } from './x12/format.ts';
  * to the company is resolved in one place (`inbox/resolve.ts`) and applied by the GraphQL mutations every
  * other client calls, so no format carries business rules of its own.
  */
-const FORMATS: readonly DocumentFormat[] = [jsonFormat, x12Format('004010'), x12Format('005010')];
+const FORMATS: readonly DocumentFormat[] = [
+  jsonFormat,
+  x12Format('004010'),
+  x12Format('005010'),
+  edifactFormat('D96A'),
+  edifactFormat('D01B'),
+];
 
 const BY_ID = new Map(FORMATS.map((format) => [format.id, format]));
 
