@@ -68,6 +68,14 @@ export type LineMatchStatus =
   | 'PRICE_VARIANCE'
   | 'QUANTITY_AND_PRICE_VARIANCE';
 
+export type LotInput = {
+  /** The seller's lot or batch number (at most 80 characters). */
+  number: string;
+  quantity: string;
+  expiryDate?: string | null | undefined;
+  productionDate?: string | null | undefined;
+};
+
 export type MatchStatus =
   | 'MATCHED'
   | 'DISPUTED';
@@ -122,6 +130,23 @@ export type OrderStatus =
   | 'CLOSED'
   | 'CANCELLED';
 
+export type PackageContentInput = {
+  lineNo: number;
+  quantity: string;
+  /** One of that line's lot numbers. */
+  lot?: string | null | undefined;
+};
+
+export type PackageInput = {
+  /** An SSCC (18 digits, GS1 check digit checked) or the seller's own label; unique within the shipment. */
+  packageId: string;
+  /** UN/ECE rec. 21 package type: PX pallet, CT carton, BX box. */
+  type?: string | null | undefined;
+  grossWeight?: WeightInput | null | undefined;
+  /** What the package holds, per shipment line; together the packages hold at most what the lines ship. */
+  contents: Array<PackageContentInput>;
+};
+
 export type PaymentInput = {
   invoiceId: string;
   amount: MoneyInput;
@@ -163,6 +188,13 @@ export type RiskLevel =
 export type ShipmentLineInput = {
   lineNo: number;
   quantity: string;
+  /** The lots (batches) the quantity is made of: their quantities add up to `quantity`. */
+  lots?: Array<LotInput> | null | undefined;
+  /**
+   * Serial numbers of the units shipped, each once. For an item counted in units (EA, C62, H87, PCE, NAR,
+   * SET) there is one per unit; for an item measured otherwise they name its containers.
+   */
+  serials?: Array<string> | null | undefined;
 };
 
 export type ShipmentStatus =
@@ -179,6 +211,13 @@ export type ShipOrderInput = {
   trackingNumber?: string | null | undefined;
   /** True when nothing more will be shipped, even if less than confirmed. */
   final?: boolean | null | undefined;
+  packages?: Array<PackageInput> | null | undefined;
+};
+
+export type WeightInput = {
+  value: string;
+  /** UN/ECE rec. 20: KGM, GRM, TNE, LBR or ONZ. */
+  unit: string;
 };
 
 export type MoneyPartsFragment = { amount: string, currency: string };
