@@ -223,7 +223,7 @@ function ShipForm({ order }: { order: OrderDetailFragment }) {
       .filter(([, draft]) => draft.quantity.trim() !== '')
       .map(([lineNo, draft]) => ({ lineNo: Number(lineNo), draft }));
     if (shipped.length === 0) return setInvalid('Enter the quantity shipped on at least one line.');
-    const input = [];
+    const input: ShipmentLineInput[] = [];
     for (const { lineNo, draft } of shipped) {
       const line = shipLineInput(lineNo, draft);
       if (typeof line === 'string') return setInvalid(line);
@@ -369,7 +369,7 @@ function shipLineInput(lineNo: number, draft: ShipLineDraft): ShipmentLineInput 
   const quantity = draft.quantity.trim();
   if (!isQuantity(quantity)) return `Line ${lineNo}: enter a positive quantity.`;
   const named = draft.lots.filter((lot) => lot.number.trim() !== '');
-  const lots = [];
+  const lots: NonNullable<ShipmentLineInput['lots']> = [];
   for (const lot of named) {
     const lotQuantity = lot.quantity.trim() || (named.length === 1 ? quantity : '');
     if (!isQuantity(lotQuantity)) return `Line ${lineNo}: enter the quantity of lot ${lot.number.trim()}.`;
