@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from '../platform/events/eventLog.ts';
-import { bootStack, type TestStack } from './support/stack.ts';
+import { bootStack, countStatements, type TestStack } from './support/stack.ts';
 import { apiKeyFor, caller, CREATE_PO, PLACE_SO, SUBMIT, partnerIds, type Caller } from './support/orders.ts';
 
 let stack: TestStack;
@@ -444,5 +444,33 @@ describe('retried answers to an order', () => {
       key: 'shared-key',
     });
     expect(confirmOrder).toMatchObject({ id: theirs, status: 'CONFIRMED' });
+  });
+});
+
+describe('reading ship notices', () => {
+  it('lots, serial numbers and packages of many shipments cost the statements of one', async () => {
+    for (const reference of ['N-ASN-READ-1', 'N-ASN-READ-2', 'N-ASN-READ-3']) {
+      const orderId = await purchaseOrder([{ sku: 'WHEEL-29', quantity: '2' }]);
+      await supplier.ok(SHIP, {
+        id: orderId,
+        input: {
+          reference,
+          lines: [
+            { lineNo: 1, quantity: '2', lots: [{ number: reference, quantity: '2' }], serials: ['A', 'B'] },
+          ],
+          packages: [{ packageId: reference, contents: [{ lineNo: 1, quantity: '2', lot: reference }] }],
+        },
+      });
+    }
+    const page = (first: number) => async () => {
+      const { orders } = await buyer.ok<{ orders: { nodes: { shipments: ShipmentView[] }[] } }>(
+        `query ($first: Int) { orders(filter: { kind: PURCHASE }, first: $first) { nodes { shipments { ${SHIPMENT_FIELDS} } } } }`,
+        { first },
+      );
+      expect(orders.nodes[0]!.shipments[0]!.packages).toHaveLength(1);
+    };
+    const one = await countStatements(stack, page(1));
+    const many = await countStatements(stack, page(50));
+    expect(many).toBe(one);
   });
 });
