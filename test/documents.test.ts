@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   DespatchAdviceDocument,
   InvoiceDocument,
+  Lot,
   OrderResponseDocument,
   PurchaseOrderDocument,
 } from '../subgraphs/exchange/formats/business.ts';
@@ -167,7 +168,11 @@ describe.each(FAMILIES)('$id', ({ id: formatId }) => {
     expect(afterConfirm.order.lines.map((line) => Number(line.confirmedQuantity))).toEqual([8, 20]);
 
     // In: two ship notices.
-    const despatch = (number: string, lines: [number, string][], final: boolean): DespatchAdviceDocument => ({
+    const despatch = (
+      number: string,
+      lines: [number, string, Lot[]?][],
+      final: boolean,
+    ): DespatchAdviceDocument => ({
       kind: 'DespatchAdvice',
       number,
       orderNumber: po.number,
@@ -179,12 +184,12 @@ describe.each(FAMILIES)('$id', ({ id: formatId }) => {
       buyer: po.buyer,
       seller: po.seller,
       packages: [],
-      lines: lines.map(([lineNo, quantity]) => ({
+      lines: lines.map(([lineNo, quantity, lots]) => ({
         lineNo,
         item: po.lines[lineNo - 1]!.item,
         quantity,
         unit: po.lines[lineNo - 1]!.unit,
-        lots: [],
+        lots: lots ?? [],
         serials: [],
       })),
     });
@@ -193,7 +198,14 @@ describe.each(FAMILIES)('$id', ({ id: formatId }) => {
       despatch(
         `ASN-${order.number.slice(-6)}-1`,
         [
-          [1, '5'],
+          [
+            1,
+            '5',
+            [
+              { number: 'L-2026-11', quantity: '3', expiryDate: '2028-11-30' },
+              { number: 'L-2026-12', quantity: '2' },
+            ],
+          ],
           [2, '20'],
         ],
         false,

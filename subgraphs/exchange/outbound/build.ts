@@ -51,7 +51,20 @@ interface ShipmentData {
   carrier: string | null;
   trackingNumber: string | null;
   order: { id: string };
-  lines: { lineNo: number; quantity: string; unit: string; item: { sku: string } }[];
+  lines: {
+    lineNo: number;
+    quantity: string;
+    unit: string;
+    item: { sku: string };
+    lots: { number: string; quantity: string; expiryDate: string | null; productionDate: string | null }[];
+    serials: string[];
+  }[];
+  packages: {
+    packageId: string;
+    type: string | null;
+    grossWeight: { value: string; unit: string } | null;
+    contents: { lineNo: number; quantity: string; lot: string | null }[];
+  }[];
 }
 
 interface InvoiceData {
@@ -224,7 +237,9 @@ async function despatchAdvice(context: BuildContext, shipmentId: string): Promis
     context,
     'orders',
     `query ($id: ID!) { shipment(id: $id) { id number reference shippedAt expectedDeliveryDate carrier trackingNumber
-      order { id } lines { lineNo quantity unit item { sku } } } }`,
+      order { id } lines { lineNo quantity unit item { sku }
+        lots { number quantity expiryDate productionDate } serials }
+      packages { packageId type grossWeight { value unit } contents { lineNo quantity lot } } } }`,
     shipmentId,
   );
   const shipment = data?.shipment;
@@ -247,17 +262,48 @@ async function despatchAdvice(context: BuildContext, shipmentId: string): Promis
     ...(shipment.trackingNumber ? { trackingNumber: shipment.trackingNumber } : {}),
     buyer: partner,
     seller: self,
-    packages: [],
-    lines: shipment.lines.map((line) => ({
-      lineNo: line.lineNo,
-      item: codes(line.item.sku),
-      quantity: line.quantity,
-      unit: unitToWire(line.unit, context.unitCodes),
-      lots: [],
-      serials: [],
+    packages: shipment.packages.map((pack) => ({
+      id: pack.packageId,
+      ...(pack.type ? { type: pack.type } : {}),
+      ...(pack.grossWeight
+        ? {
+            grossWeight: {
+              value: pack.grossWeight.value,
+              unit: unitToWire(pack.grossWeight.unit, context.unitCodes),
+            },
+          }
+        : {}),
     })),
+    // Unpacked lines first, then package by package: the order every family writes them back in.
+    lines: shipment.lines
+      .map((line) => ({
+        lineNo: line.lineNo,
+        item: codes(line.item.sku),
+        quantity: line.quantity,
+        unit: unitToWire(line.unit, context.unitCodes),
+        lots: line.lots.map((lot) => ({
+          number: lot.number,
+          quantity: lot.quantity,
+          ...(lot.expiryDate ? { expiryDate: lot.expiryDate } : {}),
+          ...(lot.productionDate ? { productionDate: lot.productionDate } : {}),
+        })),
+        serials: line.serials,
+        ...packedIn(shipment, line.lineNo),
+      }))
+      .sort((a, b) => packageRank(shipment, a.packageId) - packageRank(shipment, b.packageId)),
   };
 }
+
+/** The package a line travels in, when it travels whole in one. */
+function packedIn(shipment: ShipmentData, lineNo: number): { packageId?: string } {
+  const holding = shipment.packages.filter((pack) =>
+    pack.contents.some((content) => content.lineNo === lineNo),
+  );
+  return holding.length === 1 ? { packageId: holding[0]!.packageId } : {};
+}
+
+const packageRank = (shipment: ShipmentData, packageId: string | undefined) =>
+  packageId === undefined ? -1 : shipment.packages.findIndex((pack) => pack.packageId === packageId);
 
 async function invoice(context: BuildContext, invoiceId: string): Promise<BusinessDocument> {
   const data = await ask<{ invoice: InvoiceData | null }>(
