@@ -3,6 +3,9 @@ import type { OutboundEnvelope } from '../../types.ts';
 import { GROSS_WEIGHT } from '../read/despatchAdvice.ts';
 import { cac, cbc, item, party, quantity, serialize, ublDocument, type Node } from './xml.ts';
 
+/** T16 requires PartyLegalEntity and has no PartyName (PEPPOL-T16-B02002, B02003). */
+const T16_PARTY = { legalEntity: true, partyName: false };
+
 /**
  * DespatchAdvice → Peppol Despatch Advice (T16), from the despatching (our) endpoint to the delivery
  * customer's. A line shipped from several lots becomes one DespatchLine per lot, each with its quantity,
@@ -15,8 +18,8 @@ export function writeDespatchAdvice(advice: DespatchAdviceDocument, envelope: Ou
   cbc(root, 'ID', advice.number);
   cbc(root, 'IssueDate', advice.issueDate);
   cbc(cac(root, 'OrderReference'), 'ID', advice.orderNumber);
-  party(cac(root, 'DespatchSupplierParty'), advice.seller, envelope.sender, {});
-  party(cac(root, 'DeliveryCustomerParty'), advice.buyer, envelope.receiver, {});
+  party(cac(root, 'DespatchSupplierParty'), advice.seller, envelope.sender, T16_PARTY);
+  party(cac(root, 'DeliveryCustomerParty'), advice.buyer, envelope.receiver, T16_PARTY);
   writeShipment(root, advice);
   let id = 0;
   for (const line of advice.lines) {

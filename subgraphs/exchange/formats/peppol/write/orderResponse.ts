@@ -2,6 +2,9 @@ import type { LineResponse, OrderResponseDocument } from '../../business.ts';
 import type { OutboundEnvelope } from '../../types.ts';
 import { cac, cbc, item, party, quantity, serialize, ublDocument } from './xml.ts';
 
+/** T76 names a party only in PartyLegalEntity (PEPPOL-T76-B01502: no PartyName). */
+const T76_PARTY = { legalEntity: true, partyName: false };
+
 const LINE_STATUS: Record<LineResponse, string> = { ACCEPTED: '5', CHANGED: '3', REJECTED: '7' };
 
 /**
@@ -27,8 +30,8 @@ export function writeOrderResponse(response: OrderResponseDocument, envelope: Ou
   if (response.note !== undefined) cbc(root, 'Note', response.note);
   cbc(root, 'DocumentCurrencyCode', RESPONSE_CURRENCY);
   cbc(cac(root, 'OrderReference'), 'ID', response.orderNumber);
-  party(cac(root, 'SellerSupplierParty'), response.seller, envelope.sender, { legalEntity: true });
-  party(cac(root, 'BuyerCustomerParty'), response.buyer, envelope.receiver, { legalEntity: true });
+  party(cac(root, 'SellerSupplierParty'), response.seller, envelope.sender, T76_PARTY);
+  party(cac(root, 'BuyerCustomerParty'), response.buyer, envelope.receiver, T76_PARTY);
   if (code !== 'CA') return serialize(root);
   for (const line of response.lines) {
     const orderLine = cac(root, 'OrderLine');
