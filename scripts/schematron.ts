@@ -4,7 +4,10 @@
  *   npm run exchange:provision
  */
 import { compileSchematron } from '../subgraphs/exchange/formats/peppol/schematron/compile.ts';
-import { allSchematronSources, schematronSource } from '../subgraphs/exchange/formats/peppol/schematron/ruleSets.ts';
+import {
+  allSchematronSources,
+  schematronSource,
+} from '../subgraphs/exchange/formats/peppol/schematron/ruleSets.ts';
 
 try {
   for (const file of allSchematronSources()) {

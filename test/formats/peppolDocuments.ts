@@ -35,7 +35,12 @@ export const purchaseOrder: PurchaseOrderDocument = {
   lines: [
     {
       lineNo: 1,
-      item: { buyerPartNumber: 'SKU-1', vendorPartNumber: 'V-77', gtin: '7560000012345', description: 'Needle 4mm' },
+      item: {
+        buyerPartNumber: 'SKU-1',
+        vendorPartNumber: 'V-77',
+        gtin: '7560000012345',
+        description: 'Needle 4mm',
+      },
       quantity: '120',
       unit: { code: 'EA', codeList: 'REC20' },
       unitPrice: '50.000',
@@ -91,7 +96,11 @@ export const despatchAdvice: DespatchAdviceDocument = {
   buyer: them,
   seller: us,
   packages: [
-    { id: '373000100000000018', type: 'PX', grossWeight: { value: '120.5', unit: { code: 'KGM', codeList: 'REC20' } } },
+    {
+      id: '373000100000000018',
+      type: 'PX',
+      grossWeight: { value: '120.5', unit: { code: 'KGM', codeList: 'REC20' } },
+    },
   ],
   lines: [
     {

@@ -191,9 +191,6 @@ export interface InvoiceDocument {
 }
 
 export type BusinessDocument =
-  | PurchaseOrderDocument
-  | OrderResponseDocument
-  | DespatchAdviceDocument
-  | InvoiceDocument;
+  PurchaseOrderDocument | OrderResponseDocument | DespatchAdviceDocument | InvoiceDocument;
 
 export type BusinessDocumentKind = BusinessDocument['kind'];

@@ -10,15 +10,25 @@ const statusReason = (finding: Finding) =>
 const date = (at: Date) => at.toISOString().slice(0, 10);
 const time = (at: Date) => at.toISOString().slice(11, 19);
 
-function header(kind: 'mlr' | 'invoice_response', envelope: OutboundEnvelope): Node {
+/** T111 names both parties (PartyLegalEntity); the MLR only by endpoint. */
+interface Names {
+  sender: string;
+  receiver: string;
+}
+
+function header(kind: 'mlr' | 'invoice_response', envelope: OutboundEnvelope, names?: Names): Node {
   const root = ublDocument('ApplicationResponse');
   cbc(root, 'CustomizationID', `urn:fdc:peppol.eu:poacc:trns:${kind}:3`);
   cbc(root, 'ProfileID', `urn:fdc:peppol.eu:poacc:bis:${kind}:3`);
   cbc(root, 'ID', envelope.interchangeControlNumber);
   cbc(root, 'IssueDate', date(envelope.createdAt));
   cbc(root, 'IssueTime', time(envelope.createdAt));
-  endpoint(cac(root, 'SenderParty'), envelope.sender);
-  endpoint(cac(root, 'ReceiverParty'), envelope.receiver);
+  const sender = cac(root, 'SenderParty');
+  endpoint(sender, envelope.sender);
+  if (names) cbc(cac(sender, 'PartyLegalEntity'), 'RegistrationName', names.sender);
+  const receiver = cac(root, 'ReceiverParty');
+  endpoint(receiver, envelope.receiver);
+  if (names) cbc(cac(receiver, 'PartyLegalEntity'), 'RegistrationName', names.receiver);
   return root;
 }
 
@@ -35,7 +45,10 @@ export function messageLevelResponse(
   const root = header('mlr', envelope);
   const message = received.messages[0];
   const outcome = outcomes[0];
-  const accepted = received.findings.every((f) => f.severity !== 'ERROR') && message !== undefined && (outcome?.accepted ?? false);
+  const accepted =
+    received.findings.every((f) => f.severity !== 'ERROR') &&
+    message !== undefined &&
+    (outcome?.accepted ?? false);
   const response = cac(root, 'DocumentResponse');
   const summary = cac(response, 'Response');
   cbc(summary, 'ResponseCode', accepted ? 'AP' : 'RE');
@@ -50,7 +63,11 @@ export function messageLevelResponse(
     cbc(cac(line, 'LineReference'), 'LineID', finding.at.path ?? finding.at.segment ?? 'NA');
     const detail = cac(line, 'Response');
     cbc(detail, 'ResponseCode', 'RE');
-    cbc(detail, 'Description', `[${finding.code}]-${finding.message}${finding.value === undefined ? '' : ` (found: ${finding.value})`}`);
+    cbc(
+      detail,
+      'Description',
+      `[${finding.code}]-${finding.message}${finding.value === undefined ? '' : ` (found: ${finding.value})`}`,
+    );
     cbc(cac(detail, 'Status'), 'StatusReasonCode', statusReason(finding));
   }
   return serialize(root);
@@ -61,9 +78,19 @@ export function messageLevelResponse(
  * (matched and booked), RE with each reason when our business rules refused it (status reason OTH with
  * the finding's code and message, as the BIS has no code for a failed three-way match).
  */
-export function invoiceResponse(received: Interchange, outcome: MessageOutcome, envelope: OutboundEnvelope): Buffer {
-  const root = header('invoice_response', envelope);
+export function invoiceResponse(
+  received: Interchange,
+  outcome: MessageOutcome,
+  envelope: OutboundEnvelope,
+): Buffer {
   const message = received.messages[0];
+  // We answer as the invoice's buyer to its seller, named as the invoice names them.
+  const invoice = message?.body?.kind === 'business' ? message.body.document : undefined;
+  const names = {
+    sender: (invoice?.kind === 'Invoice' ? invoice.buyer.name : undefined) ?? envelope.sender.id,
+    receiver: (invoice?.kind === 'Invoice' ? invoice.seller.name : undefined) ?? envelope.receiver.id,
+  };
+  const root = header('invoice_response', envelope, names);
   const response = cac(root, 'DocumentResponse');
   const summary = cac(response, 'Response');
   cbc(summary, 'ResponseCode', outcome.accepted ? 'AP' : 'RE');
@@ -85,7 +112,11 @@ export function invoiceResponse(received: Interchange, outcome: MessageOutcome, 
  * as far as our business rules, otherwise (any other document, or an invoice the XML, XSD or Schematron
  * refused) a Message Level Response.
  */
-export function acknowledgePeppol(received: Interchange, outcomes: MessageOutcome[], envelope: OutboundEnvelope): Buffer {
+export function acknowledgePeppol(
+  received: Interchange,
+  outcomes: MessageOutcome[],
+  envelope: OutboundEnvelope,
+): Buffer {
   const message = received.messages[0];
   const outcome = outcomes[0];
   const validated =

@@ -32,21 +32,36 @@ const DESPATCH_ADVICE: PeppolDocumentType = {
   sender: 'DespatchSupplierParty/Party',
   receiver: 'DeliveryCustomerParty/Party',
 };
-const BILLING = { ruleSet: 'invoice', sender: 'AccountingSupplierParty/Party', receiver: 'AccountingCustomerParty/Party' } as const;
+const BILLING = {
+  ruleSet: 'invoice',
+  sender: 'AccountingSupplierParty/Party',
+  receiver: 'AccountingCustomerParty/Party',
+} as const;
 const INVOICE: PeppolDocumentType = { name: 'Invoice', root: 'Invoice', ...BILLING };
 const CREDIT_NOTE: PeppolDocumentType = { name: 'CreditNote', root: 'CreditNote', ...BILLING };
 const RESPONSE = { root: 'ApplicationResponse', sender: 'SenderParty', receiver: 'ReceiverParty' } as const;
 export const MLR: PeppolDocumentType = { name: 'MessageLevelResponse', ruleSet: 'mlr', ...RESPONSE };
-export const INVOICE_RESPONSE: PeppolDocumentType = { name: 'InvoiceResponse', ruleSet: 'invoiceResponse', ...RESPONSE };
+export const INVOICE_RESPONSE: PeppolDocumentType = {
+  name: 'InvoiceResponse',
+  ruleSet: 'invoiceResponse',
+  ...RESPONSE,
+};
 
-const BY_ROOT = new Map([ORDER, ORDER_RESPONSE, DESPATCH_ADVICE, INVOICE, CREDIT_NOTE].map((type) => [type.root, type]));
+const BY_ROOT = new Map(
+  [ORDER, ORDER_RESPONSE, DESPATCH_ADVICE, INVOICE, CREDIT_NOTE].map((type) => [type.root, type]),
+);
 
-export const SUPPORTED = 'Order, OrderResponse, DespatchAdvice, Invoice, CreditNote, ApplicationResponse (MLR, Invoice Response)';
+export const SUPPORTED =
+  'Order, OrderResponse, DespatchAdvice, Invoice, CreditNote, ApplicationResponse (MLR, Invoice Response)';
 
 export const UBL_NAMESPACE_PREFIX = 'urn:oasis:names:specification:ubl:schema:xsd:';
 
 /** The type of a document by its root element, namespace and (for ApplicationResponse) CustomizationID. */
-export function documentTypeOf(root: string, namespace: string | undefined, customization: string | undefined) {
+export function documentTypeOf(
+  root: string,
+  namespace: string | undefined,
+  customization: string | undefined,
+) {
   if (namespace !== `${UBL_NAMESPACE_PREFIX}${root}-2`) return undefined;
   if (root === 'ApplicationResponse') {
     if (customization?.includes(':invoice_response:')) return INVOICE_RESPONSE;

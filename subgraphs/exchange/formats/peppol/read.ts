@@ -39,7 +39,13 @@ export function readPeppol(content: Buffer, options: ReadOptions = {}): Intercha
   try {
     xml = new TextDecoder('utf-8', { fatal: true }).decode(content);
   } catch {
-    return unreadable([{ severity: 'ERROR', code: 'XML_ENCODING', message: 'The document is not UTF-8 (Peppol requires UTF-8)' }]);
+    return unreadable([
+      {
+        severity: 'ERROR',
+        code: 'XML_ENCODING',
+        message: 'The document is not UTF-8 (Peppol requires UTF-8)',
+      },
+    ]);
   }
   const doctype = refuseDoctype(xml);
   if (doctype) return unreadable([doctype]);
@@ -84,12 +90,19 @@ export function readPeppol(content: Buffer, options: ReadOptions = {}): Intercha
 
 function bodyOf(type: PeppolDocumentType, root: XmlElement, fields: FieldReader): MessageBody {
   if (type.root === 'ApplicationResponse') {
-    return { kind: 'acknowledgement', verdicts: [readApplicationResponse(root, fields, type === INVOICE_RESPONSE)] };
+    return {
+      kind: 'acknowledgement',
+      verdicts: [readApplicationResponse(root, fields, type === INVOICE_RESPONSE)],
+    };
   }
   return { kind: 'business', document: businessDocumentOf(type, root, fields) };
 }
 
-function businessDocumentOf(type: PeppolDocumentType, root: XmlElement, fields: FieldReader): BusinessDocument {
+function businessDocumentOf(
+  type: PeppolDocumentType,
+  root: XmlElement,
+  fields: FieldReader,
+): BusinessDocument {
   switch (type.root) {
     case 'Order':
       return readOrder(root, fields);

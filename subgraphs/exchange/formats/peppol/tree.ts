@@ -60,8 +60,10 @@ function build(node: Ordered, qname: string, path: string): XmlElement {
 export function parseTree(text: string): XmlElement {
   const nodes = parser.parse(text) as Ordered[];
   for (const node of nodes) {
-    const qname = Object.keys(node).find((key) => key !== ':@' && !key.startsWith('#') && !key.startsWith('?'));
-    if (qname !== undefined) return build(node, qname, `/${qname}`);
+    const qname = Object.keys(node).find(
+      (key) => key !== ':@' && !key.startsWith('#') && !key.startsWith('?'),
+    );
+    if (qname !== undefined) return build(node, qname, `/${qname}[1]`);
   }
   throw new Error('no root element');
 }

@@ -74,12 +74,14 @@ function fsRead(file: string): Uint8Array {
   return Buffer.concat(chunks);
 }
 
-const detailFinding = (code: string) => (detail: ErrorDetail): Finding => ({
-  severity: 'ERROR',
-  code,
-  message: `line ${detail.line}: ${detail.message.trim()}`,
-  ...(detail.xpath ? { at: { path: detail.xpath } } : {}),
-});
+const detailFinding =
+  (code: string) =>
+  (detail: ErrorDetail): Finding => ({
+    severity: 'ERROR',
+    code,
+    message: `line ${detail.line}: ${detail.message.trim()}`,
+    ...(detail.xpath ? { at: { path: detail.xpath } } : {}),
+  });
 
 /** Well-formedness findings, or null when libxml2 reads the document. */
 export function wellFormedness(content: Buffer): Finding[] {

@@ -23,7 +23,11 @@ const WARNING_REASONS = new Set(['BW']);
  * LineResponse becomes a finding: the rule id from its description (`[BR-05]-...`) or its status reason,
  * the XPath of the element it names.
  */
-export function readApplicationResponse(root: XmlElement, fields: FieldReader, invoiceResponse: boolean): ReceivedVerdict {
+export function readApplicationResponse(
+  root: XmlElement,
+  fields: FieldReader,
+  invoiceResponse: boolean,
+): ReceivedVerdict {
   const documentResponse = first(root, 'DocumentResponse');
   const codes = invoiceResponse ? INVOICE_RESPONSE_ACCEPTS : MLR_ACCEPTS;
   const accepted = fields.code(documentResponse, 'Response/ResponseCode', codes, 'ResponseCode') ?? false;
@@ -46,7 +50,8 @@ export function readApplicationResponse(root: XmlElement, fields: FieldReader, i
   for (const status of all(documentResponse, 'Response/Status')) {
     const reason = text(status, 'StatusReasonCode');
     const message = text(status, 'StatusReason') ?? description ?? '';
-    if (reason !== undefined) findings.push({ severity: accepted ? 'WARNING' : 'ERROR', code: reason, message });
+    if (reason !== undefined)
+      findings.push({ severity: accepted ? 'WARNING' : 'ERROR', code: reason, message });
   }
   if (!accepted && findings.length === 0 && description !== undefined) {
     findings.push({ severity: 'ERROR', code: 'RE', message: description });

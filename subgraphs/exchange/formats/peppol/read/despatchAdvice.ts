@@ -62,7 +62,8 @@ export function readDespatchAdvice(root: XmlElement, fields: FieldReader): Despa
   const carrier = text(shipment, 'Consignment/CarrierParty/PartyName/Name');
   const trackingNumber = text(shipment, 'Delivery/TrackingID');
   const orderNumber =
-    text(root, 'OrderReference/ID') ?? fields.required(first(root, 'DespatchLine'), 'OrderLineReference/OrderReference/ID');
+    text(root, 'OrderReference/ID') ??
+    fields.required(first(root, 'DespatchLine'), 'OrderLineReference/OrderReference/ID');
   return {
     kind: 'DespatchAdvice',
     number: fields.required(root, 'ID'),
@@ -90,7 +91,12 @@ function readPackage(unit: XmlElement | undefined, packages: Map<string, Package
       id,
       ...(type === undefined ? {} : { type }),
       ...(measure
-        ? { grossWeight: { value: measure.text.trim(), unit: { code: measure.attrs.unitCode ?? '', codeList: 'REC20' } } }
+        ? {
+            grossWeight: {
+              value: measure.text.trim(),
+              unit: { code: measure.attrs.unitCode ?? '', codeList: 'REC20' },
+            },
+          }
         : {}),
     });
   }

@@ -20,7 +20,13 @@ export class FieldReader {
       severity: 'ERROR',
       code,
       message,
-      at: { segment: path.split('/').pop()?.replace(/\[\d+\]$/, ''), path },
+      at: {
+        segment: path
+          .split('/')
+          .pop()
+          ?.replace(/\[\d+\]$/, ''),
+        path,
+      },
       ...(value === undefined ? {} : { value }),
     });
   }
@@ -28,7 +34,11 @@ export class FieldReader {
   required(element: XmlElement | undefined, path: string, fallback = ''): string {
     const value = text(element, path);
     if (value === undefined) {
-      this.problem('MISSING_ELEMENT', `${path} is required`, `${element?.path ?? this.root.path}/${qualified(path)}`);
+      this.problem(
+        'MISSING_ELEMENT',
+        `${path} is required`,
+        `${element?.path ?? this.root.path}/${qualified(path)}`,
+      );
       return fallback;
     }
     return value;
@@ -40,7 +50,12 @@ export class FieldReader {
     const value = required ? this.required(element, path) : text(element, path);
     if (value === undefined || value === '') return value;
     if (!isDate(value)) {
-      this.problem('INVALID_DATE', `${path} must be a date YYYY-MM-DD`, first(element, path)?.path ?? path, value);
+      this.problem(
+        'INVALID_DATE',
+        `${path} must be a date YYYY-MM-DD`,
+        first(element, path)?.path ?? path,
+        value,
+      );
     }
     return value;
   }
@@ -48,7 +63,12 @@ export class FieldReader {
   lineNumber(element: XmlElement | undefined, path: string): number {
     const value = this.required(element, path, '0');
     if (!/^\d{1,9}$/.test(value)) {
-      this.problem('INVALID_LINE_NUMBER', `${path} must be a line number`, first(element, path)?.path ?? path, value);
+      this.problem(
+        'INVALID_LINE_NUMBER',
+        `${path} must be a line number`,
+        first(element, path)?.path ?? path,
+        value,
+      );
       return 0;
     }
     return Number(value);
@@ -65,7 +85,12 @@ export class FieldReader {
     return { quantity, unit: { code: code ?? '', codeList: 'REC20' } };
   }
 
-  code<T>(element: XmlElement | undefined, path: string, codes: Record<string, T>, what: string): T | undefined {
+  code<T>(
+    element: XmlElement | undefined,
+    path: string,
+    codes: Record<string, T>,
+    what: string,
+  ): T | undefined {
     const value = this.required(element, path);
     if (value === '') return undefined;
     const mapped = codes[value];
@@ -132,4 +157,3 @@ export function itemOf(item: XmlElement | undefined): ItemIdentifiers {
   if (description !== undefined) result.description = description;
   return result;
 }
-

@@ -29,7 +29,8 @@ export function readInvoice(root: XmlElement, fields: FieldReader): InvoiceDocum
 
 /** Invoices that do not name the order line bill the order line of the same number; said, not hidden. */
 function orderLine(fields: FieldReader, line: XmlElement): number {
-  if (text(line, 'OrderLineReference/LineID') !== undefined) return fields.lineNumber(line, 'OrderLineReference/LineID');
+  if (text(line, 'OrderLineReference/LineID') !== undefined)
+    return fields.lineNumber(line, 'OrderLineReference/LineID');
   fields.warn(
     'ORDER_LINE_ASSUMED',
     'OrderLineReference/LineID is missing: the line is matched to the order line with its own number',
@@ -38,7 +39,12 @@ function orderLine(fields: FieldReader, line: XmlElement): number {
   return fields.lineNumber(line, 'ID');
 }
 
-function finish(root: XmlElement, fields: FieldReader, creditNote: boolean, lines: InvoiceLine[]): InvoiceDocument {
+function finish(
+  root: XmlElement,
+  fields: FieldReader,
+  creditNote: boolean,
+  lines: InvoiceLine[],
+): InvoiceDocument {
   const dueDate = fields.date(root, 'DueDate') ?? fields.date(root, 'PaymentMeans/PaymentDueDate');
   const orderNumber = text(root, 'OrderReference/ID');
   const totals = first(root, 'LegalMonetaryTotal');

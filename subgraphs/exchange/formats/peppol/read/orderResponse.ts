@@ -10,7 +10,11 @@ export const RESPONSE_CODES: Record<string, OrderResponseDocument['status']> = {
 };
 
 /** LineStatusCode (UNCL 1229 subset): 5 accepted, 3 changed, 7 not accepted. */
-export const LINE_STATUS_CODES: Record<string, LineResponse> = { '5': 'ACCEPTED', '3': 'CHANGED', '7': 'REJECTED' };
+export const LINE_STATUS_CODES: Record<string, LineResponse> = {
+  '5': 'ACCEPTED',
+  '3': 'CHANGED',
+  '7': 'REJECTED',
+};
 
 /** A rejected line may carry no quantity; it then commits to none of the unit "one". */
 const NOTHING = { quantity: '0', unit: { code: 'C62', codeList: 'REC20' as const } };
@@ -24,6 +28,15 @@ export function readOrderResponse(root: XmlElement, fields: FieldReader): OrderR
     const hasQuantity = text(item, 'Quantity') !== undefined;
     // An accepted line without a quantity is accepted as ordered, which is what leaving it out means.
     if (status === 'ACCEPTED' && !hasQuantity) continue;
+    if (status === 'CHANGED' && !hasQuantity) {
+      // A substitution or a note without a new quantity: the quantity stands as ordered.
+      fields.warn(
+        'QUANTITY_AS_ORDERED',
+        'Changed line without Quantity: taken as accepted with the ordered quantity',
+        orderLine.path,
+      );
+      continue;
+    }
     const committed = status === 'REJECTED' && !hasQuantity ? NOTHING : fields.quantity(item, 'Quantity');
     const answered = first(orderLine, 'OrderLineReference')
       ? fields.lineNumber(orderLine, 'OrderLineReference/LineID')

@@ -58,6 +58,8 @@ export function compileSchematron(schematronFile: string, log: (line: string) =>
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  log(`schematron: ${path.basename(schematronFile)} compiled in ${Math.round((Date.now() - started) / 1000)} s`);
+  log(
+    `schematron: ${path.basename(schematronFile)} compiled in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
   return target;
 }

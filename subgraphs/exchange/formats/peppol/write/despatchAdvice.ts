@@ -25,7 +25,11 @@ export function writeDespatchAdvice(advice: DespatchAdviceDocument, envelope: Ou
   for (const line of advice.lines) {
     const parts: { quantity: string; lots: Lot[]; serials: string[] }[] =
       line.lots.length > 1
-        ? line.lots.map((lot, index) => ({ quantity: lot.quantity, lots: [lot], serials: index === 0 ? line.serials : [] }))
+        ? line.lots.map((lot, index) => ({
+            quantity: lot.quantity,
+            lots: [lot],
+            serials: index === 0 ? line.serials : [],
+          }))
         : [{ quantity: line.quantity, lots: line.lots, serials: line.serials }];
     for (const part of parts) writeLine(root, advice, line, part, ++id);
   }
@@ -34,7 +38,12 @@ export function writeDespatchAdvice(advice: DespatchAdviceDocument, envelope: Ou
 
 function writeShipment(root: Node, advice: DespatchAdviceDocument): void {
   const { carrier, trackingNumber, expectedDeliveryDate, shippedAt } = advice;
-  if (carrier === undefined && trackingNumber === undefined && expectedDeliveryDate === undefined && shippedAt === undefined) {
+  if (
+    carrier === undefined &&
+    trackingNumber === undefined &&
+    expectedDeliveryDate === undefined &&
+    shippedAt === undefined
+  ) {
     return;
   }
   const shipment = cac(root, 'Shipment');
@@ -46,7 +55,8 @@ function writeShipment(root: Node, advice: DespatchAdviceDocument): void {
   }
   const delivery = cac(shipment, 'Delivery');
   if (trackingNumber !== undefined) cbc(delivery, 'TrackingID', trackingNumber);
-  if (expectedDeliveryDate !== undefined) cbc(cac(delivery, 'EstimatedDeliveryPeriod'), 'EndDate', expectedDeliveryDate);
+  if (expectedDeliveryDate !== undefined)
+    cbc(cac(delivery, 'EstimatedDeliveryPeriod'), 'EndDate', expectedDeliveryDate);
   if (shippedAt !== undefined) cbc(cac(delivery, 'Despatch'), 'ActualDespatchDate', shippedAt);
 }
 

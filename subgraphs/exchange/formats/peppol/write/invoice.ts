@@ -7,7 +7,8 @@ const CUSTOMIZATION = 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:
 const PROFILE = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
 
 const money = (value: Decimal | string) => new Decimal(value).toFixed(2);
-const lineAmount = (line: InvoiceLine) => line.netAmount ?? money(new Decimal(line.quantity).times(line.unitPrice));
+const lineAmount = (line: InvoiceLine) =>
+  line.netAmount ?? money(new Decimal(line.quantity).times(line.unitPrice));
 /** Standard rated (S) with a rate, zero rated (Z) without: the two VAT categories goods invoices use. */
 const category = (rate: string) => (new Decimal(rate).isZero() ? 'Z' : 'S');
 

@@ -31,7 +31,8 @@ export function writeOrder(order: PurchaseOrderDocument, envelope: OutboundEnvel
     if (line.requestedDate !== undefined) {
       cbc(cac(cac(lineItem, 'Delivery'), 'RequestedDeliveryPeriod'), 'EndDate', line.requestedDate);
     }
-    if (line.unitPrice !== undefined) amount(cac(lineItem, 'Price'), 'PriceAmount', line.unitPrice, order.currency);
+    if (line.unitPrice !== undefined)
+      amount(cac(lineItem, 'Price'), 'PriceAmount', line.unitPrice, order.currency);
     item(lineItem, line.item);
   }
   return serialize(root);

@@ -39,7 +39,8 @@ export function writeOrderResponse(response: OrderResponseDocument, envelope: Ou
     cbc(lineItem, 'ID', String(line.lineNo));
     cbc(lineItem, 'LineStatusCode', LINE_STATUS[line.status]);
     quantity(lineItem, 'Quantity', line.quantity, line.unit);
-    if (line.date !== undefined) cbc(cac(cac(lineItem, 'Delivery'), 'PromisedDeliveryPeriod'), 'EndDate', line.date);
+    if (line.date !== undefined)
+      cbc(cac(cac(lineItem, 'Delivery'), 'PromisedDeliveryPeriod'), 'EndDate', line.date);
     item(lineItem, line.item);
     cbc(cac(orderLine, 'OrderLineReference'), 'LineID', String(line.lineNo));
   }

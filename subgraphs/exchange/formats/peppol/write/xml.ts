@@ -52,17 +52,24 @@ export interface PartyParts {
 }
 
 /** Party in UBL's own element order: EndpointID, PartyIdentification, PartyName, address, tax, legal entity. */
-export function party(parent: Node, identifiers: PartyIdentifiers, wire: WireParty | undefined, parts: PartyParts): void {
+export function party(
+  parent: Node,
+  identifiers: PartyIdentifiers,
+  wire: WireParty | undefined,
+  parts: PartyParts,
+): void {
   const element = cac(parent, 'Party');
   endpoint(element, wire);
   const ids = identifiers.ids ?? [];
-  if (identifiers.gln !== undefined) cbc(cac(element, 'PartyIdentification'), 'ID', identifiers.gln, { schemeID: '0088' });
+  if (identifiers.gln !== undefined)
+    cbc(cac(element, 'PartyIdentification'), 'ID', identifiers.gln, { schemeID: '0088' });
   for (const id of ids.filter((value) => !value.startsWith('VAT:'))) {
     const colon = id.indexOf(':');
     const scheme = colon > 0 ? { schemeID: id.slice(0, colon) } : undefined;
     cbc(cac(element, 'PartyIdentification'), 'ID', colon > 0 ? id.slice(colon + 1) : id, scheme);
   }
-  if (identifiers.name !== undefined && parts.partyName !== false) cbc(cac(element, 'PartyName'), 'Name', identifiers.name);
+  if (identifiers.name !== undefined && parts.partyName !== false)
+    cbc(cac(element, 'PartyName'), 'Name', identifiers.name);
   if (parts.address && identifiers.country !== undefined) {
     cbc(cac(cac(element, 'PostalAddress'), 'Country'), 'IdentificationCode', identifiers.country);
   }
@@ -87,8 +94,11 @@ export function itemName(item: ItemIdentifiers): string {
 export function item(parent: Node, identifiers: ItemIdentifiers): Node {
   const element = cac(parent, 'Item');
   cbc(element, 'Name', itemName(identifiers));
-  if (identifiers.buyerPartNumber !== undefined) cbc(cac(element, 'BuyersItemIdentification'), 'ID', identifiers.buyerPartNumber);
-  if (identifiers.vendorPartNumber !== undefined) cbc(cac(element, 'SellersItemIdentification'), 'ID', identifiers.vendorPartNumber);
-  if (identifiers.gtin !== undefined) cbc(cac(element, 'StandardItemIdentification'), 'ID', identifiers.gtin, { schemeID: '0160' });
+  if (identifiers.buyerPartNumber !== undefined)
+    cbc(cac(element, 'BuyersItemIdentification'), 'ID', identifiers.buyerPartNumber);
+  if (identifiers.vendorPartNumber !== undefined)
+    cbc(cac(element, 'SellersItemIdentification'), 'ID', identifiers.vendorPartNumber);
+  if (identifiers.gtin !== undefined)
+    cbc(cac(element, 'StandardItemIdentification'), 'ID', identifiers.gtin, { schemeID: '0160' });
   return element;
 }
