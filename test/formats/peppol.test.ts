@@ -234,9 +234,9 @@ describe('Peppol BIS 3: the rules fire where the Peppol unit tests say they must
     const tests = all(parseTree(source), 'test');
     expect(tests.length).toBeGreaterThan(0);
     // The fragments are cut out of the file as written, so the rules see exactly what Peppol's tests see.
-    const fragments = [...source.matchAll(/<test[^>]*>[\s\S]*?<\/assert>\s*([\s\S]*?)\s*<\/test>/g)].map(
-      (m) => m[1]!,
-    );
+    const fragments = [
+      ...source.matchAll(/<test(?:\s[^>]*)?>[\s\S]*?<\/assert>\s*([\s\S]*?)\s*<\/test>/g),
+    ].map((m) => m[1]!);
     expect(fragments).toHaveLength(tests.length);
     tests.forEach((test: XmlElement, index) => {
       const codes = runSchematron(fragments[index]!, ruleSet).map((finding) => finding.code);
@@ -298,13 +298,8 @@ describe('Peppol BIS 3: bad input is refused with the reason and the place', () 
     expect(message.findings).toContainEqual(
       expect.objectContaining({ code: 'UBL_XSD', at: { path: '/*/cbc:IssueDate' } }),
     );
-    expect(message.findings).toContainEqual(
-      expect.objectContaining({
-        code: 'INVALID_DATE',
-        value: 'tomorrow',
-        at: expect.objectContaining({ path: '/Order[1]/cbc:IssueDate[1]' }),
-      }),
-    );
+    const invalid = message.findings.find((finding) => finding.code === 'INVALID_DATE');
+    expect(invalid).toMatchObject({ value: 'tomorrow', at: { path: '/Order[1]/cbc:IssueDate[1]' } });
   });
 
   it('rejects an invoice whose totals do not add up with the EN 16931 rule id and the element', () => {
@@ -331,13 +326,9 @@ describe('Peppol BIS 3: bad input is refused with the reason and the place', () 
     const acknowledged = fixture('order-response-rejected-uc3.xml').toString().replace('>RE<', '>AB<');
     const message = only(format.read(Buffer.from(acknowledged)));
     expect(message.body).toBeNull();
-    expect(message.findings).toContainEqual(
-      expect.objectContaining({
-        code: 'UNSUPPORTED_CODE',
-        value: 'AB',
-        message: expect.stringContaining('AP, CA, RE'),
-      }),
-    );
+    const unsupported = message.findings.find((finding) => finding.code === 'UNSUPPORTED_CODE');
+    expect(unsupported).toMatchObject({ value: 'AB' });
+    expect(unsupported?.message).toContain('AP, CA, RE');
   });
 });
 

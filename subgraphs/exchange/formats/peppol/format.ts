@@ -34,7 +34,29 @@ export function peppolFormat(options: ReadOptions = {}): DocumentFormat {
     family: 'peppol',
     mediaTypes: ['application/xml', 'text/xml'],
     sniff: sniffPeppol,
-    read: (content) => readPeppol(content, options),
+    read: (content) => {
+      try {
+        return readPeppol(content, options);
+      } catch (error) {
+        // A validator failing on input that passed libxml2 is our bug, but the partner still gets an answer.
+        const message = error instanceof Error ? error.message : String(error);
+        return {
+          formatId: FORMAT_ID,
+          sender: null,
+          receiver: null,
+          controlNumber: null,
+          test: false,
+          findings: [
+            {
+              severity: 'ERROR',
+              code: 'VALIDATION_FAILED',
+              message: `The document could not be validated: ${message}`,
+            },
+          ],
+          messages: [],
+        };
+      }
+    },
     acknowledge: acknowledgePeppol,
     write: writePeppol,
   };

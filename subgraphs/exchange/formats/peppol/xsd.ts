@@ -83,10 +83,10 @@ const detailFinding =
     ...(detail.xpath ? { at: { path: detail.xpath } } : {}),
   });
 
-/** Well-formedness findings, or null when libxml2 reads the document. */
+/** Well-formedness findings; none when libxml2 reads the document. */
 export function wellFormedness(content: Buffer): Finding[] {
   try {
-    using _doc = XmlDocument.fromBuffer(content, { option: SAFE });
+    XmlDocument.fromBuffer(content, { option: SAFE }).dispose();
     return [];
   } catch (error) {
     if (error instanceof XmlParseError) return error.details.map(detailFinding('XML_NOT_WELL_FORMED'));
