@@ -66,6 +66,14 @@ describe('Peppol BIS 3: documents we write read back as the same business docume
     expect(withoutLocations(businessOf(read))).toEqual(withoutLocations(accepted));
   });
 
+  it('an invoice names a buyer with several identifiers by its GLN alone, as EN 16931 allows one (UBL-SR-16)', () => {
+    const buyer = { ...docs.invoice.buyer, ids: ['0192:987654325', '0007:5567321707'] };
+    const read = format.read(format.write!({ ...docs.invoice, buyer }, docs.envelope));
+    expect(errors(only(read))).toEqual([]);
+    expect(businessOf(read)).toMatchObject({ buyer: { gln: buyer.gln } });
+    expect(businessOf(read)).not.toHaveProperty('buyer.ids');
+  });
+
   it('a despatch line from two lots is two DespatchLines with their own quantities, joined again on reading', () => {
     const tree = parseTree(format.write!(docs.despatchAdvice, docs.envelope).toString());
     const lines = all(tree, 'DespatchLine');

@@ -33,7 +33,10 @@ export function writeInvoice(invoice: InvoiceDocument, envelope: OutboundEnvelop
   else cbc(cac(root, 'OrderReference'), 'ID', invoice.orderNumber);
   const parts = { address: true, taxScheme: true, legalEntity: true };
   party(cac(root, 'AccountingSupplierParty'), invoice.seller, envelope.sender, parts);
-  party(cac(root, 'AccountingCustomerParty'), invoice.buyer, envelope.receiver, parts);
+  party(cac(root, 'AccountingCustomerParty'), invoice.buyer, envelope.receiver, {
+    ...parts,
+    maxIdentifiers: 1,
+  });
   if (credit && invoice.dueDate !== undefined) {
     const means = cac(root, 'PaymentMeans');
     cbc(means, 'PaymentMeansCode', '1');

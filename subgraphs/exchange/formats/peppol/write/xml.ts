@@ -49,6 +49,8 @@ export interface PartyParts {
   legalEntity?: boolean;
   /** Party name as PartyName/Name (every BIS except the billing ones, which name it in PartyLegalEntity too). */
   partyName?: boolean;
+  /** At most this many PartyIdentification (an invoice's buyer has one, UBL-SR-16); the GLN comes first. */
+  maxIdentifiers?: number;
 }
 
 /** Party in UBL's own element order: EndpointID, PartyIdentification, PartyName, address, tax, legal entity. */
@@ -61,9 +63,11 @@ export function party(
   const element = cac(parent, 'Party');
   endpoint(element, wire);
   const ids = identifiers.ids ?? [];
+  const others = ids.filter((value) => !value.startsWith('VAT:'));
+  const room = (parts.maxIdentifiers ?? Infinity) - (identifiers.gln === undefined ? 0 : 1);
   if (identifiers.gln !== undefined)
     cbc(cac(element, 'PartyIdentification'), 'ID', identifiers.gln, { schemeID: '0088' });
-  for (const id of ids.filter((value) => !value.startsWith('VAT:'))) {
+  for (const id of others.slice(0, Math.max(0, room))) {
     const colon = id.indexOf(':');
     const scheme = colon > 0 ? { schemeID: id.slice(0, colon) } : undefined;
     cbc(cac(element, 'PartyIdentification'), 'ID', colon > 0 ? id.slice(colon + 1) : id, scheme);
