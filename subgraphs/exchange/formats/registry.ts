@@ -1,6 +1,7 @@
 import { badInput } from '../../../platform/errors.ts';
 import { edifactFormat } from './edifact/format.ts';
 import { jsonFormat } from './json/format.ts';
+import { peppolFormat } from './peppol/format.ts';
 import type { DocumentFormat } from './types.ts';
 import { x12Format } from './x12/format.ts';
 
@@ -16,6 +17,7 @@ const FORMATS: readonly DocumentFormat[] = [
   x12Format('005010'),
   edifactFormat('D96A'),
   edifactFormat('D01B'),
+  peppolFormat(),
 ];
 
 const BY_ID = new Map(FORMATS.map((format) => [format.id, format]));
