@@ -117,25 +117,30 @@ async function orderOf(context: BuildContext, id: string): Promise<OrderData> {
   return data.order;
 }
 
-async function names(context: BuildContext, partnerId: string) {
-  const { rows } = await context.db.query<{ id: string; name: string; is_self: boolean }>(
-    'SELECT id, name, is_self FROM exchange.party WHERE id = $1 OR is_self',
-    [partnerId],
-  );
-  return {
-    self: rows.find((row) => row.is_self)?.name ?? 'The company',
-    partner: rows.find((row) => row.id === partnerId)?.name ?? partnerId,
-  };
+interface PartyData {
+  name: string;
+  country: string;
 }
 
-/** The company and the partner as the document names them: by name, and by GLN when the profile has one. */
+/** The company and the partner as the document names them: name, country, and the GLN on the profile. */
 async function parties(
   context: BuildContext,
 ): Promise<{ self: PartyIdentifiers; partner: PartyIdentifiers }> {
-  const named = await names(context, context.partnerId);
+  const answer = await context.client.request<{ self: PartyData; partner: PartyData | null }>(
+    'partners',
+    COMPANY,
+    'query ($id: ID!) { self { name country } partner(id: $id) { name country } }',
+    { id: context.partnerId },
+  );
+  const data = answer.data;
+  if (!data?.partner) throw new SubgraphUnavailable(`partner ${context.partnerId} is not there`);
   return {
-    self: { name: named.self },
-    partner: { name: named.partner, ...(context.identifiers.gln ? { gln: context.identifiers.gln } : {}) },
+    self: { name: data.self.name, country: data.self.country },
+    partner: {
+      name: data.partner.name,
+      country: data.partner.country,
+      ...(context.identifiers.gln ? { gln: context.identifiers.gln } : {}),
+    },
   };
 }
 
