@@ -69,8 +69,8 @@ const IDS = {
     x12Qualifier: 'ZZ',
     x12Id: 'NORTEEDI',
     edifactQualifier: '14',
-    edifactId: '8412345000019',
-    peppolParticipantId: '0088:8412345000019',
+    edifactId: '8412345000010',
+    peppolParticipantId: '0088:8412345000010',
   },
 };
 const FORMATS = ['json', 'x12-004010', 'edifact-d96a', 'peppol-bis3'];

@@ -39,9 +39,9 @@ const NORTE_IDS = {
   x12Qualifier: 'ZZ',
   x12Id: 'NORTEEDI',
   edifactQualifier: '14',
-  edifactId: '8412345000019',
-  peppolParticipantId: '0088:8412345000019',
-  gln: '8412345000019',
+  edifactId: '8412345000010',
+  peppolParticipantId: '0088:8412345000010',
+  gln: '8412345000010',
 };
 const VELOMARKT_IDS = {
   x12Qualifier: 'ZZ',
