@@ -187,7 +187,8 @@ describe.each(FAMILIES)('$id', ({ id: formatId }) => {
       packages: [],
       lines: lines.map(([lineNo, quantity, lots]) => ({
         lineNo,
-        item: po.lines[lineNo - 1]!.item,
+        // A supplier names items its own way too (Peppol requires its code on a despatch line).
+        item: { ...po.lines[lineNo - 1]!.item, vendorPartNumber: `NORTE-${lineNo}` },
         quantity,
         unit: po.lines[lineNo - 1]!.unit,
         lots: lots ?? [],
@@ -233,7 +234,7 @@ describe.each(FAMILIES)('$id', ({ id: formatId }) => {
       issueDate: new Date().toISOString().slice(0, 10),
       currency: 'EUR',
       orderNumber: po.number,
-      seller: po.seller,
+      seller: { ...po.seller, ids: ['VAT:ESB12345674'] },
       buyer: po.buyer,
       lines: [
         {

@@ -105,6 +105,8 @@ export class PartnerEdi {
       (documents) => documents.length > 0,
     );
     const view = found[found.length - 1]!;
+    // Written, read back by our own validators, and released: not HELD.
+    expect({ status: view.status, reasons: view.reasons }).toEqual({ status: 'PENDING', reasons: [] });
     const interchange = this.format.read(Buffer.from(view.content, 'base64'));
     const body = interchange.messages[0]?.body;
     if (body?.kind !== 'business')

@@ -120,28 +120,34 @@ async function orderOf(context: BuildContext, id: string): Promise<OrderData> {
 interface PartyData {
   name: string;
   country: string;
+  identifiers: { scheme: string; value: string }[];
 }
 
-/** The company and the partner as the document names them: name, country, and the GLN on the profile. */
+/** A party as documents name it: name, country, and its VAT number (EN 16931 wants the seller's). */
+const partyOf = (data: PartyData, gln?: string | null): PartyIdentifiers => {
+  const vat = data.identifiers.filter((identifier) => identifier.scheme === 'VAT');
+  return {
+    name: data.name,
+    country: data.country,
+    ...(gln ? { gln } : {}),
+    ...(vat.length > 0 ? { ids: vat.map((identifier) => `VAT:${identifier.value}`) } : {}),
+  };
+};
+
+/** The company and the partner, from the partners subgraph; the partner's GLN from its profile. */
 async function parties(
   context: BuildContext,
 ): Promise<{ self: PartyIdentifiers; partner: PartyIdentifiers }> {
   const answer = await context.client.request<{ self: PartyData; partner: PartyData | null }>(
     'partners',
     COMPANY,
-    'query ($id: ID!) { self { name country } partner(id: $id) { name country } }',
+    `query ($id: ID!) { self { name country identifiers { scheme value } }
+      partner(id: $id) { name country identifiers { scheme value } } }`,
     { id: context.partnerId },
   );
   const data = answer.data;
   if (!data?.partner) throw new SubgraphUnavailable(`partner ${context.partnerId} is not there`);
-  return {
-    self: { name: data.self.name, country: data.self.country },
-    partner: {
-      name: data.partner.name,
-      country: data.partner.country,
-      ...(context.identifiers.gln ? { gln: context.identifiers.gln } : {}),
-    },
-  };
+  return { self: partyOf(data.self), partner: partyOf(data.partner, context.identifiers.gln) };
 }
 
 /** Every code the partner knows our items by, with our SKU as the code of whichever side we are. */
