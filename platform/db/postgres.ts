@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, QueryResult, Queryable, SqlValue } from './database.ts';
+import { queryable, type Database, type QueryResult, type SqlValue } from './database.ts';
 
 const INT8_OID = 20;
 const MAX_ATTEMPTS = 3;
@@ -86,13 +86,13 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     get statementCount() {
       return statements;
     },
-    query: (sql, params) => run(pool, sql, params),
+    ...queryable((sql, params) => run(pool, sql, params)),
     async transaction(work) {
       for (let attempt = 1; ; attempt += 1) {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          const result = await work({ query: (sql, params) => run(client, sql, params) } satisfies Queryable);
+          const result = await work(queryable((sql, params) => run(client, sql, params)));
           await client.query('COMMIT');
           return result;
         } catch (error) {

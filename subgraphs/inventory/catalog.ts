@@ -48,10 +48,9 @@ export function decodeSyncToken(token: string, field: string): SyncPoint {
 }
 
 export async function syncPoint(db: Queryable): Promise<SyncPoint> {
-  const { rows } = await db.query<{ version: string; at: Date }>(
+  return db.one<{ version: string; at: Date }>(
     `SELECT COALESCE(max(cursor), 0)::int8 AS version, clock_timestamp() AS at FROM events.event_log`,
   );
-  return rows[0]!;
 }
 
 const ITEM_COLUMNS = `i.sku, i.name, i.unit, i.gtin, trim_scale(i.list_price)::text AS list_price,

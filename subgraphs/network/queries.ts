@@ -6,6 +6,7 @@ import {
   linkMap,
   reach,
   read,
+  readOne,
   ROOT,
   viewerOf,
   visible,
@@ -133,7 +134,7 @@ export async function supplyPath(
   from: string,
   to: string,
 ): Promise<PathResult> {
-  const [row] = await read<PathResult>(
+  return readOne<PathResult>(
     driver,
     `OPTIONAL MATCH (a:Company {id: $from})
      OPTIONAL MATCH (b:Company {id: $to})
@@ -150,7 +151,6 @@ export async function supplyPath(
      RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, companyIds, links`,
     { from, to, viewer: viewerOf(audience) },
   );
-  return row!;
 }
 
 export interface ImpactResult {
@@ -177,7 +177,7 @@ export async function impact(
   // disruption spreads along), the other keeps only the page of shortest paths (a top-k sort), so memory
   // follows the page size, not the companies reached.
   const search = `${reach(audience, 'downstream', 'x', 'a', assertDepth(depth), 1)} WHERE a <> x`;
-  const [row] = await read<ImpactResult>(
+  const row = await readOne<ImpactResult>(
     driver,
     `OPTIONAL MATCH (x:Company {id: $id})
      ${keepKnown(audience, 'x')}
@@ -205,7 +205,7 @@ export async function impact(
       after: after && { ...after, distance: int(after.distance) },
     },
   );
-  return { ...row!, items: [...row!.items].sort() };
+  return { ...row, items: [...row.items].sort() };
 }
 
 /**
@@ -234,7 +234,7 @@ export async function singleSourceRisks(
   id: string | null,
   depth: number,
 ): Promise<RootedResult<SingleSourceRow>> {
-  const [row] = await read<RootedResult<SingleSourceRow>>(
+  return readOne<RootedResult<SingleSourceRow>>(
     driver,
     `WITH $id AS id
      ${ROOT}
@@ -253,7 +253,6 @@ export async function singleSourceRisks(
      RETURN x.id AS rootId, rows`,
     { id, viewer: viewerOf(audience) },
   );
-  return row!;
 }
 
 export interface ConcentrationResult {
@@ -276,7 +275,7 @@ export async function concentration(
   first: number,
 ): Promise<ConcentrationResult> {
   const key = by === 'COUNTRY' ? `coalesce(u.country, '??')` : 'u.id';
-  const [row] = await read<ConcentrationResult>(
+  const result = await readOne<ConcentrationResult>(
     driver,
     `WITH $id AS id
      ${ROOT}
@@ -302,7 +301,6 @@ export async function concentration(
             coalesce(upstreamCompanies, 0) AS upstreamCompanies, coalesce(entries, []) AS entries`,
     { id, viewer: viewerOf(audience), first: int(first) },
   );
-  const result = row!;
   return {
     ...result,
     entries: result.entries.map((entry) => ({ ...entry, partnerId: by === 'SUPPLIER' ? entry.key : null })),
