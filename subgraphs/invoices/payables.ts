@@ -29,7 +29,7 @@ import {
   termsOf,
   updateInvoice,
   type InvoiceRow,
-  type NewInvoiceLine,
+  type NewInvoice,
 } from './store.ts';
 
 /**
@@ -231,14 +231,22 @@ function differentContent(earlier: InvoiceRow, what: string) {
   });
 }
 
-export async function submitSupplierInvoice(
-  tx: Queryable,
-  principal: Principal,
-  input: SupplierInvoiceInput,
-  idempotencyKey: string | null | undefined,
-  settings: InvoiceSettings,
-  today: string,
-): Promise<InvoiceRow> {
+/** A submission parsed and its sender checked, before anything is locked. */
+interface Submission {
+  input: SupplierInvoiceInput;
+  issuerId: string;
+  number: string;
+  currency: string;
+  issueDate: string;
+  dueDate: string | null;
+  lines: ParsedLine[];
+  /** Of the content a resubmission must repeat exactly. */
+  hash: string;
+}
+
+type Idempotency = ReturnType<typeof idempotencyKeyOf>;
+
+function parseSubmission(principal: Principal, input: SupplierInvoiceInput, today: string): Submission {
   const issuerId = issuerOf(principal, input.supplierId);
   const number = requireText(input.number, 'number');
   if (number.length > MAX_NUMBER_LENGTH) {
@@ -249,18 +257,44 @@ export async function submitSupplierInvoice(
     input.issueDate === null || input.issueDate === undefined
       ? today
       : parsePastDate(input.issueDate, 'issueDate', today);
-  const givenDueDate =
+  const dueDate =
     input.dueDate === null || input.dueDate === undefined ? null : parseDate(input.dueDate, 'dueDate');
-  if (givenDueDate !== null && givenDueDate < issueDate) {
-    throw badInput(`dueDate ${givenDueDate} is before the issue date ${issueDate}`, { field: 'dueDate' });
+  if (dueDate !== null && dueDate < issueDate) {
+    throw badInput(`dueDate ${dueDate} is before the issue date ${issueDate}`, { field: 'dueDate' });
   }
   const lines = parseLines(input);
   const hash = contentHash(issuerId, { ...input, number }, lines);
+  return { input, issuerId, number, currency, issueDate, dueDate, lines, hash };
+}
 
+export async function submitSupplierInvoice(
+  tx: Queryable,
+  principal: Principal,
+  input: SupplierInvoiceInput,
+  idempotencyKey: string | null | undefined,
+  settings: InvoiceSettings,
+  today: string,
+): Promise<InvoiceRow> {
+  const submission = parseSubmission(principal, input, today);
   const idempotency = idempotencyKeyOf(principal, idempotencyKey);
+  return once(tx, submission, idempotency, () =>
+    recordPayable(tx, principal, submission, idempotency, settings),
+  );
+}
+
+/**
+ * Creates the invoice unless an earlier submission did: under the same idempotency key, or with the same
+ * number (a supplier's invoice number is a key of its own). The same content again returns that invoice;
+ * other content is a conflict.
+ */
+function once(
+  tx: Queryable,
+  { issuerId, number, hash }: Submission,
+  idempotency: Idempotency,
+  create: () => Promise<InvoiceRow>,
+): Promise<InvoiceRow> {
   const earlierOf = (earlier: InvoiceRow | undefined) =>
     earlier && { result: earlier, requestHash: earlier.request_hash };
-  // A supplier's invoice number is a key of its own: the same number again is a retry, or a conflict.
   const byNumber = () =>
     idempotent(
       tx,
@@ -272,74 +306,6 @@ export async function submitSupplierInvoice(
       },
       create,
     );
-  const create = async (): Promise<InvoiceRow> => {
-    const { orders, orderLines } = await loadOrders(
-      tx,
-      lines.map((line) => line.orderId),
-    );
-    const billed = billedOrderLines(lines, orders, orderLines, issuerId, currency);
-    const amounts = lines.map((line) => lineAmounts(line.quantity, line.unitPrice, line.taxRate, currency));
-    checkStatedTotals(input, amounts, currency);
-    const totals = invoiceTotals(amounts);
-
-    const match = await matchAgainstOrders(
-      tx,
-      lines.map((line) => ({
-        orderId: line.orderId,
-        lineNo: line.lineNo,
-        quantity: line.quantity.toString(),
-        unitPrice: line.unitPrice.toString(),
-      })),
-      orders,
-      orderLines,
-      currency,
-      settings,
-      null,
-    );
-    const [terms] = await termsOf(tx, [issuerId]);
-    const distinctOrders = [...new Set(lines.map((line) => line.orderId))];
-    const recipientId = orders.get(lines[0]!.orderId)!.buyer_id;
-    const newLines: NewInvoiceLine[] = lines.map((line, index) => ({
-      orderId: line.orderId,
-      orderLineNo: line.lineNo,
-      sku: billed[index]!.sku,
-      unit: billed[index]!.unit,
-      description: line.description,
-      quantity: line.quantity.toString(),
-      unitPrice: line.unitPrice.toString(),
-      netAmount: amounts[index]!.net.toString(),
-      taxRate: line.taxRate.toString(),
-      taxAmount: amounts[index]!.tax.toString(),
-    }));
-    const invoice = await insertInvoice(
-      tx,
-      {
-        number,
-        kind: 'PAYABLE',
-        status: match.status === 'MATCHED' ? 'APPROVED' : 'DISPUTED',
-        issuerId,
-        recipientId,
-        orderId: distinctOrders.length === 1 ? distinctOrders[0]! : null,
-        currency,
-        subtotal: totals.subtotal.toString(),
-        taxTotal: totals.taxTotal.toString(),
-        total: totals.total.toString(),
-        issueDate,
-        dueDate: givenDueDate ?? addDays(issueDate, terms?.days ?? settings.defaultPaymentDays),
-        match,
-        disputeReason: disputeReasonOf(match),
-        requestHash: hash,
-        idempotency,
-        lines: newLines,
-      },
-      principal.subject,
-    );
-    await appendInvoiceEvent(tx, 'InvoiceSubmitted', invoice, actorOf(principal), {
-      matchStatus: match.status,
-      reason: invoice.dispute_reason,
-    });
-    return invoice;
-  };
   if (!idempotency) return byNumber();
   const { scope, key } = idempotency;
   return idempotent(
@@ -352,6 +318,90 @@ export async function submitSupplierInvoice(
     },
     byNumber,
   );
+}
+
+/** Locks the order lines the invoice bills, writes the invoice as they match it, and appends its event. */
+async function recordPayable(
+  tx: Queryable,
+  principal: Principal,
+  submission: Submission,
+  idempotency: Idempotency,
+  settings: InvoiceSettings,
+): Promise<InvoiceRow> {
+  const { orders, orderLines } = await loadOrders(
+    tx,
+    submission.lines.map((line) => line.orderId),
+  );
+  const payable = await payableOf(tx, submission, orders, orderLines, settings);
+  const invoice = await insertInvoice(tx, { ...payable, idempotency }, principal.subject);
+  await appendInvoiceEvent(tx, 'InvoiceSubmitted', invoice, actorOf(principal), {
+    matchStatus: payable.match.status,
+    reason: invoice.dispute_reason,
+  });
+  return invoice;
+}
+
+/**
+ * The invoice to write: its lines priced under the rounding rule and checked against the totals it states,
+ * then matched three ways; it is approved when it matches and disputed with the reasons when it does not.
+ */
+async function payableOf(
+  tx: Queryable,
+  { input, issuerId, number, currency, issueDate, dueDate, lines, hash }: Submission,
+  orders: Map<string, OrderFactRow>,
+  orderLines: Map<string, OrderLineFactRow>,
+  settings: InvoiceSettings,
+): Promise<Omit<NewInvoice, 'idempotency'> & { match: MatchRecord }> {
+  const billed = billedOrderLines(lines, orders, orderLines, issuerId, currency);
+  const amounts = lines.map((line) => lineAmounts(line.quantity, line.unitPrice, line.taxRate, currency));
+  checkStatedTotals(input, amounts, currency);
+  const totals = invoiceTotals(amounts);
+
+  const match = await matchAgainstOrders(
+    tx,
+    lines.map((line) => ({
+      orderId: line.orderId,
+      lineNo: line.lineNo,
+      quantity: line.quantity.toString(),
+      unitPrice: line.unitPrice.toString(),
+    })),
+    orders,
+    orderLines,
+    currency,
+    settings,
+    null,
+  );
+  const [terms] = await termsOf(tx, [issuerId]);
+  const distinctOrders = [...new Set(lines.map((line) => line.orderId))];
+  return {
+    number,
+    kind: 'PAYABLE',
+    status: match.status === 'MATCHED' ? 'APPROVED' : 'DISPUTED',
+    issuerId,
+    recipientId: orders.get(lines[0]!.orderId)!.buyer_id,
+    orderId: distinctOrders.length === 1 ? distinctOrders[0]! : null,
+    currency,
+    subtotal: totals.subtotal.toString(),
+    taxTotal: totals.taxTotal.toString(),
+    total: totals.total.toString(),
+    issueDate,
+    dueDate: dueDate ?? addDays(issueDate, terms?.days ?? settings.defaultPaymentDays),
+    match,
+    disputeReason: disputeReasonOf(match),
+    requestHash: hash,
+    lines: lines.map((line, index) => ({
+      orderId: line.orderId,
+      orderLineNo: line.lineNo,
+      sku: billed[index]!.sku,
+      unit: billed[index]!.unit,
+      description: line.description,
+      quantity: line.quantity.toString(),
+      unitPrice: line.unitPrice.toString(),
+      netAmount: amounts[index]!.net.toString(),
+      taxRate: line.taxRate.toString(),
+      taxAmount: amounts[index]!.tax.toString(),
+    })),
+  };
 }
 
 /** Finance runs the match of a disputed payable again, for instance once the missing goods have arrived. */
