@@ -6,7 +6,7 @@ import { parseAmount, parseCurrency, parseDate, parseQuantity, requireText } fro
 import { Decimal } from '../../platform/money.ts';
 import { canRead, invoiceScope, isStaff, requireStaff } from './access.ts';
 import { invoiceTotals, lineAmounts, shown, type LineAmounts } from './arithmetic.ts';
-import { appendInvoiceEvent } from './events.ts';
+import { appendInvoiceEvent, type InvoiceEventName } from './events.ts';
 import type { InvoiceStatus, SupplierInvoiceInput } from './generated/resolvers.ts';
 import {
   addDays,
@@ -28,6 +28,7 @@ import {
   linesByInvoiceIds,
   termsOf,
   updateInvoice,
+  type InvoiceChange,
   type InvoiceRow,
   type NewInvoice,
 } from './store.ts';
@@ -404,6 +405,24 @@ async function payableOf(
   };
 }
 
+/** The invoice, locked, when this principal may see it; NOT_FOUND otherwise, as for no invoice at all. */
+const visibleInvoice = (tx: Queryable, principal: Principal, id: string) =>
+  invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+
+/** Writes a step's change to the invoice and appends its event with the reason the actor gave. */
+async function recordStep(
+  tx: Queryable,
+  principal: Principal,
+  id: string,
+  change: InvoiceChange,
+  type: InvoiceEventName,
+  reason: string,
+): Promise<InvoiceRow> {
+  const updated = await updateInvoice(tx, id, change);
+  await appendInvoiceEvent(tx, type, updated, actorOf(principal), { reason });
+  return updated;
+}
+
 /** Finance runs the match of a disputed payable again, for instance once the missing goods have arrived. */
 export async function rematchInvoice(
   tx: Queryable,
@@ -411,7 +430,7 @@ export async function rematchInvoice(
   id: string,
   settings: InvoiceSettings,
 ): Promise<InvoiceRow> {
-  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+  const invoice = await visibleInvoice(tx, principal, id);
   requireStaff(principal, 'matching an invoice again', 'admin', 'finance');
   if (invoice.kind !== 'PAYABLE') {
     throw badInput(`invoice ${invoice.number} is ours to a customer: only supplier invoices are matched`);
@@ -456,16 +475,15 @@ export async function approveInvoice(
   id: string,
   justification: string,
 ): Promise<InvoiceRow> {
-  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+  const invoice = await visibleInvoice(tx, principal, id);
   requireStaff(principal, 'approving a disputed invoice', 'admin', 'finance');
   const why = requireText(justification, 'justification');
   assertMayTake(invoice, 'approve');
-  const updated = await updateInvoice(tx, id, {
+  const change = {
     status: settledStatus(invoice.kind, invoice.paid, invoice.total),
     approval: { justification: why, by: principal.subject },
-  });
-  await appendInvoiceEvent(tx, 'InvoiceApproved', updated, actorOf(principal), { reason: why });
-  return updated;
+  };
+  return recordStep(tx, principal, id, change, 'InvoiceApproved', why);
 }
 
 /**
@@ -479,7 +497,7 @@ export async function disputeInvoice(
   reason: string,
 ): Promise<InvoiceRow> {
   const why = requireText(reason, 'reason');
-  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+  const invoice = await visibleInvoice(tx, principal, id);
   const isCustomer =
     isPartnerPrincipal(principal) &&
     invoice.kind === 'RECEIVABLE' &&
@@ -488,9 +506,7 @@ export async function disputeInvoice(
     throw forbidden('an invoice is disputed by finance, or by the customer it is addressed to');
   }
   assertMayTake(invoice, 'dispute');
-  const updated = await updateInvoice(tx, id, { status: 'DISPUTED', disputeReason: why });
-  await appendInvoiceEvent(tx, 'InvoiceDisputed', updated, actorOf(principal), { reason: why });
-  return updated;
+  return recordStep(tx, principal, id, { status: 'DISPUTED', disputeReason: why }, 'InvoiceDisputed', why);
 }
 
 /** Withdraws an invoice nothing has been paid on: finance any, a supplier its own payable. */
@@ -501,7 +517,7 @@ export async function cancelInvoice(
   reason: string,
 ): Promise<InvoiceRow> {
   const why = requireText(reason, 'reason');
-  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+  const invoice = await visibleInvoice(tx, principal, id);
   const isIssuingSupplier =
     isPartnerPrincipal(principal) && invoice.kind === 'PAYABLE' && invoice.issuer_id === principal.partnerId;
   if (!isIssuingSupplier && !isStaff(principal, 'admin', 'finance')) {
@@ -513,7 +529,5 @@ export async function cancelInvoice(
       status: invoice.status,
     });
   }
-  const updated = await updateInvoice(tx, id, { status: 'CANCELLED', cancelReason: why });
-  await appendInvoiceEvent(tx, 'InvoiceCancelled', updated, actorOf(principal), { reason: why });
-  return updated;
+  return recordStep(tx, principal, id, { status: 'CANCELLED', cancelReason: why }, 'InvoiceCancelled', why);
 }
