@@ -254,13 +254,23 @@ export async function insertCustomerPrice(
       actor,
     ],
   );
+  return announceCustomerPrice(tx, row, 'CustomerPriceSet', actor);
+}
+
+/** Appends the price's change and stamps the price with its cursor: the customer's catalog changed there. */
+async function announceCustomerPrice(
+  tx: Queryable,
+  row: CustomerPriceRow,
+  type: 'CustomerPriceSet' | 'CustomerPriceRemoved',
+  actor: string,
+): Promise<CustomerPriceRow> {
   const event = await appendEvent(tx, {
-    type: 'CustomerPriceSet',
+    type,
     aggregateType: 'Item',
     aggregateId: row.sku,
     parties: [row.customer_id],
     actor,
-    payload: { ...customerPriceFacts(row, false) },
+    payload: { ...customerPriceFacts(row, type === 'CustomerPriceRemoved') },
   });
   await tx.query(`UPDATE inventory.customer_price SET version = $2 WHERE id = $1`, [row.id, event.cursor]);
   return row;
@@ -277,16 +287,7 @@ export async function removeCustomerPrice(
     [id],
   );
   if (!row) return undefined;
-  const event = await appendEvent(tx, {
-    type: 'CustomerPriceRemoved',
-    aggregateType: 'Item',
-    aggregateId: row.sku,
-    parties: [row.customer_id],
-    actor,
-    payload: { ...customerPriceFacts(row, true) },
-  });
-  await tx.query(`UPDATE inventory.customer_price SET version = $2 WHERE id = $1`, [row.id, event.cursor]);
-  return row;
+  return announceCustomerPrice(tx, row, 'CustomerPriceRemoved', actor);
 }
 
 /** Agreed prices of these items valid at `at`: one customer's, or everyone's when `customerId` is null. */
