@@ -176,8 +176,8 @@ const LINKS: [string, string, string[], number][] = [
 ];
 
 export async function isEmpty(db: Database): Promise<boolean> {
-  const { rows } = await db.query<{ count: string }>('SELECT count(*)::int8 AS count FROM partners.partner');
-  return rows[0]?.count === '0';
+  const { count } = await db.one<{ count: string }>('SELECT count(*)::int8 AS count FROM partners.partner');
+  return count === '0';
 }
 
 /** Seeds the demo network through each subgraph's own store, one transaction per subgraph step. */

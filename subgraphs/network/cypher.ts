@@ -1,4 +1,5 @@
 import neo4j, { type Driver } from 'neo4j-driver';
+import { RowCountError } from '../../platform/db/database.ts';
 import { MAX_DEPTH } from './model.ts';
 
 /**
@@ -175,6 +176,24 @@ export function plain<T>(value: unknown): T {
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, plain<unknown>(entry)])) as T;
   }
   return value as T;
+}
+
+/**
+ * A read that returns exactly one record (an aggregate, an OPTIONAL MATCH with a summary); another count is
+ * a bug, reported with the labels the query names.
+ */
+export async function readOne<Row>(
+  driver: Driver,
+  query: string,
+  parameters: Record<string, unknown>,
+): Promise<Row> {
+  const rows = await read<Row>(driver, query, parameters);
+  const [row] = rows;
+  if (row === undefined || rows.length > 1) {
+    const labels = new Set([...query.matchAll(/\(\w*:(\w+)/g)].map((match) => `:${match[1]}`));
+    throw new RowCountError('one row', rows.length, `the query on ${[...labels].join(', ') || 'no label'}`);
+  }
+  return row;
 }
 
 /** A read in its own auto-routed transaction; records come back as plain objects. */

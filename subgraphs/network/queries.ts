@@ -7,6 +7,7 @@ import {
   nearest,
   reach,
   read,
+  readOne,
   ROOT,
   viewerOf,
   viewerScope,
@@ -155,7 +156,7 @@ export async function supplyPath(
   from: string,
   to: string,
 ): Promise<PathResult> {
-  const [row] = await read<PathResult>(
+  return readOne<PathResult>(
     driver,
     `OPTIONAL MATCH (a:Company {id: $from})
      OPTIONAL MATCH (b:Company {id: $to})
@@ -172,7 +173,6 @@ export async function supplyPath(
      RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, companyIds, links`,
     { from, to, viewer: viewerOf(audience) },
   );
-  return row!;
 }
 
 export interface ImpactResult {
@@ -211,7 +211,7 @@ export async function impact(
   // One breadth-first pass finds every company once at its distance. The items come from the links out
   // of the companies nearer than `depth` (every link the disruption spreads along, back into the source
   // excepted); only the page's companies get a path, searched between its two known ends.
-  const [row] = await read<ImpactResult>(
+  const row = await readOne<ImpactResult>(
     driver,
     `OPTIONAL MATCH (x:Company {id: $id})
      ${keepKnown(audience, 'x')}
@@ -252,7 +252,7 @@ export async function impact(
       after: after && { ...after, distance: int(after.distance) },
     },
   );
-  return { ...row!, items: [...row!.items].sort() };
+  return { ...row, items: [...row.items].sort() };
 }
 
 export interface RootedResult<Row> {
@@ -267,7 +267,7 @@ export async function singleSourceRisks(
   id: string | null,
   depth: number,
 ): Promise<RootedResult<SingleSourceRow>> {
-  const [row] = await read<RootedResult<SingleSourceRow>>(
+  return readOne<RootedResult<SingleSourceRow>>(
     driver,
     `WITH $id AS id
      ${ROOT}
@@ -286,7 +286,6 @@ export async function singleSourceRisks(
      RETURN x.id AS rootId, rows`,
     { id, viewer: viewerOf(audience) },
   );
-  return row!;
 }
 
 export interface ConcentrationResult {
@@ -309,7 +308,7 @@ export async function concentration(
   first: number,
 ): Promise<ConcentrationResult> {
   const key = by === 'COUNTRY' ? `coalesce(u.country, '??')` : 'u.id';
-  const [row] = await read<ConcentrationResult>(
+  const result = await readOne<ConcentrationResult>(
     driver,
     `WITH $id AS id
      ${ROOT}
@@ -335,7 +334,6 @@ export async function concentration(
             coalesce(upstreamCompanies, 0) AS upstreamCompanies, coalesce(entries, []) AS entries`,
     { id, viewer: viewerOf(audience), first: int(first) },
   );
-  const result = row!;
   return {
     ...result,
     entries: result.entries.map((entry) => ({ ...entry, partnerId: by === 'SUPPLIER' ? entry.key : null })),
