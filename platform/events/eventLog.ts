@@ -105,7 +105,7 @@ export class EventLog<S extends Shapes> {
   /** Appends in the caller's transaction: the event exists exactly when the change it describes does. */
   append = async <T extends NameOf<S>>(tx: Queryable, event: NewEventOf<S, T>): Promise<EventOf<S, T>> => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-    const { rows } = await tx.query<EventRow>(
+    const row = await tx.one<EventRow>(
       `WITH appended AS (
          INSERT INTO events.event_log (type, aggregate_type, aggregate_id, parties, actor, payload)
          VALUES ($1, $2, $3, $4, $5, $6::text::jsonb) RETURNING *)
@@ -120,7 +120,7 @@ export class EventLog<S extends Shapes> {
       ],
     );
     // Read back through the contract: a payload that would stop its readers never commits.
-    const appended = this.toEvent(rows[0]!);
+    const appended = this.toEvent(row);
     if (!isOf(appended, [event.type])) throw new Error(`appended ${event.type}, read back ${appended.type}`);
     return appended;
   };
@@ -230,16 +230,16 @@ export const readEvents = eventLog.read;
 export const followEvents: typeof eventLog.follow = eventLog.follow.bind(eventLog);
 
 export async function latestCursor(db: Queryable): Promise<string> {
-  const { rows } = await db.query<{ cursor: string }>(
+  const row = await db.one<{ cursor: string }>(
     'SELECT COALESCE(max(cursor), 0)::int8 AS cursor FROM events.event_log',
   );
-  return rows[0]?.cursor ?? '0';
+  return row.cursor;
 }
 
 export async function eventLogId(db: Queryable): Promise<string> {
-  const { rows } = await db.query<{ id: string }>('SELECT id FROM events.log_identity');
-  if (!rows[0]) throw new Error('the event log has no identity; run its migrations');
-  return rows[0].id;
+  const row = await db.maybeOne<{ id: string }>('SELECT id FROM events.log_identity');
+  if (!row) throw new Error('the event log has no identity; run its migrations');
+  return row.id;
 }
 
 /**

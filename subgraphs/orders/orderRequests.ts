@@ -12,11 +12,10 @@ export async function orderRequestByKey(
   scope: string,
   key: string,
 ): Promise<OrderRequestRow | undefined> {
-  const { rows } = await tx.query<OrderRequestRow>(
+  return tx.maybeOne<OrderRequestRow>(
     `SELECT order_id, request_hash FROM orders.order_request WHERE idempotency_scope = $1 AND idempotency_key = $2`,
     [scope, key],
   );
-  return rows[0];
 }
 
 export async function recordOrderRequest(

@@ -64,13 +64,13 @@ export async function reserveControlNumbers(
   family: Family,
   count: number,
 ): Promise<number> {
-  const { rows } = await tx.query<{ last_value: string }>(
+  const { last_value: last } = await tx.one<{ last_value: string }>(
     `INSERT INTO exchange.control_counter (partner_id, family, last_value) VALUES ($1, $2, $3)
      ON CONFLICT (partner_id, family) DO UPDATE SET last_value = exchange.control_counter.last_value + $3
      RETURNING last_value`,
     [partnerId, family, count],
   );
-  return Number(rows[0]!.last_value) - count + 1;
+  return Number(last) - count + 1;
 }
 
 /** An envelope from the company to the partner with fresh control numbers: interchange, group, message. */

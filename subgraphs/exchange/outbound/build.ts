@@ -151,8 +151,30 @@ async function parties(
 }
 
 /** Every code the partner knows our items by, with our SKU as the code of whichever side we are. */
+/** The items' names from inventory, one request for all of them: every family names a line's item. */
+async function itemNames(context: BuildContext, skus: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(skus)];
+  if (unique.length === 0) return new Map();
+  const query = `query (${unique.map((_, i) => `$s${i}: String!`).join(', ')}) {
+    ${unique.map((_, i) => `i${i}: item(sku: $s${i}) { name }`).join(' ')} }`;
+  const answer = await context.client.request<Record<string, { name: string } | null>>(
+    'inventory',
+    COMPANY,
+    query,
+    Object.fromEntries(unique.map((sku, i) => [`s${i}`, sku])),
+  );
+  if (answer.errors.length > 0) throw new SubgraphUnavailable(`inventory: ${answer.errors[0]!.message}`);
+  return new Map(
+    unique.flatMap((sku, i) => {
+      const name = answer.data?.[`i${i}`]?.name;
+      return name ? [[sku, name] as const] : [];
+    }),
+  );
+}
+
 async function itemCodes(context: BuildContext, skus: readonly string[], we: 'BUYER' | 'SELLER') {
   const references = await referencesBySku(context.db, context.partnerId, skus);
+  const names = await itemNames(context, skus);
   return (sku: string): ItemIdentifiers => {
     const theirs = references.find(
       (reference) =>
@@ -163,6 +185,7 @@ async function itemCodes(context: BuildContext, skus: readonly string[], we: 'BU
       ...(we === 'BUYER' ? { buyerPartNumber: sku } : { vendorPartNumber: sku }),
       ...(theirs ? { [we === 'BUYER' ? 'vendorPartNumber' : 'buyerPartNumber']: theirs.value } : {}),
       ...(gtin ? { gtin: gtin.value } : {}),
+      ...(names.has(sku) ? { description: names.get(sku)! } : {}),
     };
   };
 }

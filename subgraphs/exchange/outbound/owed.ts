@@ -45,11 +45,11 @@ function debtOf(event: LoggedEvent): Debt | null {
 export async function oweDocuments(tx: Queryable, event: LoggedEvent): Promise<void> {
   const debt = debtOf(event);
   if (!debt) return;
-  const { rows } = await tx.query<{ outbound_format: string }>(
+  const profile = await tx.maybeOne<{ outbound_format: string }>(
     'SELECT outbound_format FROM exchange.profile WHERE partner_id = $1 AND outbound_format IS NOT NULL',
     [debt.partnerId],
   );
-  const format = rows[0]?.outbound_format;
+  const format = profile?.outbound_format;
   if (!format) return;
   await queueOutboundJob(tx, { ...debt, format, eventCursor: event.cursor });
 }

@@ -93,24 +93,23 @@ export async function leaseDueHeads(
 
 /** When the next head falls due, to sleep until then rather than poll. */
 export async function nextDueAt(db: Queryable): Promise<Date | null> {
-  const { rows } = await db.query<{ at: Date | null }>(
+  const row = await db.maybeOne<{ at: Date | null }>(
     `SELECT min(next_attempt_at) AS at FROM (
        SELECT DISTINCT ON (d.partner_id) d.next_attempt_at
          FROM exchange.delivery d JOIN exchange.profile p ON p.partner_id = d.partner_id
         WHERE d.status = 'PENDING' AND p.channel = 'WEBHOOK' AND p.enabled
         ORDER BY d.partner_id, d.id) heads`,
   );
-  return rows[0]?.at ?? null;
+  return row?.at ?? null;
 }
 
 export async function recordAttempt(tx: Queryable, attempt: Omit<AttemptRow, 'attempt_no'>): Promise<number> {
-  const { rows } = await tx.query<{ attempt_count: number }>(
+  const { attempt_count: number } = await tx.one<{ attempt_count: number }>(
     `UPDATE exchange.delivery SET attempt_count = attempt_count + 1, last_url = $2,
             window_started_at = CASE WHEN attempt_count = 0 THEN $3 ELSE window_started_at END
       WHERE id = $1 RETURNING attempt_count`,
     [attempt.delivery_id, attempt.url, attempt.at],
   );
-  const number = rows[0]!.attempt_count;
   await tx.query(
     `INSERT INTO exchange.delivery_attempt (delivery_id, attempt_no, at, url, http_status, latency_ms, error)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -132,13 +131,12 @@ export async function finishDelivery(
   id: string,
   status: DeliveryStatus,
 ): Promise<DeliveryRow> {
-  const { rows } = await tx.query<DeliveryRow>(
+  return tx.one<DeliveryRow>(
     `UPDATE exchange.delivery SET status = $2, lease_until = NULL,
             delivered_at = CASE WHEN $2 = 'DELIVERED' THEN clock_timestamp() ELSE delivered_at END
       WHERE id = $1 RETURNING *`,
     [id, status],
   );
-  return rows[0]!;
 }
 
 export async function scheduleRetry(tx: Queryable, id: string, at: Date): Promise<void> {
@@ -182,11 +180,10 @@ export async function listDeliveries(
 
 /** Sent again from now, with a new retry window. */
 export async function requeue(tx: Queryable, id: string): Promise<DeliveryRow> {
-  const { rows } = await tx.query<DeliveryRow>(
+  return tx.one<DeliveryRow>(
     `UPDATE exchange.delivery SET status = 'PENDING', next_attempt_at = clock_timestamp(),
             window_started_at = clock_timestamp(), lease_until = NULL
       WHERE id = $1 RETURNING *`,
     [id],
   );
-  return rows[0]!;
 }

@@ -49,7 +49,7 @@ export interface NewDocument {
 
 /** Inserts unless the same bytes from the same partner are already stored; undefined then. */
 export async function insertDocument(tx: Queryable, document: NewDocument): Promise<DocumentRow | undefined> {
-  const { rows } = await tx.query<DocumentRow>(
+  return tx.maybeOne<DocumentRow>(
     `INSERT INTO exchange.document (id, direction, partner_id, format, media_type, content, content_hash, size,
             status, idempotency_key, document_type, control_number, answers, reasons)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
@@ -71,7 +71,6 @@ export async function insertDocument(tx: Queryable, document: NewDocument): Prom
       document.reasons ?? [],
     ],
   );
-  return rows[0];
 }
 
 export async function documentByHash(
@@ -80,11 +79,10 @@ export async function documentByHash(
   direction: DocumentDirection,
   hash: string,
 ): Promise<DocumentRow | undefined> {
-  const { rows } = await db.query<DocumentRow>(
+  return db.maybeOne<DocumentRow>(
     'SELECT * FROM exchange.document WHERE partner_id = $1 AND direction = $2 AND content_hash = $3',
     [partnerId, direction, hash],
   );
-  return rows[0];
 }
 
 export async function documentByIdempotencyKey(
@@ -92,11 +90,10 @@ export async function documentByIdempotencyKey(
   partnerId: string,
   key: string,
 ): Promise<DocumentRow | undefined> {
-  const { rows } = await db.query<DocumentRow>(
+  return db.maybeOne<DocumentRow>(
     'SELECT * FROM exchange.document WHERE partner_id = $1 AND idempotency_key = $2',
     [partnerId, key],
   );
-  return rows[0];
 }
 
 export async function documentsByIds(db: Queryable, ids: readonly string[]): Promise<DocumentRow[]> {
@@ -144,14 +141,13 @@ export async function firstWithControlNumber(
   document: Pick<DocumentRow, 'id' | 'partner_id' | 'format' | 'seq'>,
   controlNumber: string,
 ): Promise<DocumentRow | undefined> {
-  const { rows } = await tx.query<DocumentRow>(
+  return tx.maybeOne<DocumentRow>(
     `SELECT * FROM exchange.document
       WHERE direction = 'INBOUND' AND partner_id = $1 AND format = $2 AND control_number = $3
         AND id <> $4 AND duplicate_of IS NULL AND status <> 'RECEIVED' AND seq < $5
       ORDER BY seq LIMIT 1`,
     [document.partner_id, document.format, controlNumber, document.id, document.seq],
   );
-  return rows[0];
 }
 
 /**
@@ -183,7 +179,7 @@ export async function recordDecision(
     duplicateOf: string | null;
   },
 ): Promise<DocumentRow | undefined> {
-  const { rows } = await tx.query<DocumentRow>(
+  return tx.maybeOne<DocumentRow>(
     `UPDATE exchange.document SET status = $2, reasons = $3, effects = $4, document_type = $5, control_number = $6,
             duplicate_of = $7, processed_at = clock_timestamp(), lease_until = NULL
       WHERE id = $1 AND status = 'RECEIVED' RETURNING *`,
@@ -197,14 +193,10 @@ export async function recordDecision(
       decision.duplicateOf,
     ],
   );
-  return rows[0];
 }
 
 export async function lockDocument(tx: Queryable, id: string): Promise<DocumentRow | undefined> {
-  const { rows } = await tx.query<DocumentRow>('SELECT * FROM exchange.document WHERE id = $1 FOR UPDATE', [
-    id,
-  ]);
-  return rows[0];
+  return tx.maybeOne<DocumentRow>('SELECT * FROM exchange.document WHERE id = $1 FOR UPDATE', [id]);
 }
 
 export async function setDocumentStatus(
@@ -213,13 +205,12 @@ export async function setDocumentStatus(
   status: DocumentStatus,
   acknowledged: boolean,
 ): Promise<DocumentRow> {
-  const { rows } = await tx.query<DocumentRow>(
+  return tx.one<DocumentRow>(
     `UPDATE exchange.document SET status = $2,
             acknowledged_at = CASE WHEN $3 THEN COALESCE(acknowledged_at, clock_timestamp()) ELSE acknowledged_at END
       WHERE id = $1 RETURNING *`,
     [id, status, acknowledged],
   );
-  return rows[0]!;
 }
 
 /** An outbound document the partner's webhook took; one it has acknowledged already stays so. */
@@ -275,14 +266,13 @@ export async function outboundByControlNumber(
   partnerId: string,
   controlNumber: string,
 ): Promise<DocumentRow | undefined> {
-  const { rows } = await tx.query<DocumentRow>(
+  return tx.maybeOne<DocumentRow>(
     `SELECT * FROM exchange.document
       WHERE direction = 'OUTBOUND' AND partner_id = $1 AND answers IS NULL
         AND (control_number = $2 OR ltrim(control_number, '0') = ltrim($2, '0'))
       ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
     [partnerId, controlNumber],
   );
-  return rows[0];
 }
 
 /** A partner refused a document we sent: it stays visible to staff with the partner's reasons. */

@@ -54,11 +54,9 @@ export async function profilesByPartner(db: Queryable, partnerIds: readonly stri
 
 export async function lockProfile(tx: Queryable, partnerId: string): Promise<ProfileRow | undefined> {
   await tx.query('INSERT INTO exchange.profile (partner_id) VALUES ($1) ON CONFLICT DO NOTHING', [partnerId]);
-  const { rows } = await tx.query<ProfileRow>(
-    'SELECT * FROM exchange.profile WHERE partner_id = $1 FOR UPDATE',
-    [partnerId],
-  );
-  return rows[0];
+  return tx.maybeOne<ProfileRow>('SELECT * FROM exchange.profile WHERE partner_id = $1 FOR UPDATE', [
+    partnerId,
+  ]);
 }
 
 export interface ProfileChange {
@@ -77,7 +75,7 @@ export async function saveProfile(
   partnerId: string,
   change: ProfileChange,
 ): Promise<ProfileRow> {
-  const { rows } = await tx.query<ProfileRow>(
+  return tx.one<ProfileRow>(
     `UPDATE exchange.profile SET channel = $2, endpoint_url = $3, enabled = $4, event_types = $5, formats = $6,
             identifiers = $7, mode = $8, outbound_format = $9, updated_at = clock_timestamp(),
             disabled_at = CASE WHEN $4 THEN NULL ELSE disabled_at END,
@@ -96,7 +94,6 @@ export async function saveProfile(
       change.outbound_format,
     ],
   );
-  return rows[0]!;
 }
 
 /** Secrets that sign now: the current one and any older one still in its overlap. */
@@ -158,12 +155,11 @@ export async function countFailure(
   tx: Queryable,
   partnerId: string,
 ): Promise<{ consecutive_failures: number; enabled: boolean } | undefined> {
-  const { rows } = await tx.query<{ consecutive_failures: number; enabled: boolean }>(
+  return tx.maybeOne<{ consecutive_failures: number; enabled: boolean }>(
     `UPDATE exchange.profile SET consecutive_failures = consecutive_failures + 1 WHERE partner_id = $1
      RETURNING consecutive_failures, enabled`,
     [partnerId],
   );
-  return rows[0];
 }
 
 export async function disableEndpoint(tx: Queryable, partnerId: string, reason: string): Promise<void> {
