@@ -8,7 +8,7 @@ import type {
 } from '../subgraphs/exchange/formats/business.ts';
 import { partnerParty, sameParty } from '../subgraphs/exchange/mapping/envelope.ts';
 import { PartnerEdi, verdictsOf } from './support/documents.ts';
-import { SET_PROFILE, type DocumentView } from './support/exchange.ts';
+import { DOCUMENT, SET_PROFILE, type DocumentView } from './support/exchange.ts';
 import { INVOICE } from './support/invoices.ts';
 import {
   caller,
@@ -143,6 +143,15 @@ describe.each(FAMILIES)('$id', ({ id: formatId }) => {
       [1, 'DRIVE-12S', expect.stringMatching(/^10(\.0+)?$/)],
       [2, 'TYRE-29', expect.stringMatching(/^20(\.0+)?$/)],
     ]);
+
+    // In: the supplier's acknowledgement of our purchase order, which marks it acknowledged on our side.
+    const acknowledged = await supplier.acknowledge(sent.view, true);
+    expect(acknowledged.status).toBe('PROCESSED');
+    expect(acknowledged.acknowledgement).toBeNull();
+    const { document: ours } = await supplier.as.ok<{ document: DocumentView }>(DOCUMENT, {
+      id: sent.view.id,
+    });
+    expect(ours.status).toBe('ACKNOWLEDGED');
 
     // In: the order response, line 1 two short.
     const response: OrderResponseDocument = {

@@ -90,6 +90,22 @@ export class PartnerEdi {
     );
   }
 
+  /**
+   * The partner's system acknowledges a document we sent it, in its own syntax (997, CONTRL, Message Level
+   * Response), and waits until the inbox has applied it. An acknowledgement is not acknowledged in turn.
+   */
+  async acknowledge(ours: DocumentView, accepted: boolean): Promise<DocumentView> {
+    const received = this.format.read(Buffer.from(ours.content, 'base64'));
+    const outcomes = received.messages.map(() => ({ accepted, findings: [], effects: [] }));
+    const response = await this.post(this.format.acknowledge(received, outcomes, this.envelope()));
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    return eventually(
+      async () => (await this.as.ok<{ document: DocumentView }>(DOCUMENT, { id })).document,
+      (document) => document.status !== 'RECEIVED',
+    );
+  }
+
   /** What our acknowledgement of an inbound document says, read as the partner's system reads it. */
   acknowledgementOf(document: DocumentView): Interchange {
     return this.format.read(Buffer.from(document.acknowledgement!.content, 'base64'));

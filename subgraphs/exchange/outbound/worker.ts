@@ -3,7 +3,7 @@ import type { Database, Queryable } from '../../../platform/db/database.ts';
 import type { EventWakeup } from '../../../platform/events/eventLog.ts';
 import type { BusinessDocument } from '../formats/business.ts';
 import { formatById } from '../formats/registry.ts';
-import type { DocumentFormat } from '../formats/types.ts';
+import type { DocumentFormat, Interchange } from '../formats/types.ts';
 import { reasonOf } from '../inbox/reasons.ts';
 import { outboundEnvelope } from '../mapping/envelope.ts';
 import type { ExchangeSettings } from '../settings.ts';
@@ -120,7 +120,11 @@ async function storeDocument(
     profile.mode === 'TEST',
   );
   const content = typeof envelope === 'string' ? Buffer.alloc(0) : format.write!(document, envelope);
-  const reasons = typeof envelope === 'string' ? [envelope] : readBack(format, content, document);
+  const check =
+    typeof envelope === 'string'
+      ? { reasons: [envelope], controlNumber: null }
+      : readBack(format, content, document);
+  const { reasons } = check;
   const stored = await insertDocument(tx, {
     direction: 'OUTBOUND',
     partnerId: job.partner_id,
@@ -130,7 +134,8 @@ async function storeDocument(
     contentHash: createHash('sha256').update(content).update(job.id).digest('hex'),
     status: reasons.length > 0 ? 'HELD' : 'PENDING',
     documentType: document.kind,
-    controlNumber: typeof envelope === 'string' ? null : envelope.interchangeControlNumber,
+    // As the partner will quote it in its acknowledgement: ISA13, UNB 0020, the UBL document's ID.
+    controlNumber: check.controlNumber,
     reasons,
   });
   if (!stored || !(await completeOutboundJob(tx, job.id, stored.id))) return false;
@@ -152,9 +157,17 @@ async function storeDocument(
   return true;
 }
 
-/** What is wrong with a document we wrote, read back as a partner's would be: nothing, or the reasons. */
-function readBack(format: DocumentFormat, content: Buffer, written: BusinessDocument): string[] {
+/** What is wrong with a document we wrote, read back as a partner's would be (nothing, or the reasons), and its control number. */
+function readBack(
+  format: DocumentFormat,
+  content: Buffer,
+  written: BusinessDocument,
+): { reasons: string[]; controlNumber: string | null } {
   const interchange = format.read(content);
+  return { reasons: problemsOf(interchange, written), controlNumber: interchange.controlNumber };
+}
+
+function problemsOf(interchange: Interchange, written: BusinessDocument): string[] {
   const errors = [
     ...interchange.findings,
     ...interchange.messages.flatMap((message) => message.findings),
