@@ -177,86 +177,111 @@ function assertWithinTolerance(
   }
 }
 
+type CountedLine = ReceiptLine & { sku: string; unit: string; shipped: string };
+
+/**
+ * The shipment and its order, locked, when the shipment may be received now. A repeat of the receipt that
+ * was recorded (same request) returns that shipment instead; another receipt of it is CONFLICT.
+ */
+async function shipmentToReceive(
+  tx: Queryable,
+  principal: Principal,
+  shipmentId: string,
+  hash: string,
+): Promise<{ order: OrderRow; shipment: ShipmentRow } | { earlier: ShipmentRow }> {
+  const [found] = await shipmentsByIds(tx, [shipmentId]);
+  if (!found) throw notFound('shipment', shipmentId);
+  const order = await orderToActOn(tx, principal, found.order_id, 'receive');
+  // Read again under the order's lock: a concurrent receipt of the same shipment has finished by now.
+  const [shipment = found] = await shipmentsByIds(tx, [shipmentId]);
+  if (shipment.status === 'RECEIVED') {
+    if (shipment.receipt_hash === hash) return { earlier: shipment };
+    throw conflict(`shipment ${shipment.number} was already received`, { shipmentId });
+  }
+  assertTransition(order, 'receive');
+  return { order, shipment };
+}
+
+/** What was counted per shipped line (all of it when the line is left out), within the order's tolerance. */
+async function countReceipt(
+  tx: Queryable,
+  order: OrderRow,
+  shipment: ShipmentRow,
+  input: ReceiveShipmentInput | null | undefined,
+): Promise<CountedLine[]> {
+  const [shippedLines, orderLines] = await Promise.all([
+    shipmentLinesByShipmentIds(tx, [shipment.id]),
+    linesByOrderIds(tx, [order.id]),
+  ]);
+  const counted = byLineNo(
+    input?.lines ?? [],
+    new Set(shippedLines.map((l) => l.line_no)),
+    `shipment ${shipment.number}`,
+  );
+  return shippedLines.map((shipped) => {
+    const count = counted.get(shipped.line_no);
+    const field = `line ${shipped.line_no}`;
+    const accepted = count
+      ? parseQuantity(count.quantity, `${field}.quantity`, { allowZero: true })
+      : new Decimal(shipped.quantity);
+    const rejected =
+      count?.rejectedQuantity !== null && count?.rejectedQuantity !== undefined
+        ? parseQuantity(count.rejectedQuantity, `${field}.rejectedQuantity`, { allowZero: true })
+        : new Decimal(0);
+    const orderLine = orderLines.find((line) => line.line_no === shipped.line_no)!;
+    // Measured against what this shipment carried, with the order's tolerance on top.
+    assertWithinTolerance(
+      order,
+      { ...orderLine, confirmed_quantity: shipped.quantity },
+      '0',
+      accepted.plus(rejected),
+      'receive',
+    );
+    return {
+      lineNo: shipped.line_no,
+      sku: shipped.sku,
+      unit: shipped.unit,
+      shipped: shipped.quantity,
+      quantity: accepted.toString(),
+      rejectedQuantity: rejected.toString(),
+      rejectionReason: count?.rejectionReason?.trim() || null,
+    };
+  });
+}
+
+/** The receipt's lines as `ShipmentReceived` carries them, with what arrived neither accepted nor refused. */
+const receivedFacts = (receipt: readonly CountedLine[]) =>
+  receipt.map((line) => ({
+    lineNo: line.lineNo,
+    sku: line.sku,
+    unit: line.unit,
+    shippedQuantity: line.shipped,
+    quantity: line.quantity,
+    rejectedQuantity: line.rejectedQuantity,
+    shortQuantity: Decimal.max(
+      0,
+      new Decimal(line.shipped).minus(line.quantity).minus(line.rejectedQuantity),
+    ).toString(),
+    rejectionReason: line.rejectionReason,
+  }));
+
+/** Goods receipt: find and lock, count against what was shipped, then record it and move the order. */
 export async function receiveShipment(
   tx: Queryable,
   principal: Principal,
   shipmentId: string,
   input: ReceiveShipmentInput | null | undefined,
 ): Promise<ShipmentRow> {
-  const [found] = await shipmentsByIds(tx, [shipmentId]);
-  if (!found) throw notFound('shipment', shipmentId);
-  const order = await orderToActOn(tx, principal, found.order_id, 'receive');
-  // Read again under the order's lock: a concurrent receipt of the same shipment has finished by now.
-  const [shipment] = await shipmentsByIds(tx, [shipmentId]);
   const hash = requestHash({ shipmentId, input: input ?? {} });
-  if (shipment!.status === 'RECEIVED') {
-    if (shipment!.receipt_hash === hash) return shipment!;
-    throw conflict(`shipment ${shipment!.number} was already received`, { shipmentId });
-  }
-  assertTransition(order, 'receive');
-
-  const [shippedLines, orderLines] = await Promise.all([
-    shipmentLinesByShipmentIds(tx, [shipmentId]),
-    linesByOrderIds(tx, [order.id]),
-  ]);
-  const counted = byLineNo(
-    input?.lines ?? [],
-    new Set(shippedLines.map((l) => l.line_no)),
-    `shipment ${shipment!.number}`,
-  );
-  const receipt: (ReceiptLine & { sku: string; unit: string; shipped: string })[] = shippedLines.map(
-    (shipped) => {
-      const count = counted.get(shipped.line_no);
-      const field = `line ${shipped.line_no}`;
-      const accepted = count
-        ? parseQuantity(count.quantity, `${field}.quantity`, { allowZero: true })
-        : new Decimal(shipped.quantity);
-      const rejected =
-        count?.rejectedQuantity !== null && count?.rejectedQuantity !== undefined
-          ? parseQuantity(count.rejectedQuantity, `${field}.rejectedQuantity`, { allowZero: true })
-          : new Decimal(0);
-      const orderLine = orderLines.find((line) => line.line_no === shipped.line_no)!;
-      // Measured against what this shipment carried, with the order's tolerance on top.
-      assertWithinTolerance(
-        order,
-        { ...orderLine, confirmed_quantity: shipped.quantity },
-        '0',
-        accepted.plus(rejected),
-        'receive',
-      );
-      return {
-        lineNo: shipped.line_no,
-        sku: shipped.sku,
-        unit: shipped.unit,
-        shipped: shipped.quantity,
-        quantity: accepted.toString(),
-        rejectedQuantity: rejected.toString(),
-        rejectionReason: count?.rejectionReason?.trim() || null,
-      };
-    },
-  );
-
+  const target = await shipmentToReceive(tx, principal, shipmentId, hash);
+  if ('earlier' in target) return target.earlier;
+  const { order, shipment } = target;
+  const receipt = await countReceipt(tx, order, shipment, input);
   const receivedAt = input?.receivedAt ? parseInstant(input.receivedAt, 'receivedAt') : new Date();
-  const received = await recordReceipt(tx, shipment!, receipt, receivedAt, hash);
+  const received = await recordReceipt(tx, shipment, receipt, receivedAt, hash);
   await setOrderStatus(tx, order.id, await statusAfterGoodsMoved(tx, order, false), actorOf(principal), {
     type: 'ShipmentReceived',
-    facts: {
-      shipmentId,
-      shipmentNumber: shipment!.number,
-      lines: receipt.map((line) => ({
-        lineNo: line.lineNo,
-        sku: line.sku,
-        unit: line.unit,
-        shippedQuantity: line.shipped,
-        quantity: line.quantity,
-        rejectedQuantity: line.rejectedQuantity,
-        shortQuantity: Decimal.max(
-          0,
-          new Decimal(line.shipped).minus(line.quantity).minus(line.rejectedQuantity),
-        ).toString(),
-        rejectionReason: line.rejectionReason,
-      })),
-    },
+    facts: { shipmentId, shipmentNumber: shipment.number, lines: receivedFacts(receipt) },
   });
   return received;
 }
