@@ -113,8 +113,8 @@ const customerOrder = (n: number, unitList: 'X12' | 'REC20'): PurchaseOrderDocum
   number: `BENCH-${n}-${control}`,
   issueDate: today,
   currency: 'EUR',
-  buyer: { name: 'VeloMarkt' },
-  seller: { name: 'The company' },
+  buyer: { name: 'VeloMarkt', country: 'DE' },
+  seller: { name: 'The company', country: 'ES' },
   lines: [
     {
       lineNo: 1,
@@ -158,14 +158,16 @@ async function inParallel(
 
 async function waitProcessed(ids: string[]): Promise<Map<string, number>> {
   for (;;) {
-    const { rows } = await stack.db.query<{ id: string; status: string; ms: string }>(
-      `SELECT id, status, extract(epoch FROM processed_at - received_at) * 1000 AS ms FROM exchange.document WHERE id = ANY($1::text[])`,
+    const { rows } = await stack.db.query<{ id: string; status: string; ms: string; reasons: string[] }>(
+      `SELECT id, status, reasons, extract(epoch FROM processed_at - received_at) * 1000 AS ms FROM exchange.document WHERE id = ANY($1::text[])`,
       [ids],
     );
     if (rows.every((row) => row.status !== 'RECEIVED')) {
       const rejected = rows.filter((row) => row.status === 'REJECTED');
       if (rejected.length > 0)
-        throw new Error(`${rejected.length} documents were rejected, e.g. ${rejected[0]!.id}`);
+        throw new Error(
+          `${rejected.length} documents were rejected, e.g. ${rejected[0]!.reasons.join('; ')}`,
+        );
       return new Map(rows.map((row) => [row.id, Number(row.ms)]));
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -277,7 +279,7 @@ const { shipOrder: shipment } = await gql<{ shipOrder: { id: string } }>(
   'mutation ($id: ID!, $input: ShipOrderInput!) { shipOrder(id: $id, input: $input) { id } }',
   { id: po.id, input: { lines: [{ lineNo: 1, quantity: '100000' }] } },
 );
-await gql(buyer, 'mutation ($id: ID!) { receiveShipment(id: $id) { id } }', { id: shipment.id });
+await gql(buyer, 'mutation ($id: ID!) { receiveShipment(shipmentId: $id) { id } }', { id: shipment.id });
 await stack.settled();
 const directInvoices = await inParallel(INVOICES, async (n) => {
   const t0 = performance.now();
@@ -308,8 +310,8 @@ const peppolInvoice = (n: number): InvoiceDocument => ({
   dueDate: today,
   currency: 'EUR',
   orderNumber: po.number,
-  seller: { name: 'Norte' },
-  buyer: { name: 'The company' },
+  seller: { name: 'Norte', country: 'ES', ids: ['VAT:ESB12345674'] },
+  buyer: { name: 'The company', country: 'ES' },
   lines: [
     {
       lineNo: 1,
