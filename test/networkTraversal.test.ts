@@ -28,13 +28,12 @@ beforeAll(async () => {
   driver = await openNeo4jDriver(inject('neo4j'));
   await clearNetwork(driver);
   await prepareNetworkSchema(driver);
-  // Small: the earlier queries enumerate every path, which grows fast with the links.
-  network = generateNetwork(150, 6, {
+  network = generateNetwork(400, 7, {
     networkShare: 0.3,
     privateShare: 0.2,
     disclosedShare: 0.1,
-    backLinks: 10,
-    skipLinks: 15,
+    backLinks: 25,
+    skipLinks: 40,
   });
   await loadNetwork(driver, network);
 });
