@@ -301,19 +301,13 @@ describe.each(FAMILIES)('$id', ({ id: formatId }) => {
           lineNo: 1,
           item: { gtin: '4006381333931' },
           quantity: '2',
-          unit:
-            customer.format.family === 'x12'
-              ? { code: 'EA', codeList: 'X12' }
-              : { code: 'C62', codeList: 'REC20' },
+          unit: customer.format.family === 'x12' ? customer.each() : { code: 'C62', codeList: 'REC20' },
         },
         {
           lineNo: 2,
           item: { buyerPartNumber: 'VM-WHEEL-29' },
           quantity: '4',
-          unit:
-            customer.format.family === 'x12'
-              ? { code: 'EA', codeList: 'X12' }
-              : { code: 'EA', codeList: 'REC20' },
+          unit: customer.each(),
         },
       ],
     };
@@ -402,10 +396,7 @@ describe.each(FAMILIES)('$id', ({ id: formatId }) => {
           lineNo: 1,
           item: { vendorPartNumber: 'BIKE-TRAIL-29' },
           quantity: '1',
-          unit:
-            customer.format.family === 'x12'
-              ? { code: 'EA', codeList: 'X12' }
-              : { code: 'EA', codeList: 'REC20' },
+          unit: customer.each(),
         },
       ],
     };
@@ -435,10 +426,7 @@ describe.each(FAMILIES)('$id', ({ id: formatId }) => {
           lineNo: 1,
           item: { vendorPartNumber: 'BIKE-TRAIL-29' },
           quantity: '1',
-          unit:
-            customer.format.family === 'x12'
-              ? { code: 'EA', codeList: 'X12' }
-              : { code: 'EA', codeList: 'REC20' },
+          unit: customer.each(),
         },
       ],
     };

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { BusinessDocument } from '../../subgraphs/exchange/formats/business.ts';
+import type { BusinessDocument, WireUnit } from '../../subgraphs/exchange/formats/business.ts';
 import { requireFormat } from '../../subgraphs/exchange/formats/registry.ts';
 import type {
   DocumentFormat,
@@ -61,6 +61,11 @@ export class PartnerEdi {
       test: false,
       ...overrides,
     };
+  }
+
+  /** "Each" in the family's unit code list. */
+  each(): WireUnit {
+    return { code: 'EA', codeList: this.format.family === 'x12' ? 'X12' : 'REC20' };
   }
 
   write(document: BusinessDocument, overrides: Partial<OutboundEnvelope> = {}): Buffer {

@@ -9,7 +9,7 @@ import {
 import type { DocumentFormat, Finding, Interchange, OutboundEnvelope } from '../formats/types.ts';
 import type { ExchangeSettings } from '../settings.ts';
 import type { DocumentRow } from '../store/documents.ts';
-import { profilesByPartner, type WireIdentifiers } from '../store/profiles.ts';
+import type { WireIdentifiers } from '../store/profiles.ts';
 
 const envelopeError = (code: string, message: string, value?: string): Finding => ({
   severity: 'ERROR',
@@ -71,15 +71,15 @@ export async function acknowledgementEnvelope(
   answered: DocumentRow,
   format: DocumentFormat,
   interchange: Interchange,
+  identifiers: WireIdentifiers,
   settings: ExchangeSettings,
 ): Promise<OutboundEnvelope> {
-  const [profile] = await profilesByPartner(tx, [answered.partner_id]);
   const reserved = await reserveControlNumbers(tx, answered.partner_id, format.family, 1);
   const unnamed = { id: 'UNKNOWN' };
   const numbers = controlNumbers(reserved);
   return {
     sender: selfParty(format.family, settings) ?? interchange.receiver ?? unnamed,
-    receiver: partnerParty(format.family, profile?.identifiers ?? {}) ?? interchange.sender ?? unnamed,
+    receiver: partnerParty(format.family, identifiers) ?? interchange.sender ?? unnamed,
     ...numbers,
     // JSON documents have no control numbers of ours: the acknowledgement names the answered document.
     ...(format.family === 'json' ? { interchangeControlNumber: answered.id } : {}),

@@ -7,7 +7,7 @@ import { formatById } from '../formats/registry.ts';
 import type { DocumentFormat, Interchange, Message, MessageOutcome } from '../formats/types.ts';
 import type { ExchangeSettings } from '../settings.ts';
 import { queueDelivery } from '../store/deliveries.ts';
-import { hasWebhook, profilesByPartner } from '../store/profiles.ts';
+import { hasWebhook, profilesByPartner, type WireIdentifiers } from '../store/profiles.ts';
 import {
   firstWithControlNumber,
   insertDocument,
@@ -106,7 +106,8 @@ async function processOne(
   }
   const interchange = format.read(Buffer.from(document.content));
   const [profile] = await profilesByPartner(db, [document.partner_id]);
-  interchange.findings.push(...checkEnvelope(format, interchange, profile?.identifiers ?? {}, settings));
+  const identifiers = profile?.identifiers ?? {};
+  interchange.findings.push(...checkEnvelope(format, interchange, identifiers, settings));
 
   // Only a sound envelope can repeat another: a forged one is refused whatever its control number.
   const soundEnvelope = interchange.findings.every((finding) => finding.severity !== 'ERROR');
@@ -128,7 +129,7 @@ async function processOne(
     outcomes = outcome;
   }
   await db.transaction((tx) =>
-    commitDecision(tx, document, format, interchange, outcomes, first?.id ?? null, settings),
+    commitDecision(tx, document, format, interchange, outcomes, first?.id ?? null, identifiers, settings),
   );
 }
 
@@ -191,6 +192,7 @@ async function commitDecision(
   interchange: Interchange,
   outcomes: MessageOutcome[],
   duplicateOf: string | null,
+  identifiers: WireIdentifiers,
   settings: ExchangeSettings,
 ): Promise<void> {
   const accepted = outcomes.some((outcome) => outcome.accepted);
@@ -221,7 +223,7 @@ async function commitDecision(
   });
   if (!decided) return; // another process decided it first
   if (!onlyAcknowledgements(interchange)) {
-    const envelope = await acknowledgementEnvelope(tx, decided, format, interchange, settings);
+    const envelope = await acknowledgementEnvelope(tx, decided, format, interchange, identifiers, settings);
     await sendAcknowledgement(
       tx,
       decided,

@@ -83,9 +83,6 @@ function readMessage(content: Buffer): Message {
   return { documentType, controlNumber, body: { kind: 'command', command }, findings: [] };
 }
 
-/** The reasons of a JSON acknowledgement: one sentence per finding, as partners of this format read them. */
-export const reasonOf = (finding: Finding) => finding.message;
-
 export const jsonFormat: DocumentFormat = {
   id: 'json',
   family: 'json',
@@ -123,7 +120,7 @@ export const jsonFormat: DocumentFormat = {
             documentNumber: received.controlNumber,
           },
           status: accepted ? 'ACCEPTED' : 'REJECTED',
-          reasons: findings.filter((found) => found.severity === 'ERROR').map(reasonOf),
+          reasons: findings.filter((found) => found.severity === 'ERROR').map((found) => found.message),
           effects: outcome?.effects ?? [],
         },
       }),
