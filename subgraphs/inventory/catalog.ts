@@ -1,5 +1,6 @@
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput } from '../../platform/errors.ts';
+import { latestCursor } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
 import { effectivePrice } from '../../platform/pricing.ts';
 import {
@@ -13,9 +14,9 @@ import {
 /**
  * The catalog one customer syncs. Change tracking: every change that alters an item for everyone (its
  * data, list price, promotion, availability) stamps `item.catalog_version` with the cursor of the event
- * that announced it; a change of one customer's agreed price stamps that price row. Cursors become
- * visible in order (inventory writes hold the event log's append lock to commit), so a sync that noted
- * the highest visible cursor H before reading misses nothing when the next one asks for versions above H.
+ * that announced it; a change of one customer's agreed price stamps that price row. A sync notes the
+ * event log's latest settled cursor H before reading (no event at or below H can commit later), so it
+ * misses nothing when the next one asks for versions above H.
  * What changes by the clock alone (a promotion or an agreed price starting or ending) is found by the
  * boundary instants between the two syncs' start times. All of it is indexed: an incremental sync costs
  * what changed, not the catalog's size.
@@ -48,10 +49,9 @@ export function decodeSyncToken(token: string, field: string): SyncPoint {
 }
 
 export async function syncPoint(db: Queryable): Promise<SyncPoint> {
-  const { rows } = await db.query<{ version: string; at: Date }>(
-    `SELECT COALESCE(max(cursor), 0)::int8 AS version, clock_timestamp() AS at FROM events.event_log`,
-  );
-  return rows[0]!;
+  const version = await latestCursor(db);
+  const { rows } = await db.query<{ at: Date }>('SELECT clock_timestamp() AS at');
+  return { version, at: rows[0]!.at };
 }
 
 const ITEM_COLUMNS = `i.sku, i.name, i.unit, i.gtin, trim_scale(i.list_price)::text AS list_price,
