@@ -13,6 +13,13 @@ export interface QueryResult<Row> {
 
 export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>>;
+  /**
+   * NOTIFY `channel` once this transaction has committed (never when it rolls back; at once outside a
+   * transaction). The notifications of many transactions are coalesced: a listener learns that something
+   * changed, not how often. Unlike a NOTIFY in the transaction, it does not make commits wait for one
+   * another (PostgreSQL serialises the commits of notifying transactions, WAL flush included).
+   */
+  notifyOnCommit(channel: string): void;
 }
 
 export interface Database extends Queryable {

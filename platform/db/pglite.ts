@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Database, QueryResult, Queryable, SqlValue } from './database.ts';
+import { quoteIdent } from './migrate.ts';
+import { CommitNotifications, coalescedNotifier } from './notifier.ts';
 
 /** int8 comes back as text on both engines, so cursors and counts never lose precision. */
 const parsers = { [types.INT8]: (value: string) => value };
@@ -24,17 +26,29 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     };
   };
 
+  const notify = coalescedNotifier(async (channel) => {
+    await pg.query(`NOTIFY ${quoteIdent(channel)}`);
+  });
+
   return {
     engine: 'pglite',
     get statementCount() {
       return statements;
     },
     query: (sql, params) => run(pg, sql, params),
-    transaction: (work) =>
-      pg.transaction((tx) => {
-        const scoped: Queryable = { query: (sql, params) => run(tx, sql, params) };
+    notifyOnCommit: notify,
+    async transaction(work) {
+      const notifications = new CommitNotifications(notify);
+      const result = await pg.transaction((tx) => {
+        const scoped: Queryable = {
+          query: (sql, params) => run(tx, sql, params),
+          notifyOnCommit: notifications.add,
+        };
         return work(scoped);
-      }),
+      });
+      notifications.committed();
+      return result;
+    },
     async listen(channel, onNotify) {
       const unlisten = await pg.listen(channel, onNotify);
       return () => unlisten();

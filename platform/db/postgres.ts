@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Database, QueryResult, Queryable, SqlValue } from './database.ts';
+import { CommitNotifications, coalescedNotifier } from './notifier.ts';
 
 const INT8_OID = 20;
 const MAX_ATTEMPTS = 3;
@@ -81,19 +82,33 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     });
   }
 
+  // Its own short transaction: a lost notification costs a reader a slow poll, never an event, so the
+  // commit need not wait for the WAL to reach the disk.
+  const notify = coalescedNotifier(async (channel) => {
+    await pool.query(
+      `BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY ${pg.escapeIdentifier(channel)}; COMMIT`,
+    );
+  });
+
   return {
     engine: 'postgres',
     get statementCount() {
       return statements;
     },
     query: (sql, params) => run(pool, sql, params),
+    notifyOnCommit: notify,
     async transaction(work) {
       for (let attempt = 1; ; attempt += 1) {
         const client = await pool.connect();
+        const notifications = new CommitNotifications(notify);
         try {
           await client.query('BEGIN');
-          const result = await work({ query: (sql, params) => run(client, sql, params) } satisfies Queryable);
+          const result = await work({
+            query: (sql, params) => run(client, sql, params),
+            notifyOnCommit: notifications.add,
+          } satisfies Queryable);
           await client.query('COMMIT');
+          notifications.committed();
           return result;
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);

@@ -112,12 +112,11 @@ export class EventLog<S extends Shapes> {
     if (!enlisted.has(tx)) {
       await tx.query('SELECT events.enlist_appender()');
       enlisted.add(tx);
+      tx.notifyOnCommit(CHANNEL);
     }
     const { rows } = await tx.query<EventRow>(
-      `WITH appended AS (
-         INSERT INTO events.event_log (type, aggregate_type, aggregate_id, parties, actor, payload)
-         VALUES ($1, $2, $3, $4, $5, $6::text::jsonb) RETURNING *)
-       SELECT appended.*, pg_notify('${CHANNEL}', appended.cursor::text) FROM appended`,
+      `INSERT INTO events.event_log (type, aggregate_type, aggregate_id, parties, actor, payload)
+       VALUES ($1, $2, $3, $4, $5, $6::text::jsonb) RETURNING *`,
       [
         event.type,
         event.aggregateType,
