@@ -8,7 +8,7 @@ import { ShapeError, type Infer, type Shape } from './shape.ts';
 export const EVENT_SCHEMA = 'events';
 const CHANNEL = 'event_log';
 /** A reader with nothing new, while events above its position wait on an earlier one still in flight. */
-const UNSETTLED_POLL_MS = 20;
+const UNSETTLED_POLL_MS = 50;
 
 /**
  * Transactions that have enlisted as appenders (see migration 004): enlisting once per transaction is

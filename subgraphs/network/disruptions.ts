@@ -145,7 +145,10 @@ async function existingReport(tx: Queryable, id: string) {
   const filter = { aggregateType: 'Disruption', aggregateId: id };
   const [reported] = await readCommittedEvents(tx, '0', 1, { ...filter, types: ['DisruptionReported'] });
   if (!reported) return null;
-  const alerts = await readCommittedEvents(tx, '0', ALERTS_RETURNED, { ...filter, types: ['DisruptionAlert'] });
+  const alerts = await readCommittedEvents(tx, '0', ALERTS_RETURNED, {
+    ...filter,
+    types: ['DisruptionAlert'],
+  });
   return { reported, alerts };
 }
 

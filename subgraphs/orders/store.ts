@@ -513,7 +513,11 @@ async function appendOrderEvent(
 export type OrderHistoryRow = LoggedEvent<OrderEventType>;
 
 export function historyByOrderIds(db: Queryable, orderIds: readonly string[]): Promise<OrderHistoryRow[]> {
-  return readCommittedEvents(db, '0', null, { types: ORDER_EVENTS, aggregateType: 'Order', aggregateIds: orderIds });
+  return readCommittedEvents(db, '0', null, {
+    types: ORDER_EVENTS,
+    aggregateType: 'Order',
+    aggregateIds: orderIds,
+  });
 }
 
 /** What visibility rules need of an order, as its events carry it. */
