@@ -1,6 +1,5 @@
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput } from '../../platform/errors.ts';
-import { latestCursor } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
 import { effectivePrice } from '../../platform/pricing.ts';
 import {
@@ -22,7 +21,7 @@ import {
  * what changed, not the catalog's size.
  */
 export interface SyncPoint {
-  /** Highest event cursor visible when the sync started. */
+  /** The event log's settled cursor when the sync started: no event at or below it commits later. */
   version: string;
   /** The database clock when the sync started. */
   at: Date;
@@ -49,9 +48,10 @@ export function decodeSyncToken(token: string, field: string): SyncPoint {
 }
 
 export async function syncPoint(db: Queryable): Promise<SyncPoint> {
-  const version = await latestCursor(db);
-  const { rows } = await db.query<{ at: Date }>('SELECT clock_timestamp() AS at');
-  return { version, at: rows[0]!.at };
+  const { rows } = await db.query<{ version: string; at: Date }>(
+    'SELECT events.settled_cursor()::int8 AS version, clock_timestamp() AS at',
+  );
+  return rows[0]!;
 }
 
 const ITEM_COLUMNS = `i.sku, i.name, i.unit, i.gtin, trim_scale(i.list_price)::text AS list_price,
