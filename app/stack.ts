@@ -1,6 +1,6 @@
 import neo4j, { type Driver } from 'neo4j-driver';
 import { openDatabase, type Database } from '../platform/db/database.ts';
-import { EventWakeup, latestCursor, migrateEventLog } from '../platform/events/eventLog.ts';
+import { EventWakeup, lastCommittedCursor, migrateEventLog } from '../platform/events/eventLog.ts';
 import type { Runtime } from '../platform/runtime.ts';
 import { startSubgraph, type RunningSubgraph } from '../platform/server/subgraph.ts';
 import type { RunningService } from '../platform/server/http.ts';
@@ -94,7 +94,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.push(() => gateway.close());
 
     const settled = async () => {
-      const cursor = await latestCursor(db);
+      const cursor = await lastCommittedCursor(db);
       const consumers = SUBGRAPHS.flatMap((name) => subgraphs[name].instance.consumers ?? []);
       await Promise.all(consumers.map((consumer) => consumer.caughtUp(cursor)));
     };

@@ -19,15 +19,23 @@ export const BENCH_SECRETS = {
 };
 
 /**
- * The whole stack for a benchmark: PGlite in memory unless DATABASE_URL is set, the bench Neo4j, the
- * demo data when asked. `stop` stops both.
+ * The whole stack for a benchmark: PGlite in memory unless DATABASE_URL is set (or `databaseUrl` given),
+ * the bench Neo4j (or `neo4j`, which the caller then stops), the demo data when asked. `stopAll` stops
+ * what it started.
  */
 export async function benchStack(options: {
   seedDemo: boolean;
+  /** Overrides DATABASE_URL; null runs PGlite whatever DATABASE_URL says. */
+  databaseUrl?: string | null;
+  neo4j?: Neo4jHandle;
 }): Promise<Stack & { stopAll(): Promise<void> }> {
-  const neo4j = await benchNeo4j();
+  const neo4j = options.neo4j ?? (await benchNeo4j());
+  const databaseUrl =
+    options.databaseUrl === undefined
+      ? process.env.DATABASE_URL || undefined
+      : (options.databaseUrl ?? undefined);
   const stack = await startStack({
-    databaseUrl: process.env.DATABASE_URL || undefined,
+    databaseUrl,
     neo4j: neo4j.connection,
     jwt: { secret: BENCH_SECRETS.jwt, jwksUrl: undefined, issuer: undefined, audience: undefined },
     internalSecret: BENCH_SECRETS.internal,
@@ -38,7 +46,7 @@ export async function benchStack(options: {
     ...stack,
     async stopAll() {
       await stack.stop();
-      await neo4j.stop();
+      if (!options.neo4j) await neo4j.stop();
     },
   };
 }

@@ -5,6 +5,7 @@ import { runConsumerOn, sqlSink, type ConsumerOptions } from '../platform/events
 import {
   EventLog,
   EventWakeup,
+  lastCommittedCursor,
   latestCursor,
   migrateEventLog,
   type EventOf,
@@ -93,7 +94,7 @@ describe(`event log on ${engineUnderTest}`, () => {
     const { rows } = await db.query<{ version: number }>(
       'SELECT version FROM events.schema_migrations ORDER BY version',
     );
-    expect(rows.map((row) => row.version)).toEqual([1, 2, 3]);
+    expect(rows.map((row) => row.version)).toEqual([1, 2, 3, 4]);
   });
 
   it('an event exists exactly when the transaction that appended it commits', async () => {
@@ -196,6 +197,134 @@ describe(`event log on ${engineUnderTest}`, () => {
     expect(received).toEqual([1, 2, 3, 4]);
   });
 });
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe(`concurrent appends on ${engineUnderTest}`, () => {
+  it('readers that keep a position meet every committed event once, in cursor order, while writers run side by side', async () => {
+    const WRITERS = 8;
+    const TRANSACTIONS = 12;
+    let running = true;
+    let sequence = 0;
+    const committed: string[] = [];
+    const writer = async (w: number) => {
+      for (let t = 0; t < TRANSACTIONS; t += 1) {
+        // Every fifth transaction rolls back after appending: its cursors never commit.
+        const rollsBack = (w + t) % 5 === 0;
+        try {
+          const cursors = await db.transaction(async (tx) => {
+            const appended: string[] = [];
+            for (let e = 0; e <= (w + t) % 3; e += 1) {
+              const event = await appendEvent(tx, {
+                type: 'Counted',
+                aggregateType: 'Counter',
+                aggregateId: `w${w}`,
+                payload: { seq: (sequence += 1) },
+              });
+              appended.push(event.cursor);
+              // Hold the transaction open a while, so later cursors of other writers commit first.
+              await pause((w * 7 + t * 3 + e) % 4);
+            }
+            if (rollsBack) throw new Error('rolled back on purpose');
+            return appended;
+          });
+          committed.push(...cursors);
+        } catch (error) {
+          if (!rollsBack) throw error;
+        }
+      }
+    };
+    // A reader that keeps a position, reading as fast as it can while the writers run.
+    const seen: string[] = [];
+    const reader = (async () => {
+      let position = '0';
+      while (running || BigInt(position) < BigInt(await lastCommittedCursor(db))) {
+        const batch = await readEvents(db, position, 50);
+        for (const event of batch) seen.push(event.cursor);
+        if (batch.length > 0) position = batch[batch.length - 1]!.cursor;
+        else await pause(1);
+      }
+    })();
+    // A consumer and a follower, reading as the project's own readers do.
+    const consumer = runConsumer({
+      name: 'concurrent',
+      source: db,
+      wakeup,
+      sink: sqlSink(db, 'projection', 'concurrent', record),
+      batchSize: 5,
+    });
+    const controller = new AbortController();
+    const followed: string[] = [];
+    const following = (async () => {
+      for await (const event of followEvents(db, wakeup, '0', controller.signal)) followed.push(event.cursor);
+    })();
+
+    await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+    running = false;
+    await reader;
+    const last = await lastCommittedCursor(db);
+    await consumer.caughtUp(last);
+    await consumer.stop();
+    // A follower that lost an event would wait for it forever: give up after a while, and compare.
+    for (let waited = 0; followed.length < committed.length && waited < 10_000; waited += 5) await pause(5);
+    controller.abort();
+    await following;
+
+    const inOrder = [...committed].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    expect(seen).toEqual(inOrder);
+    expect(followed).toEqual(inOrder);
+    const { rows } = await db.query<{ cursor: string }>(
+      'SELECT cursor FROM projection.applied ORDER BY cursor',
+    );
+    expect(rows.map((row) => row.cursor)).toEqual(inOrder);
+    expect(await latestCursor(db)).toBe(last);
+  });
+});
+
+// One connection cannot hold a transaction open while another commits: only a server shows the wait.
+if (engineUnderTest === 'postgres') {
+  describe('a cursor still in flight', () => {
+    it('holds readers below it until its transaction ends, however many later cursors commit', async () => {
+      const [before] = await appendMany(1);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let inFlight = '';
+      const slow = db.transaction(async (tx) => {
+        inFlight = (
+          await appendEvent(tx, {
+            type: 'Counted',
+            aggregateType: 'Counter',
+            aggregateId: 'slow',
+            payload: { seq: 1 },
+          })
+        ).cursor;
+        await held;
+      });
+      while (!inFlight) await pause(1);
+      const later = await appendMany(3, 2);
+      expect(BigInt(later[0]!.cursor)).toBeGreaterThan(BigInt(inFlight));
+      expect((await readEvents(db, '0', 10)).map((event) => event.cursor)).toEqual([before!.cursor]);
+      expect(await latestCursor(db)).toBe(before!.cursor);
+      // Lookups that keep no position see what has committed.
+      expect(await log.readCommitted(db, '0', 10)).toHaveLength(4);
+
+      release();
+      await slow;
+      expect((await readEvents(db, '0', 10)).map((event) => event.payload.seq)).toEqual([0, 1, 2, 3, 4]);
+    });
+
+    it('a transaction that rolls back releases the readers it held', async () => {
+      await expect(
+        db.transaction(async (tx) => {
+          await appendEvent(tx, { type: 'Lost', aggregateType: 'X', aggregateId: '1', payload: {} });
+          await appendMany(2);
+          throw new Error('the writer fails after appending');
+        }),
+      ).rejects.toThrow('the writer fails');
+      expect((await readEvents(db, '0', 10)).map((event) => event.payload.seq)).toEqual([0, 1]);
+    });
+  });
+}
 
 // Only a server can drop connections; PGlite runs in-process.
 if (engineUnderTest === 'postgres') {

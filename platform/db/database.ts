@@ -20,6 +20,13 @@ export interface Queryable {
     sql: string,
     params?: readonly SqlValue[],
   ): Promise<Row | undefined>;
+  /**
+   * NOTIFY `channel` once this transaction has committed (never when it rolls back; at once outside a
+   * transaction). The notifications of many transactions are coalesced: a listener learns that something
+   * changed, not how often. Unlike a NOTIFY in the transaction, it does not make commits wait for one
+   * another (PostgreSQL serialises the commits of notifying transactions, WAL flush included).
+   */
+  notifyOnCommit(channel: string): void;
 }
 
 /**
@@ -49,7 +56,10 @@ function statementSubject(sql: string): string {
 }
 
 /** Gives an engine's `query` the row helpers, the same on PGlite and on PostgreSQL. */
-export function queryable(query: Queryable['query']): Queryable {
+export function queryable(
+  query: Queryable['query'],
+  notifyOnCommit: Queryable['notifyOnCommit'],
+): Queryable {
   const maybeOne: Queryable['maybeOne'] = async <Row>(sql: string, params?: readonly SqlValue[]) => {
     const { rows } = await query<Row>(sql, params);
     if (rows.length > 1) throw new RowCountError('at most one row', rows.length, statementSubject(sql));
@@ -62,7 +72,7 @@ export function queryable(query: Queryable['query']): Queryable {
       throw new RowCountError('one row', rows.length, statementSubject(sql));
     return row;
   };
-  return { query, one, maybeOne };
+  return { query, one, maybeOne, notifyOnCommit };
 }
 
 export interface Database extends Queryable {

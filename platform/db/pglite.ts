@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import { queryable, type Database, type QueryResult, type SqlValue } from './database.ts';
+import { quoteIdent } from './migrate.ts';
+import { CommitNotifications, coalescedNotifier } from './notifier.ts';
 
 /** int8 comes back as text on both engines, so cursors and counts never lose precision. */
 const parsers = { [types.INT8]: (value: string) => value };
@@ -24,13 +26,24 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     };
   };
 
+  const notify = coalescedNotifier(async (channel) => {
+    await pg.query(`NOTIFY ${quoteIdent(channel)}`);
+  });
+
   return {
     engine: 'pglite',
     get statementCount() {
       return statements;
     },
-    ...queryable((sql, params) => run(pg, sql, params)),
-    transaction: (work) => pg.transaction((tx) => work(queryable((sql, params) => run(tx, sql, params)))),
+    ...queryable((sql, params) => run(pg, sql, params), notify),
+    async transaction(work) {
+      const notifications = new CommitNotifications(notify);
+      const result = await pg.transaction((tx) =>
+        work(queryable((sql, params) => run(tx, sql, params), notifications.add)),
+      );
+      notifications.committed();
+      return result;
+    },
     async listen(channel, onNotify) {
       const unlisten = await pg.listen(channel, onNotify);
       return () => unlisten();

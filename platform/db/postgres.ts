@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { queryable, type Database, type QueryResult, type SqlValue } from './database.ts';
+import { CommitNotifications, coalescedNotifier } from './notifier.ts';
 
 const INT8_OID = 20;
 const MAX_ATTEMPTS = 3;
@@ -28,6 +29,13 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   const isClosing = () => closing;
   const pool = await openPool(url, poolSize, isClosing);
   const notifications = notificationListener(url, isClosing);
+  // Its own short transaction: a lost notification costs a reader a slow poll, never an event, so the
+  // commit need not wait for the WAL to reach the disk.
+  const notify = coalescedNotifier(async (channel) => {
+    await pool.query(
+      `BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY ${pg.escapeIdentifier(channel)}; COMMIT`,
+    );
+  });
 
   const run = async <Row>(
     target: pg.Pool | pg.PoolClient,
@@ -44,9 +52,15 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     get statementCount() {
       return statements;
     },
-    ...queryable((sql, params) => run(pool, sql, params)),
-    transaction: (work) =>
-      inRetriedTransaction(pool, (client) => work(queryable((sql, params) => run(client, sql, params)))),
+    ...queryable((sql, params) => run(pool, sql, params), notify),
+    transaction: async (work) => {
+      const committed = new CommitNotifications(notify);
+      const result = await inRetriedTransaction(pool, (client) =>
+        work(queryable((sql, params) => run(client, sql, params), committed.add)),
+      );
+      committed.committed();
+      return result;
+    },
     listen: (channel, onNotify) => notifications.listen(channel, onNotify),
     async close() {
       closing = true;

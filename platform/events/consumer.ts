@@ -37,7 +37,7 @@ export type EventReader<Event> = (db: Database, after: string, limit: number) =>
 
 /** A consumer of the project's event log. */
 export function runConsumer(options: ConsumerOptions): RunningConsumer {
-  return runConsumerOn((db, after, limit) => eventLog.read(db, after, limit), options);
+  return runConsumerOn((db, after, limit) => eventLog.read(db, after, limit), options, eventLog.idleWait);
 }
 
 /**
@@ -48,6 +48,8 @@ export function runConsumer(options: ConsumerOptions): RunningConsumer {
 export function runConsumerOn<Event extends { cursor: string }>(
   read: EventReader<Event>,
   options: ConsumerOptions<Event>,
+  /** How long to wait for a wake-up when nothing new was read (the log may ask for a quick retry). */
+  idleWait: (db: Database) => Promise<number> = () => Promise.resolve(5_000),
 ): RunningConsumer {
   const { source, wakeup, sink, name } = options;
   const batchSize = options.batchSize ?? 100;
@@ -72,7 +74,7 @@ export function runConsumerOn<Event extends { cursor: string }>(
         advance(position);
         const batch = await read(source, position, batchSize);
         if (batch.length === 0) {
-          await wakeup.wait(5_000, controller.signal);
+          await wakeup.wait(await idleWait(source), controller.signal);
           continue;
         }
         await sink.applyBatch(batch);

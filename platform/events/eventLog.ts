@@ -7,11 +7,14 @@ import { ShapeError, type Infer, type Shape } from './shape.ts';
 
 export const EVENT_SCHEMA = 'events';
 const CHANNEL = 'event_log';
+/** A reader with nothing new, while events above its position wait on an earlier one still in flight. */
+const UNSETTLED_POLL_MS = 50;
+
 /**
- * Appends take this lock until their transaction ends, so cursors become visible in cursor order and a
- * reader that has seen cursor N can never later find a committed cursor below N.
+ * Transactions that have enlisted as appenders (see migration 004): enlisting once per transaction is
+ * enough, since every cursor it draws afterwards lies above its key.
  */
-const APPEND_LOCK = 7_342_001;
+const enlisted = new WeakSet<Queryable>();
 
 type Shapes = Record<string, Shape<unknown>>;
 type NameOf<S extends Shapes> = keyof S & string;
@@ -87,11 +90,13 @@ export async function migrateEventLog(db: Database): Promise<void> {
 }
 
 /**
- * Takes the append lock now rather than at the first append: a writer that also locks rows takes this
- * first, so it cannot deadlock with a consumer batch that holds it from its first append.
+ * The settled cursor: every event at or below it that will ever commit has committed. Appends do not wait
+ * for one another, so cursors may commit out of order; a reader that keeps a position reads only up to
+ * here, and so never passes a cursor that an unfinished transaction may still commit.
  */
-export async function lockEventLog(tx: Queryable): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+async function settledCursor(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ cursor: string }>('SELECT events.settled_cursor()::int8 AS cursor');
+  return rows[0]?.cursor ?? '0';
 }
 
 /**
@@ -104,12 +109,14 @@ export class EventLog<S extends Shapes> {
 
   /** Appends in the caller's transaction: the event exists exactly when the change it describes does. */
   append = async <T extends NameOf<S>>(tx: Queryable, event: NewEventOf<S, T>): Promise<EventOf<S, T>> => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+    if (!enlisted.has(tx)) {
+      await tx.query('SELECT events.enlist_appender()');
+      enlisted.add(tx);
+      tx.notifyOnCommit(CHANNEL);
+    }
     const row = await tx.one<EventRow>(
-      `WITH appended AS (
-         INSERT INTO events.event_log (type, aggregate_type, aggregate_id, parties, actor, payload)
-         VALUES ($1, $2, $3, $4, $5, $6::text::jsonb) RETURNING *)
-       SELECT appended.*, pg_notify('${CHANNEL}', appended.cursor::text) FROM appended`,
+      `INSERT INTO events.event_log (type, aggregate_type, aggregate_id, parties, actor, payload)
+       VALUES ($1, $2, $3, $4, $5, $6::text::jsonb) RETURNING *`,
       [
         event.type,
         event.aggregateType,
@@ -126,20 +133,57 @@ export class EventLog<S extends Shapes> {
   };
 
   /**
-   * Events after `after` in cursor order. A stored event that breaks the contract ends the read: the
-   * events before it are returned, and the next read (starting at it) throws an `EventContractError`
-   * naming it, so a reader stops there and never skips it.
+   * Events after `after` in cursor order, up to the settled cursor: what a reader that keeps a position
+   * (a consumer, a subscription, a replay) takes, so that having read up to N it never later finds a
+   * committed event below N. A stored event that breaks the contract ends the read: the events before it
+   * are returned, and the next read (starting at it) throws an `EventContractError` naming it, so a
+   * reader stops there and never skips it.
    */
   read = async <T extends NameOf<S> = NameOf<S>>(
+    db: Queryable,
+    after: string,
+    /** null: every event that matches. */
+    limit: number | null,
+    filter: EventFilter<T> = {},
+  ): Promise<EventOf<S, T>[]> => {
+    // A statement of its own, before the read: the read's snapshot must see what committed up to here.
+    const settled = await settledCursor(db);
+    if (BigInt(settled) <= BigInt(after)) return [];
+    return this.readRows(db, after, settled, limit, filter);
+  };
+
+  /**
+   * Events after `after` committed now, in cursor order, including those above a cursor still in flight:
+   * for lookups that keep no position (an aggregate's history, a check inside a write). A reader that
+   * resumes from the last cursor it saw uses `read`.
+   */
+  readCommitted = <T extends NameOf<S> = NameOf<S>>(
     db: Queryable,
     after: string,
     /** null: every event that matches (an aggregate's whole history, say). */
     limit: number | null,
     filter: EventFilter<T> = {},
+  ): Promise<EventOf<S, T>[]> => this.readRows(db, after, null, limit, filter);
+
+  /** Whether committed events wait above the settled cursor, for an earlier one still in flight. */
+  unsettled = async (db: Queryable): Promise<boolean> => {
+    const { rows } = await db.query<{ later: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM events.event_log WHERE cursor > (SELECT events.settled_cursor())) AS later',
+    );
+    return rows[0]?.later ?? false;
+  };
+
+  private readRows = async <T extends NameOf<S>>(
+    db: Queryable,
+    after: string,
+    upTo: string | null,
+    limit: number | null,
+    filter: EventFilter<T>,
   ): Promise<EventOf<S, T>[]> => {
     const { rows } = await db.query<EventRow>(
       `SELECT * FROM events.event_log
         WHERE cursor > $1::bigint
+          AND ($8::bigint IS NULL OR cursor <= $8::bigint)
           AND ($2::text[] IS NULL OR type = ANY($2::text[]))
           AND ($3::text IS NULL OR aggregate_type = $3)
           AND ($4::text IS NULL OR aggregate_id = $4)
@@ -154,6 +198,7 @@ export class EventLog<S extends Shapes> {
         limit,
         filter.party ?? null,
         filter.aggregateIds ? [...filter.aggregateIds] : null,
+        upTo,
       ],
     );
     const events: EventOf<S, T>[] = [];
@@ -188,9 +233,17 @@ export class EventLog<S extends Shapes> {
         position = event.cursor;
         yield event;
       }
-      if (batch.length === 0) await wakeup.wait(5_000, signal);
+      if (batch.length === 0) await wakeup.wait(await this.idleWait(db), signal);
     }
   }
+
+  /**
+   * How long a reader with nothing new waits for the next append: briefly when committed events wait on
+   * an earlier cursor still in flight (its transaction may roll back, which wakes no one), else until the
+   * slow poll.
+   */
+  idleWait = async (db: Queryable): Promise<number> =>
+    (await this.unsettled(db)) ? UNSETTLED_POLL_MS : 5_000;
 
   private toEvent(row: EventRow): EventOf<S> {
     const shape = Object.hasOwn(this.shapes, row.type) ? this.shapes[row.type] : undefined;
@@ -227,9 +280,27 @@ export function isOf<S extends Shapes, T extends NameOf<S>>(
 export const eventLog = new EventLog(EVENT_SHAPES);
 export const appendEvent = eventLog.append;
 export const readEvents = eventLog.read;
+export const readCommittedEvents = eventLog.readCommitted;
 export const followEvents: typeof eventLog.follow = eventLog.follow.bind(eventLog);
 
+/**
+ * The cursor of the latest settled event (0 when there is none): a reader that starts here misses
+ * nothing that commits later.
+ */
 export async function latestCursor(db: Queryable): Promise<string> {
+  const settled = await settledCursor(db);
+  const row = await db.one<{ cursor: string }>(
+    'SELECT COALESCE(max(cursor), 0)::int8 AS cursor FROM events.event_log WHERE cursor <= $1::bigint',
+    [settled],
+  );
+  return row.cursor;
+}
+
+/**
+ * The cursor of the latest committed event, settled or not: what a consumer must reach to have applied
+ * everything committed so far (it reaches it once the cursors in flight below it have settled).
+ */
+export async function lastCommittedCursor(db: Queryable): Promise<string> {
   const row = await db.one<{ cursor: string }>(
     'SELECT COALESCE(max(cursor), 0)::int8 AS cursor FROM events.event_log',
   );

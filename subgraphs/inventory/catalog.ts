@@ -14,15 +14,15 @@ import {
 /**
  * The catalog one customer syncs. Change tracking: every change that alters an item for everyone (its
  * data, list price, promotion, availability) stamps `item.catalog_version` with the cursor of the event
- * that announced it; a change of one customer's agreed price stamps that price row. Cursors become
- * visible in order (inventory writes hold the event log's append lock to commit), so a sync that noted
- * the highest visible cursor H before reading misses nothing when the next one asks for versions above H.
+ * that announced it; a change of one customer's agreed price stamps that price row. A sync notes the
+ * event log's latest settled cursor H before reading (no event at or below H can commit later), so it
+ * misses nothing when the next one asks for versions above H.
  * What changes by the clock alone (a promotion or an agreed price starting or ending) is found by the
  * boundary instants between the two syncs' start times. All of it is indexed: an incremental sync costs
  * what changed, not the catalog's size.
  */
 export interface SyncPoint {
-  /** Highest event cursor visible when the sync started. */
+  /** The event log's settled cursor when the sync started: no event at or below it commits later. */
   version: string;
   /** The database clock when the sync started. */
   at: Date;

@@ -38,8 +38,7 @@ import {
   type ItemRow,
   type LocationRow,
 } from './store.ts';
-import { type MovementRow } from './stock.ts';
-import { lockEventLog } from '../../platform/events/eventLog.ts';
+import { lockInventory, type MovementRow } from './stock.ts';
 import { todayUtc as today } from '../../platform/dates.ts';
 
 /**
@@ -113,7 +112,7 @@ export async function upsertItem(
       : input.reorderPoint === null
         ? null
         : parseQuantity(input.reorderPoint, 'reorderPoint', { allowZero: true }).toString();
-  await lockEventLog(tx);
+  await lockInventory(tx);
   if (gtin) {
     const holder = await tx.maybeOne<{ sku: string }>(
       `SELECT sku FROM inventory.item WHERE gtin = $1 AND sku <> $2`,
@@ -146,7 +145,7 @@ export async function setPrice(tx: Queryable, principal: Principal, input: SetPr
         field: 'validFrom',
       });
     }
-    await lockEventLog(tx);
+    await lockInventory(tx);
     await existingItem(tx, sku);
     await setListPrice(tx, sku, price, actor(principal));
     return (await lockItem(tx, sku))!;
@@ -157,7 +156,7 @@ export async function setPrice(tx: Queryable, principal: Principal, input: SetPr
   if (validTo !== null && validTo < validFrom) {
     throw badInput(`validTo ${validTo} is before validFrom ${validFrom}`, { field: 'validTo' });
   }
-  await lockEventLog(tx);
+  await lockInventory(tx);
   const item = await existingItem(tx, sku);
   const customer = await partnerById(tx, customerId);
   if (!customer || !customer.roles.includes('CUSTOMER')) {
@@ -187,7 +186,7 @@ export async function setPrice(tx: Queryable, principal: Principal, input: SetPr
 
 export async function removeCustomerPrice(tx: Queryable, principal: Principal, id: string): Promise<ItemRow> {
   assertMay(principal, 'removeCustomerPrice');
-  await lockEventLog(tx);
+  await lockInventory(tx);
   const price = await customerPriceById(tx, id);
   if (!price) throw notFound('customer price', id);
   await removePrice(tx, id, actor(principal));
@@ -214,7 +213,7 @@ export async function setPromotion(
   if (endsAt.getTime() - startsAt.getTime() > MAX_PROMOTION_DAYS * 86_400_000) {
     throw badInput(`a promotion runs at most ${MAX_PROMOTION_DAYS} days`, { field: 'endsAt' });
   }
-  await lockEventLog(tx);
+  await lockInventory(tx);
   const item = await existingItem(tx, sku);
   if (item.list_price === null) throw badInput(`${sku} has no list price to discount`, { field: 'sku' });
   if (input.kind === 'AMOUNT' && value.gt(item.list_price)) {
@@ -271,7 +270,7 @@ export async function adjustStock(
     if (change.isZero()) throw badInput('change must not be zero', { field: 'change' });
   }
   const counted = hasCount ? parseQuantity(input.countedOnHand!, 'countedOnHand', { allowZero: true }) : null;
-  await lockEventLog(tx);
+  await lockInventory(tx);
   await existingItem(tx, sku);
   if (!(await locationByCode(tx, code)))
     throw badInput(`unknown location ${input.location}`, { field: 'location' });

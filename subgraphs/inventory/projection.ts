@@ -3,8 +3,7 @@ import type { OrderEventType, OrderLineFacts } from '../../platform/events/contr
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import { keepParty } from '../../platform/events/parties.ts';
 import { Decimal } from '../../platform/money.ts';
-import { issue, receive, release, reserve, stockChanged, type OrderCause } from './stock.ts';
-import { lockEventLog } from '../../platform/events/eventLog.ts';
+import { issue, lockInventory, receive, release, reserve, stockChanged, type OrderCause } from './stock.ts';
 
 /**
  * Inventory's reaction to the event log, applied exactly once: the consumer stores its offset in the
@@ -82,7 +81,7 @@ async function onReceipt(tx: Queryable, event: LoggedEvent<'ShipmentReceived'>):
   const accepted = (line: OrderLineFacts) => new Decimal(line.quantity);
   const groups = bySku(event.payload.lines, accepted);
   if (groups.size === 0) return;
-  await lockEventLog(tx);
+  await lockInventory(tx);
   const known = await knownSkus(tx, [...groups.keys()]);
   for (const [sku, lines] of groups) {
     if (!known.has(sku)) continue;
@@ -113,7 +112,7 @@ async function onConfirmation(tx: Queryable, event: LoggedEvent<'OrderConfirmed'
   const confirmed = (line: { confirmedQuantity: string }) => new Decimal(line.confirmedQuantity);
   const groups = bySku(event.payload.lines, confirmed);
   if (groups.size === 0) return;
-  await lockEventLog(tx);
+  await lockInventory(tx);
   const known = await knownSkus(tx, [...groups.keys()]);
   for (const [sku, lines] of groups) {
     if (!known.has(sku)) continue;
@@ -142,7 +141,7 @@ const DONE_SHIPPING = new Set(['SHIPPED', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CLO
 async function onShipment(tx: Queryable, event: LoggedEvent<'OrderShipped'>): Promise<void> {
   const shipped = (line: OrderLineFacts) => new Decimal(line.quantity);
   const groups = bySku(event.payload.lines, shipped);
-  await lockEventLog(tx);
+  await lockInventory(tx);
   const known = await knownSkus(tx, [...groups.keys()]);
   for (const [sku, lines] of groups) {
     if (!known.has(sku)) continue;
@@ -173,7 +172,7 @@ async function onShipment(tx: Queryable, event: LoggedEvent<'OrderShipped'>): Pr
 }
 
 async function releaseOrder(tx: Queryable, event: OrderEvent, reason: string): Promise<void> {
-  await lockEventLog(tx);
+  await lockInventory(tx);
   const released = await release(tx, orderIdOf(event), cause(event, 0), reason);
   for (const [sku, quantity] of released) {
     await stockChanged(

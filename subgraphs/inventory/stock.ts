@@ -14,12 +14,16 @@ export type StockChange = {
  * event that announces it; CHECK constraints keep on hand ≥ reserved ≥ 0, so available never goes
  * negative whatever runs concurrently.
  *
- * Lock order. Every inventory write, mutation or event consumer, first takes the event log's append lock
- * (the advisory lock `appendEvent` takes, held to commit), then row locks. Appending alone would take it
- * after the row locks, and a consumer batch, which holds it from its first append, could then wait for a
- * row a mutation holds while that mutation waits for the append lock: a deadlock. Taking it first also
- * makes every inventory change visible in cursor order, which the catalog's change tracking relies on.
+ * Lock order. Every inventory write, mutation or event consumer, first takes inventory's write lock
+ * (`lockInventory`, held to commit), then row locks: a consumer batch and a mutation each lock several
+ * items' rows, in orders of their own, so without it they could deadlock. The catalog's change tracking
+ * does not depend on it: it reads up to the event log's settled cursor (`catalog.ts`).
  */
+
+/** Inventory's write lock, taken before any row lock (see the lock order above); held until commit. */
+export async function lockInventory(tx: Queryable): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('inventory:writes'))");
+}
 
 export type MovementKind = 'RECEIPT' | 'ISSUE' | 'ADJUSTMENT' | 'RESERVATION' | 'RELEASE';
 

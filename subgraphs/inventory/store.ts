@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/db/database.ts';
-import { appendEvent, lockEventLog } from '../../platform/events/eventLog.ts';
+import { appendEvent } from '../../platform/events/eventLog.ts';
 import { Decimal } from '../../platform/money.ts';
 import type { CustomerPriceFacts, ListPriceFacts, PromotionFacts } from '../../platform/events/contract.ts';
 import {
+  lockInventory,
   ensureLocation,
   lockLevels,
   move,
@@ -84,7 +85,7 @@ export interface NewItem {
 
 /** Creates or updates an item; announces it with `ItemUpserted` (its whole state, list price included). */
 export async function upsertItem(tx: Queryable, item: NewItem, actor: string): Promise<ItemRow> {
-  await lockEventLog(tx);
+  await lockInventory(tx);
   const keep = (value: unknown) => value === undefined;
   const row = await tx.one<ItemRow & { reorder_changed: boolean }>(
     `WITH before AS (SELECT reorder_point FROM inventory.item WHERE sku = $1 FOR UPDATE)
@@ -425,7 +426,7 @@ export async function upsertLocation(
   location: { code: string; name: string; isDefault: boolean },
   actor: string,
 ): Promise<LocationRow> {
-  await lockEventLog(tx);
+  await lockInventory(tx);
   if (location.isDefault) await tx.query(`UPDATE inventory.location SET is_default = false WHERE is_default`);
   const row = await tx.one<LocationRow>(
     `INSERT INTO inventory.location AS l (code, name, is_default)
@@ -489,7 +490,7 @@ export async function levelAt(
  * difference, so the ledger explains it. The location is defined if new.
  */
 export async function setOnHand(tx: Queryable, sku: string, location: string, onHand: string, actor: string) {
-  await lockEventLog(tx);
+  await lockInventory(tx);
   await ensureLocation(tx, location);
   const level = await levelAt(tx, sku, location);
   await adjust(tx, sku, location, new Decimal(onHand).minus(level.onHand), 'stock count', actor);

@@ -4,7 +4,7 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput, conflict, notFound } from '../../platform/errors.ts';
 import type { DisruptionAlertFacts, DisruptionReportedFacts } from '../../platform/events/contract.ts';
-import { appendEvent, readEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
+import { appendEvent, readCommittedEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import type { EventSource } from '../../platform/events/subscription.ts';
 import { subscribeToEvents } from '../../platform/events/subscription.ts';
 import { idempotencyScope, idempotent, requestHash } from '../../platform/idempotency.ts';
@@ -142,9 +142,12 @@ export function alertFor(audience: Audience, alert: AlertRow): AlertRow {
 
 async function existingReport(tx: Queryable, id: string) {
   const filter = { aggregateType: 'Disruption', aggregateId: id };
-  const [reported] = await readEvents(tx, '0', 1, { ...filter, types: ['DisruptionReported'] });
+  const [reported] = await readCommittedEvents(tx, '0', 1, { ...filter, types: ['DisruptionReported'] });
   if (!reported) return null;
-  const alerts = await readEvents(tx, '0', ALERTS_RETURNED, { ...filter, types: ['DisruptionAlert'] });
+  const alerts = await readCommittedEvents(tx, '0', ALERTS_RETURNED, {
+    ...filter,
+    types: ['DisruptionAlert'],
+  });
   return { reported, alerts };
 }
 

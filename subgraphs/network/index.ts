@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { runConsumer } from '../../platform/events/consumer.ts';
-import { eventLogId, latestCursor } from '../../platform/events/eventLog.ts';
+import { eventLogId, lastCommittedCursor } from '../../platform/events/eventLog.ts';
 import type { Runtime } from '../../platform/runtime.ts';
 import type { SubgraphModule } from '../../platform/server/subgraph.ts';
 import { createContext, type Context } from './context.ts';
@@ -31,7 +31,7 @@ export const network: SubgraphModule<Context> = {
       sink: networkProjectionSink(driver, `${PROJECTION}@${await eventLogId(runtime.db)}`),
     });
     const projected = async (cursor?: string) => {
-      const target = cursor ?? (await latestCursor(runtime.db));
+      const target = cursor ?? (await lastCommittedCursor(runtime.db));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         projection.caughtUp(target),

@@ -1,7 +1,7 @@
 import type { Driver } from 'neo4j-driver';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { badInput, conflict, notFound } from '../../platform/errors.ts';
-import { appendEvent, readEvents } from '../../platform/events/eventLog.ts';
+import { appendEvent, readCommittedEvents } from '../../platform/events/eventLog.ts';
 import { requireText } from '../../platform/input.ts';
 import { assertMayDecide, audienceOf, mayReadRequest } from './access.ts';
 import { int, read, requestMap, viewerOf } from './cypher.ts';
@@ -99,7 +99,7 @@ async function decide(
   const aggregate = linkAggregate(request.supplierId, request.customerId);
   const cursor = await deps.db.transaction(async (tx) => {
     await lockLinkRequests(tx);
-    const [later] = await readEvents(tx, String(request.seq), 1, {
+    const [later] = await readCommittedEvents(tx, String(request.seq), 1, {
       ...aggregate,
       types: ['SupplyLinkDeclared', 'SupplyLinkConfirmed', 'SupplyLinkRejected'],
     });

@@ -7,7 +7,7 @@ import {
   type OrderEventFacts,
   type OrderEventType,
 } from '../../platform/events/contract.ts';
-import { appendEvent, readEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
+import { appendEvent, readCommittedEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import { nextDocumentNumber } from '../../platform/numbering.ts';
 import type { OrderKind, OrderStatus } from './generated/resolvers.ts';
 
@@ -519,7 +519,11 @@ async function appendOrderEvent(
 export type OrderHistoryRow = LoggedEvent<OrderEventType>;
 
 export function historyByOrderIds(db: Queryable, orderIds: readonly string[]): Promise<OrderHistoryRow[]> {
-  return readEvents(db, '0', null, { types: ORDER_EVENTS, aggregateType: 'Order', aggregateIds: orderIds });
+  return readCommittedEvents(db, '0', null, {
+    types: ORDER_EVENTS,
+    aggregateType: 'Order',
+    aggregateIds: orderIds,
+  });
 }
 
 /** What visibility rules need of an order, as its events carry it. */

@@ -1,5 +1,5 @@
 import { seedDemo } from '../../app/demoData.ts';
-import { latestCursor } from '../../platform/events/eventLog.ts';
+import { lastCommittedCursor } from '../../platform/events/eventLog.ts';
 import type { Role } from '../../platform/auth/principal.ts';
 import { caller, type Caller } from './orders.ts';
 import { bootStack, type TestStack } from './stack.ts';
@@ -24,7 +24,7 @@ export async function bootNetworkStack(): Promise<NetworkStack> {
     ...(stack.subgraphs.network.instance.consumers ?? []),
   ];
   const networkSettled = async () => {
-    const cursor = await latestCursor(stack.db);
+    const cursor = await lastCommittedCursor(stack.db);
     await Promise.all(consumers.map((consumer) => consumer.caughtUp(cursor)));
   };
   const ids = await seedDemo(stack.db, stack.driver, () => stack.settled());
