@@ -47,7 +47,12 @@ export interface Stack {
 /** The gateway in a worker thread (app/gatewayThread.ts). */
 export async function startGatewayThread(options: GatewayOptions): Promise<RunningService> {
   const thread = await startThreadService('gateway', new URL('./gatewayThread.ts', import.meta.url), options);
-  return { name: 'gateway', url: thread.url, port: Number(new URL(thread.url).port), close: thread.close };
+  return {
+    name: 'gateway',
+    url: thread.url,
+    port: Number(new URL(thread.url).port),
+    close: () => thread.close(),
+  };
 }
 
 export async function openNeo4jDriver(connection: StackOptions['neo4j']): Promise<Driver> {

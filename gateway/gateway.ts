@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
   OperationTypeNode,
@@ -9,12 +9,8 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
-import {
-  ApolloGateway,
-  RemoteGraphQLDataSource,
-  type GraphQLDataSourceProcessOptions,
-} from '@apollo/gateway';
-import { PRINCIPAL_HEADER, signPrincipal, type Principal } from '../platform/auth/principal.ts';
+import { ApolloGateway } from '@apollo/gateway';
+import { signPrincipal, type Principal } from '../platform/auth/principal.ts';
 import { safeFormatError } from '../platform/errors.ts';
 import {
   graphqlRuntime,
@@ -23,20 +19,28 @@ import {
   type WebSocketHooks,
 } from '../platform/server/http.ts';
 import type { SubgraphName } from '../platform/subgraphs.ts';
+import { RememberedApiKeys } from './apiKeys.ts';
 import { askPartners } from './askPartners.ts';
 import { createAuthenticator, type JwtSettings } from './auth.ts';
-import { credentialCheck, CredentialWatcher, PartnerStatusCache } from './credentials.ts';
+import {
+  credentialCheck,
+  CredentialWatcher,
+  PartnerStatusCache,
+  type CredentialCheck,
+} from './credentials.ts';
+import { SignedDataSource, type FetchContext } from './dataSource.ts';
 import { inboundForwarder } from './inbound.ts';
 import { limitsFromEnvironment, type LimitsConfig } from './limits.ts';
 import { ConnectionSubscriptions, OperationGuard, badRequest, withoutSuggestions } from './limitsGuard.ts';
 import { indexSchema, type SchemaIndex } from './limitsOperation.ts';
 import type { Slot } from './limitsRate.ts';
+import { SignedPrincipals } from './signedPrincipals.ts';
 import { SubscriptionExecutor } from './subscriptions.ts';
 import { devSignIn, webApp } from './static.ts';
 
-export interface GatewayContext {
+export interface GatewayContext extends FetchContext {
   principal: Principal;
-  /** Signed once per request, shared by every subgraph fetch of that request. */
+  /** Signed once per renewal window of the principal, shared by every subgraph fetch. */
   signedPrincipal: Promise<string>;
 }
 
@@ -56,13 +60,6 @@ export interface GatewayOptions {
 }
 
 const SUPERGRAPH = new URL('../schema/supergraph.graphql', import.meta.url);
-
-/** Forwards the caller's principal to subgraphs in a signed header; subgraphs trust nothing else. */
-class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    request.http?.headers.set(PRINCIPAL_HEADER, await (context as GatewayContext).signedPrincipal);
-  }
-}
 
 /** Asks partners, as the gateway itself, which partner an API key acts for. */
 function apiKeyResolver(partnersUrl: string, internalSecret: string) {
@@ -87,7 +84,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const supergraphSdl = await readFile(SUPERGRAPH, 'utf8');
   const dataSources = Object.fromEntries(
-    Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SignedDataSource({ url })]),
+    Object.entries(options.subgraphUrls).map(([name, url]) => [
+      name,
+      new SignedDataSource<GatewayContext>({ url }),
+    ]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -95,11 +95,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   const credentials = credentialCheck(options.subgraphUrls.partners, options.internalSecret);
   const partnerStatus = new PartnerStatusCache(credentials);
-  const authenticator = createAuthenticator(
-    options.jwt,
+  const apiKeys = new RememberedApiKeys(
     apiKeyResolver(options.subgraphUrls.partners, options.internalSecret),
-    (partnerId) => partnerStatus.refused(partnerId),
   );
+  const authenticator = createAuthenticator(options.jwt, apiKeys.resolve, (partnerId) =>
+    partnerStatus.refused(partnerId),
+  );
+  const signedPrincipals = new SignedPrincipals(options.internalSecret);
   const enforced = options.limits !== false;
   const limits = options.limits || limitsFromEnvironment();
   let apiSchema: GraphQLSchema | undefined;
@@ -113,12 +115,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     introspection: true,
     // A backstop: the guard has already refused, per principal, anything over its tier's tokens.
     parseOptions: { maxTokens: Math.max(limits.partner.operation.tokens, limits.staff.operation.tokens) },
-    plugins: enforced ? [guard.plugin<GatewayContext>()] : [],
+    plugins: [
+      credentialChanges(() => {
+        apiKeys.forgetAll();
+        partnerStatus.forgetAll();
+      }),
+      ...(enforced ? [guard.plugin<GatewayContext>()] : []),
+    ],
   });
   let subscriptions: SubscriptionExecutor | undefined;
   // Suspension and revocation end open subscriptions within seconds (docs/security.md).
+  const checkAndForget: CredentialCheck = async (partnerIds, keyIds) => {
+    const refused = await partnerStatus.check(partnerIds, keyIds);
+    apiKeys.forget(refused);
+    return refused;
+  };
   const watcher = new CredentialWatcher(
-    partnerStatus.check,
+    checkAndForget,
     (matches, error) => subscriptions?.end(matches, error) ?? 0,
   );
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -136,10 +149,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const contextFor = async (
     credentials: Parameters<typeof authenticator.authenticate>[0],
   ): Promise<GatewayContext> => {
+    const receivedAt = performance.now();
     const principal = await authenticator.authenticate(credentials);
-    const signedPrincipal = signPrincipal(principal, options.internalSecret);
+    const signedPrincipal = signedPrincipals.sign(principal);
     signedPrincipal.catch(() => undefined);
-    return { principal, signedPrincipal };
+    return { principal, signedPrincipal, receivedAt };
   };
   const context = (request: http.IncomingMessage) => {
     const apiKey = request.headers['x-api-key'];
@@ -229,6 +243,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     options.host,
   );
   return { ...service, close: () => (watcher.stop(), service.close()) };
+}
+
+/**
+ * Forgets remembered credentials once a mutation has run through this gateway: any of them may have
+ * revoked a key or suspended a partner (however its fields are spelled, through fragments or aliases),
+ * which is then refused from the next request on. Mutations are few beside reads, so this costs little.
+ */
+function credentialChanges(forget: () => void): ApolloServerPlugin<GatewayContext> {
+  return {
+    requestDidStart: async () => ({
+      willSendResponse: async ({ operation }) => {
+        if (operation?.operation === OperationTypeNode.MUTATION) forget();
+      },
+    }),
+  };
 }
 
 /** What one graphql-ws connection holds: its operations in flight and its subscriptions. */
