@@ -86,7 +86,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const dataSources = Object.fromEntries(
     Object.entries(options.subgraphUrls).map(([name, url]) => [
       name,
-      new SignedDataSource<GatewayContext>({ url }),
+      // Node's own fetch (undici, connections kept alive) instead of make-fetch-happen, whose HTTP cache
+      // layers the gateway never uses cost it a third of its time per subgraph fetch.
+      new SignedDataSource<GatewayContext>({ url, fetcher: fetch }),
     ]),
   );
   const gateway = new ApolloGateway({
