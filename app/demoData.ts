@@ -33,6 +33,8 @@ interface DemoCompany {
   roles: PartnerRole[];
   duns: string;
   isSelf?: boolean;
+  /** The VAT number its invoices carry (EN 16931 requires the seller's). */
+  vat?: string;
   /** Known only because a partner disclosed it. */
   invited?: boolean;
 }
@@ -43,7 +45,15 @@ interface DemoCompany {
  * two direct suppliers: the hidden concentration the network makes visible.
  */
 export const DEMO_COMPANIES: DemoCompany[] = [
-  { key: 'self', name: 'Cordillera Cycles S.L.', country: 'ES', roles: [], duns: '460000001', isSelf: true },
+  {
+    key: 'self',
+    name: 'Cordillera Cycles S.L.',
+    country: 'ES',
+    roles: [],
+    duns: '460000001',
+    vat: 'ESB12345674',
+    isSelf: true,
+  },
   {
     key: 'iberframe',
     name: 'Iberframe Componentes Lda.',
@@ -166,8 +176,8 @@ const LINKS: [string, string, string[], number][] = [
 ];
 
 export async function isEmpty(db: Database): Promise<boolean> {
-  const { rows } = await db.query<{ count: string }>('SELECT count(*)::int8 AS count FROM partners.partner');
-  return rows[0]?.count === '0';
+  const { count } = await db.one<{ count: string }>('SELECT count(*)::int8 AS count FROM partners.partner');
+  return count === '0';
 }
 
 /** Seeds the demo network through each subgraph's own store, one transaction per subgraph step. */
@@ -185,7 +195,10 @@ export async function seedDemo(
           name: company.name,
           country: company.country,
           roles: company.roles,
-          identifiers: [{ scheme: 'DUNS', value: company.duns }],
+          identifiers: [
+            { scheme: 'DUNS', value: company.duns },
+            ...(company.vat ? [{ scheme: 'VAT' as const, value: company.vat }] : []),
+          ],
           status: company.invited ? 'INVITED' : 'ACTIVE',
           isSelf: company.isSelf ?? false,
         },

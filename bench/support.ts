@@ -51,7 +51,7 @@ export interface LoadResult {
   p50: number;
   p99: number;
   /** Every request's latency, sorted: to combine runs of the same case. */
-  latencies: number[];
+  latencies?: number[];
 }
 
 /** Sends `send` from `concurrency` loops for `seconds`, after a warm-up; latencies in milliseconds. */
@@ -96,7 +96,7 @@ function summarise(label: string, latencies: number[], errors: number, seconds: 
 export function combine(runs: LoadResult[]): LoadResult {
   return summarise(
     runs[0]!.label,
-    runs.flatMap((run) => run.latencies),
+    runs.flatMap((run) => run.latencies ?? []),
     runs.reduce((sum, run) => sum + run.errors, 0),
     runs.reduce((sum, run) => sum + run.seconds, 0),
   );

@@ -16,6 +16,7 @@ import {
   graphqlRuntime,
   startHttpService,
   type RunningService,
+  type WebSocketEndpoint,
   type WebSocketHooks,
 } from '../platform/server/http.ts';
 import type { SubgraphName } from '../platform/subgraphs.ts';
@@ -82,35 +83,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // @apollo/gateway otherwise reports usage metrics to Apollo and probes cloud metadata endpoints;
   // this graph carries partners' business data and calls nothing outside its own deployment.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  const supergraphSdl = await readFile(SUPERGRAPH, 'utf8');
-  const dataSources = Object.fromEntries(
-    Object.entries(options.subgraphUrls).map(([name, url]) => [
-      name,
-      // Node's own fetch (undici, connections kept alive) instead of make-fetch-happen, whose HTTP cache
-      // layers the gateway never uses cost it a third of its time per subgraph fetch.
-      new SignedDataSource<GatewayContext>({ url, fetcher: fetch }),
-    ]),
-  );
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name }) => dataSources[name]!,
-  });
-  const credentials = credentialCheck(options.subgraphUrls.partners, options.internalSecret);
-  const partnerStatus = new PartnerStatusCache(credentials);
-  const apiKeys = new RememberedApiKeys(
-    apiKeyResolver(options.subgraphUrls.partners, options.internalSecret),
-  );
-  const authenticator = createAuthenticator(options.jwt, apiKeys.resolve, (partnerId) =>
-    partnerStatus.refused(partnerId),
-  );
-  const signedPrincipals = new SignedPrincipals(options.internalSecret);
+  const federation = await federate(options);
+  const auth = authentication(options);
   const enforced = options.limits !== false;
   const limits = options.limits || limitsFromEnvironment();
-  let apiSchema: GraphQLSchema | undefined;
-  let schemaIndex: SchemaIndex | undefined;
-  const guard = new OperationGuard(limits, () => schemaIndex);
+  const guard = new OperationGuard(limits, federation.schemaIndex);
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: federation.gateway,
     includeStacktraceInErrorResponses: false,
     formatError: safeFormatError('gateway'),
     // Who may introspect is the guard's decision (partners only when configured); staff always may.
@@ -118,61 +97,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // A backstop: the guard has already refused, per principal, anything over its tier's tokens.
     parseOptions: { maxTokens: Math.max(limits.partner.operation.tokens, limits.staff.operation.tokens) },
     plugins: [
-      credentialChanges(() => {
-        apiKeys.forgetAll();
-        partnerStatus.forgetAll();
-      }),
+      credentialChanges(auth.forgetCredentials),
       ...(enforced ? [guard.plugin<GatewayContext>()] : []),
     ],
   });
-  let subscriptions: SubscriptionExecutor | undefined;
   // Suspension and revocation end open subscriptions within seconds (docs/security.md).
-  const checkAndForget: CredentialCheck = async (partnerIds, keyIds) => {
-    const refused = await partnerStatus.check(partnerIds, keyIds);
-    apiKeys.forget(refused);
-    return refused;
-  };
   const watcher = new CredentialWatcher(
-    checkAndForget,
-    (matches, error) => subscriptions?.end(matches, error) ?? 0,
+    auth.check,
+    (matches, error) => federation.subscriptions()?.end(matches, error) ?? 0,
   );
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
-    apiSchema = loaded;
-    schemaIndex = indexSchema(loaded);
-    subscriptions = new SubscriptionExecutor({
-      supergraphSdl,
-      apiSchema: loaded,
-      subgraphUrls: options.subgraphUrls,
-      dataSources,
-      sign: (principal) => signPrincipal(principal, options.internalSecret),
-    });
-  });
-
-  const contextFor = async (
-    credentials: Parameters<typeof authenticator.authenticate>[0],
-  ): Promise<GatewayContext> => {
-    const receivedAt = performance.now();
-    const principal = await authenticator.authenticate(credentials);
-    const signedPrincipal = signedPrincipals.sign(principal);
-    signedPrincipal.catch(() => undefined);
-    return { principal, signedPrincipal, receivedAt };
-  };
-  const context = (request: http.IncomingMessage) => {
-    const apiKey = request.headers['x-api-key'];
-    return contextFor({
-      authorization: request.headers.authorization,
-      apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
-    });
-  };
-  const contextFromParams = (params: Record<string, unknown> | undefined) => {
-    const text = (name: string) => (typeof params?.[name] === 'string' ? params[name] : undefined);
-    return contextFor({ authorization: text('authorization'), apiKey: text('x-api-key') });
-  };
-
   const webSocketHooks = graphqlWsAdmission(
     guard,
-    contextFromParams,
-    () => apiSchema,
+    auth.fromParams,
+    federation.apiSchema,
     (principal, close) => watcher.connection(principal, close),
   );
 
@@ -181,7 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     {
       name: 'gateway',
       apollo,
-      context,
+      context: auth.fromRequest,
       maxBodyBytes: limits.maxBodyBytes,
       ...(enforced
         ? {
@@ -191,7 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         : {}),
       routes: {
         '/exchange/inbound': inboundForwarder(
-          authenticator,
+          auth.authenticator,
           options.subgraphUrls.exchange,
           options.internalSecret,
         ),
@@ -203,43 +140,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         }),
       },
       fallback: webApp(),
-      // graphql-ws on the same path: credentials come in the connection parameters, checked at connection
-      // init, and every operation runs through the same federated execution as over HTTP.
       webSocket: {
         maxPayload: limits.maxWebSocketMessageBytes,
         ...(enforced ? { hooks: webSocketHooks } : {}),
-        schema: () => {
-          if (!apiSchema) throw new Error('the gateway has not loaded its schema yet');
-          return apiSchema;
-        },
-        context: contextFromParams,
-        execute: async (args) => {
-          const response = await apollo.executeOperation(
-            {
-              query: print(args.document),
-              variables: args.variableValues ?? undefined,
-              operationName: args.operationName ?? undefined,
-            },
-            { contextValue: args.contextValue as GatewayContext },
-          );
-          if (response.body.kind !== 'single')
-            throw new Error('incremental delivery is not served over graphql-ws');
-          return response.body.singleResult as ExecutionResult;
-        },
-        subscribe: async (args) => {
-          if (!subscriptions) throw new Error('the gateway has not loaded its schema yet');
-          const { principal } = args.contextValue as GatewayContext;
-          return watcher.track(principal, subscriptions.subscribe(args, principal));
-        },
+        ...federatedGraphqlWs(apollo, federation, watcher, auth.fromParams),
       },
-      ready: async () => {
-        await Promise.all(
-          Object.entries(options.subgraphUrls).map(async ([name, url]) => {
-            const response = await fetch(new URL('/ready', url));
-            if (!response.ok) throw new Error(`${name} is not ready`);
-          }),
-        );
-      },
+      ready: () => subgraphsReady(options.subgraphUrls),
     },
     options.port,
     options.host,
@@ -260,6 +166,146 @@ function credentialChanges(forget: () => void): ApolloServerPlugin<GatewayContex
       },
     }),
   };
+}
+
+/** The supergraph the gateway serves, and what it derives from the API schema at every (re)load. */
+interface Federation {
+  gateway: ApolloGateway;
+  apiSchema: () => GraphQLSchema | undefined;
+  schemaIndex: () => SchemaIndex | undefined;
+  subscriptions: () => SubscriptionExecutor | undefined;
+}
+
+async function federate(options: GatewayOptions): Promise<Federation> {
+  const supergraphSdl = await readFile(SUPERGRAPH, 'utf8');
+  const dataSources = Object.fromEntries(
+    Object.entries(options.subgraphUrls).map(([name, url]) => [
+      name,
+      // Node's own fetch (undici, connections kept alive) instead of make-fetch-happen, whose HTTP cache
+      // layers the gateway never uses cost it a third of its time per subgraph fetch.
+      new SignedDataSource<GatewayContext>({ url, fetcher: fetch }),
+    ]),
+  );
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name }) => dataSources[name]!,
+  });
+  let apiSchema: GraphQLSchema | undefined;
+  let schemaIndex: SchemaIndex | undefined;
+  let subscriptions: SubscriptionExecutor | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
+    schemaIndex = indexSchema(loaded);
+    subscriptions = new SubscriptionExecutor({
+      supergraphSdl,
+      apiSchema: loaded,
+      subgraphUrls: options.subgraphUrls,
+      dataSources,
+      sign: (principal) => signPrincipal(principal, options.internalSecret),
+    });
+  });
+  return {
+    gateway,
+    apiSchema: () => apiSchema,
+    schemaIndex: () => schemaIndex,
+    subscriptions: () => subscriptions,
+  };
+}
+
+/** Who calls: a request's or a graphql-ws connection's credentials made into its context. */
+function authentication(options: GatewayOptions) {
+  const credentials = credentialCheck(options.subgraphUrls.partners, options.internalSecret);
+  const partnerStatus = new PartnerStatusCache(credentials);
+  const apiKeys = new RememberedApiKeys(
+    apiKeyResolver(options.subgraphUrls.partners, options.internalSecret),
+  );
+  const authenticator = createAuthenticator(options.jwt, apiKeys.resolve, (partnerId) =>
+    partnerStatus.refused(partnerId),
+  );
+  const signedPrincipals = new SignedPrincipals(options.internalSecret);
+  /** Asks partners which credentials are refused, and forgets the remembered keys among them. */
+  const check: CredentialCheck = async (partnerIds, keyIds) => {
+    const refused = await partnerStatus.check(partnerIds, keyIds);
+    apiKeys.forget(refused);
+    return refused;
+  };
+  const contextFor = async (
+    credentials: Parameters<typeof authenticator.authenticate>[0],
+  ): Promise<GatewayContext> => {
+    const receivedAt = performance.now();
+    const principal = await authenticator.authenticate(credentials);
+    const signedPrincipal = signedPrincipals.sign(principal);
+    signedPrincipal.catch(() => undefined);
+    return { principal, signedPrincipal, receivedAt };
+  };
+  return {
+    check,
+    authenticator,
+    /** After a mutation, which may have revoked a key or suspended a partner. */
+    forgetCredentials: () => {
+      apiKeys.forgetAll();
+      partnerStatus.forgetAll();
+    },
+    fromRequest: (request: http.IncomingMessage) => {
+      const apiKey = request.headers['x-api-key'];
+      return contextFor({
+        authorization: request.headers.authorization,
+        apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
+      });
+    },
+    fromParams: (params: Record<string, unknown> | undefined) => {
+      const text = (name: string) => (typeof params?.[name] === 'string' ? params[name] : undefined);
+      return contextFor({ authorization: text('authorization'), apiKey: text('x-api-key') });
+    },
+  };
+}
+
+/**
+ * graphql-ws on the same path: credentials come in the connection parameters, checked at connection init,
+ * and every operation runs through the same federated execution as over HTTP.
+ */
+function federatedGraphqlWs(
+  apollo: ApolloServer<GatewayContext>,
+  federation: Federation,
+  watcher: CredentialWatcher,
+  contextFromParams: (params: Record<string, unknown> | undefined) => Promise<GatewayContext>,
+): WebSocketEndpoint<GatewayContext> {
+  return {
+    schema: () => {
+      const apiSchema = federation.apiSchema();
+      if (!apiSchema) throw new Error('the gateway has not loaded its schema yet');
+      return apiSchema;
+    },
+    context: contextFromParams,
+    execute: async (args) => {
+      const response = await apollo.executeOperation(
+        {
+          query: print(args.document),
+          variables: args.variableValues ?? undefined,
+          operationName: args.operationName ?? undefined,
+        },
+        { contextValue: args.contextValue as GatewayContext },
+      );
+      if (response.body.kind !== 'single')
+        throw new Error('incremental delivery is not served over graphql-ws');
+      return response.body.singleResult as ExecutionResult;
+    },
+    subscribe: async (args) => {
+      const subscriptions = federation.subscriptions();
+      if (!subscriptions) throw new Error('the gateway has not loaded its schema yet');
+      const { principal } = args.contextValue as GatewayContext;
+      return watcher.track(principal, subscriptions.subscribe(args, principal));
+    },
+  };
+}
+
+async function subgraphsReady(subgraphUrls: GatewayOptions['subgraphUrls']): Promise<void> {
+  await Promise.all(
+    Object.entries(subgraphUrls).map(async ([name, url]) => {
+      const response = await fetch(new URL('/ready', url));
+      if (!response.ok) throw new Error(`${name} is not ready`);
+    }),
+  );
 }
 
 /** What one graphql-ws connection holds: its operations in flight and its subscriptions. */

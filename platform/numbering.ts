@@ -21,13 +21,11 @@ export async function nextDocumentNumber(
 ): Promise<string> {
   const table = `${quoteIdent(counter.schema)}.${quoteIdent(counter.table)}`;
   const column = quoteIdent(counter.seriesColumn);
-  const { rows } = await tx.query<{ last: number }>(
+  const row = await tx.one<{ last: number }>(
     `INSERT INTO ${table} AS counter (${column}, year, last) VALUES ($1, $2, 1)
      ON CONFLICT (${column}, year) DO UPDATE SET last = counter.last + 1
      RETURNING last`,
     [series, year],
   );
-  const [row] = rows;
-  if (!row) throw new Error(`no number from ${table}`);
   return `${prefix}-${year}-${String(row.last).padStart(6, '0')}`;
 }

@@ -6,6 +6,9 @@ import { openNeo4jDriver } from '../app/stack.ts';
 import { signDevToken } from '../gateway/auth.ts';
 import { SUBGRAPHS } from '../platform/subgraphs.ts';
 import { clearNetwork } from '../subgraphs/network/store.ts';
+import { writeDocuments } from '../subgraphs/exchange/formats/x12/writer.ts';
+import { partnerParty, selfParty } from '../subgraphs/exchange/mapping/envelope.ts';
+import { exchangeSettings } from '../subgraphs/exchange/settings.ts';
 import { createTestDatabase } from './support/databases.ts';
 import { salesOrderDocument, SET_PROFILE, WebhookReceiver } from './support/exchange.ts';
 import { apiKeyFor, caller, partnerIds, PLACE_SO, type Caller } from './support/orders.ts';
@@ -178,6 +181,91 @@ describe('killed with SIGKILL, restarted on the same data', () => {
     expect([...cursors].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(cursors);
     expect(receiver.rejectedSignatures).toBe(0);
 
+    await running.stop();
+    running = undefined;
+  }, 600_000);
+
+  it('an X12 interchange of many orders killed mid-way is resumed after its last decided message: each order once', async () => {
+    running = await startStackProcess(environment(true));
+    const admin: Caller = caller(gateway, {
+      authorization: `Bearer ${await signDevToken(JWT_SECRET, { subject: 'crash-admin', roles: ['admin'] })}`,
+    });
+    const [velomarkt] = (await partnerIds(admin, 'VeloMarkt')) as [string];
+    const identifiers = { x12Qualifier: 'ZZ', x12Id: 'VELOMARKT' };
+    await admin.ok(SET_PROFILE, {
+      partnerId: velomarkt,
+      input: { formats: ['json', 'x12-004010'], identifiers },
+    });
+    const key = await admin.ok<{ createApiKey: { secret: string } }>(
+      'mutation ($id: ID!) { createApiKey(partnerId: $id, name: "EDI") { secret } }',
+      { id: velomarkt },
+    );
+    const ORDERS = 40;
+    const interchange = writeDocuments(
+      Array.from({ length: ORDERS }, (_, n) => ({
+        kind: 'PurchaseOrder' as const,
+        number: `CRASH-850-${n}`,
+        issueDate: '2026-12-01',
+        currency: 'EUR',
+        buyer: { name: 'VeloMarkt' },
+        seller: { name: 'The company' },
+        lines: [
+          {
+            lineNo: 1,
+            item: { vendorPartNumber: 'BIKE-TRAIL-29' },
+            quantity: '1',
+            unit: { code: 'EA', codeList: 'X12' as const },
+          },
+        ],
+      })),
+      {
+        sender: partnerParty('x12', identifiers)!,
+        receiver: selfParty('x12', exchangeSettings())!,
+        interchangeControlNumber: '000004242',
+        groupControlNumber: '4242',
+        messageControlNumber: '0001',
+        createdAt: new Date(),
+        test: false,
+      },
+      '004010',
+    );
+    const response = await fetch(new URL('/exchange/inbound?format=x12', running.gatewayUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/edi-x12', 'x-api-key': key.createApiKey.secret },
+      body: interchange,
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const MESSAGES = `query ($id: ID!) { document(id: $id) { status messages { position status effects { order { id } } } } }`;
+    type Decided = {
+      document: {
+        status: string;
+        messages: { position: number; status: string; effects: { order: { id: string } | null }[] }[];
+      };
+    };
+
+    // Killed once some of its orders are placed and before all are.
+    const partial = await eventually(
+      () => admin.ok<Decided>(MESSAGES, { id }),
+      (data) => data.document.messages.length >= 3,
+    );
+    await running.kill();
+    expect(partial.document.messages.length).toBeLessThan(ORDERS);
+
+    running = await startStackProcess(environment(true));
+    const done = await eventually(
+      () => admin.ok<Decided>(MESSAGES, { id }),
+      (data) => data.document.status !== 'RECEIVED',
+    );
+    expect(done.document.status).toBe('PROCESSED');
+    expect(done.document.messages.map((message) => [message.position, message.status])).toEqual(
+      Array.from({ length: ORDERS }, (_, n) => [n + 1, 'PROCESSED']),
+    );
+    const { orders } = await admin.ok<{ orders: { nodes: { externalRef: string | null }[] } }>(
+      '{ orders(first: 500, filter: { kind: SALES }) { nodes { externalRef } } }',
+    );
+    for (let n = 0; n < ORDERS; n += 1)
+      expect(orders.nodes.filter((order) => order.externalRef === `CRASH-850-${n}`)).toHaveLength(1);
     await running.stop();
     running = undefined;
   }, 600_000);

@@ -33,6 +33,7 @@ import {
   type Caller,
 } from './support/orders.ts';
 import { bootStack, countStatements, INTERNAL_SECRET, type TestStack } from './support/stack.ts';
+import { countEvents } from './support/events.ts';
 
 let stack: TestStack;
 let admin: Caller;
@@ -235,12 +236,8 @@ describe('stock follows the orders', () => {
     });
     const adjust = (change: string) =>
       admin.ok(ADJUST, { input: { sku: 'REORDER-1', location: 'MAD-1', change, reason: 'test' } });
-    const crossings = async () => {
-      const { rows } = await stack.db.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM events.event_log WHERE type = 'ReorderPointReached' AND aggregate_id = 'REORDER-1'`,
-      );
-      return Number(rows[0]!.n);
-    };
+    const crossings = () =>
+      countEvents(stack.db, { types: ['ReorderPointReached'], aggregateId: 'REORDER-1' });
     await adjust('-6'); // 4 < 5: crossed
     expect(await crossings()).toBe(1);
     await adjust('-1'); // still below: no new event
@@ -268,10 +265,11 @@ describe('reservations under concurrency', () => {
       available: '0',
       stock: [{ onHand: '10', reserved: '10' }],
     });
-    const { rows } = await stack.db.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM events.event_log WHERE type = 'ReservationShort' AND aggregate_id = 'RACE-STRICT'`,
-    );
-    expect(rows[0]!.n).toBe('0');
+    const shortages = await countEvents(stack.db, {
+      types: ['ReservationShort'],
+      aggregateId: 'RACE-STRICT',
+    });
+    expect(shortages).toBe(0);
   });
 
   it('50 concurrent confirmations of a backorderable item reserve exactly 10 and report 40 short', async () => {
@@ -286,10 +284,8 @@ describe('reservations under concurrency', () => {
       available: '0',
       stock: [{ onHand: '10', reserved: '10' }],
     });
-    const { rows } = await stack.db.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM events.event_log WHERE type = 'ReservationShort' AND aggregate_id = 'RACE-BACK'`,
-    );
-    expect(rows[0]!.n).toBe('40');
+    const shortages = await countEvents(stack.db, { types: ['ReservationShort'], aggregateId: 'RACE-BACK' });
+    expect(shortages).toBe(40);
   });
 
   it('50 concurrent reservations straight against the ledger take exactly 10, with row locks alone', async () => {
@@ -495,8 +491,7 @@ describe('the catalog each customer syncs', () => {
 describe('bad input gets a clear error and changes nothing', () => {
   const eventCount = async () => {
     await stack.settled();
-    const { rows } = await stack.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM events.event_log`);
-    return rows[0]!.n;
+    return countEvents(stack.db);
   };
   const cases: [string, string, () => Record<string, unknown>][] = [
     [

@@ -31,6 +31,7 @@ import {
   type InvoiceView,
 } from './support/invoices.ts';
 import { bootStack, countStatements, INTERNAL_SECRET, type TestStack } from './support/stack.ts';
+import { countEvents, loggedEvents } from './support/events.ts';
 
 let stack: TestStack;
 let admin: Caller;
@@ -72,13 +73,10 @@ const submit = async (who: Caller, input: Record<string, unknown>, key?: string)
     .submitSupplierInvoice;
 
 const eventsOf = async (invoiceId: string) =>
-  (
-    await stack.db.query<{ type: string; level: number | null }>(
-      `SELECT type, (payload->>'level')::int AS level FROM events.event_log
-        WHERE aggregate_type = 'Invoice' AND aggregate_id = $1 ORDER BY cursor`,
-      [invoiceId],
-    )
-  ).rows;
+  (await loggedEvents(stack.db, { aggregateType: 'Invoice', aggregateId: invoiceId })).map((event) => ({
+    type: event.type,
+    level: 'level' in event.payload ? (event.payload.level ?? null) : null,
+  }));
 
 describe('supplier invoices, matched three ways through the gateway', () => {
   let order: { id: string; number: string };
@@ -272,15 +270,13 @@ describe('supplier invoices, matched three ways through the gateway', () => {
       dueDate: daysFromToday(27),
     });
     await stack.settled();
-    const before = await stack.db.query(`SELECT count(*)::int AS n FROM events.event_log`);
+    const before = await countEvents(stack.db);
     expect((await submit(finance, input, 'scan-4001')).id).toBe(entered.id);
     // The supplier's own system sends the same invoice: the same one, by supplier and number.
     const own: Record<string, unknown> = { ...input };
     delete own.supplierId;
     expect((await submit(supplier, own)).id).toBe(entered.id);
-    expect((await stack.db.query(`SELECT count(*)::int AS n FROM events.event_log`)).rows).toEqual(
-      before.rows,
-    );
+    expect(await countEvents(stack.db)).toEqual(before);
   });
 });
 

@@ -3,6 +3,8 @@ import { PRINCIPAL_HEADER, signPrincipal, type Role } from '../platform/auth/pri
 import type { Caller } from './support/orders.ts';
 import { bootNetworkStack, named, type Connection, type NetworkStack } from './support/network.ts';
 import { INTERNAL_SECRET, type GraphQLResponse } from './support/stack.ts';
+import type { EventType } from '../platform/events/eventLog.ts';
+import { countEvents, loggedEvents } from './support/events.ts';
 
 /**
  * Supply links need both ends: a partner's declaration naming another partner waits for that partner
@@ -92,20 +94,14 @@ async function pendingFor(who: Caller, filter = 'ALL'): Promise<Link[]> {
   return data.pendingSupplyLinks.nodes;
 }
 
-async function events(type: string): Promise<{ payload: Record<string, unknown>; parties: string[] }[]> {
-  const { rows } = await stack.db.query<{ payload: Record<string, unknown>; parties: string[] }>(
-    'SELECT payload, parties FROM events.event_log WHERE type = $1 ORDER BY cursor',
-    [type],
-  );
-  return rows;
+async function events(type: EventType): Promise<{ payload: Record<string, unknown>; parties: string[] }[]> {
+  return (await loggedEvents(stack.db, { types: [type] })).map(({ payload, parties }) => ({
+    payload,
+    parties,
+  }));
 }
 
-async function eventCount(): Promise<number> {
-  const { rows } = await stack.db.query<{ count: string }>(
-    'SELECT count(*)::int8 AS count FROM events.event_log',
-  );
-  return Number(rows[0]!.count);
-}
+const eventCount = () => countEvents(stack.db);
 
 describe('who may ask what of the network (before any new link)', () => {
   // cantabrico is a tier-2 supplier behind iberframe: iberframe knows it, atlantico (a customer of ours)

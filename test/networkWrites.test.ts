@@ -17,6 +17,8 @@ import {
   type NetworkStack,
 } from './support/network.ts';
 import { INTERNAL_SECRET } from './support/stack.ts';
+import { latestCursor, type EventType } from '../platform/events/eventLog.ts';
+import { countEvents } from './support/events.ts';
 
 let stack: NetworkStack;
 let admin: Caller;
@@ -35,13 +37,7 @@ afterAll(async () => {
 
 const asPartner = (key: string) => stack.callerAs(['partner'], stack.ids[key]);
 
-async function eventCount(type: string): Promise<number> {
-  const { rows } = await stack.db.query<{ count: string }>(
-    'SELECT count(*)::int8 AS count FROM events.event_log WHERE type = $1',
-    [type],
-  );
-  return Number(rows[0]!.count);
-}
+const eventCount = (type: EventType) => countEvents(stack.db, { types: [type] });
 
 /** The stored link between two demo companies, as the company sees it; undefined when there is none. */
 async function linkBetween(supplier: string, customer: string): Promise<LinkView | undefined> {
@@ -398,10 +394,7 @@ describe('disruptions', () => {
   });
 
   it('delivers alerts at the subgraph: a partner only its own, the company all, resumable', async () => {
-    const start = await stack.db.query<{ cursor: string }>(
-      'SELECT max(cursor)::text AS cursor FROM events.event_log',
-    );
-    const after = start.rows[0]!.cursor;
+    const after = await latestCursor(stack.db);
     const collect = async (principal: Principal, count: number) => {
       const client = createClient({
         url: stack.subgraphs.network.url.replace('http:', 'ws:'),

@@ -16,6 +16,8 @@ import {
   SUBMIT,
   type Caller,
 } from './support/orders.ts';
+import { latestCursor } from '../platform/events/eventLog.ts';
+import { loggedEvents } from './support/events.ts';
 
 let stack: TestStack;
 let admin: Caller;
@@ -190,10 +192,10 @@ describe('a purchase order, upstream', () => {
     expect(closed.history[0]!.actor).toBe('test-buyer');
 
     // Every step is on the event log with the facts consumers need.
-    const { rows } = await stack.db.query<{ type: string; payload: { lines?: { sku: string }[] } }>(
-      `SELECT type, payload FROM events.event_log WHERE aggregate_id = $1 ORDER BY cursor`,
-      [draft.id],
-    );
+    const rows = (await loggedEvents(stack.db, { aggregateId: draft.id })).map(({ type, payload }) => ({
+      type,
+      payload: { lines: 'lines' in payload ? payload.lines : undefined },
+    }));
     expect(rows.map((r) => r.type)).toEqual([
       'OrderCreated',
       'OrderSubmitted',
@@ -416,17 +418,16 @@ describe('partners see only their own orders', () => {
 
 describe('bad input', () => {
   /** Everything a refused request could have touched: the orders tables and the event log. */
-  const snapshot = async () =>
-    (
-      await stack.db.query(
-        `SELECT (SELECT max(cursor) FROM events.event_log) AS last_event,
-                (SELECT md5(string_agg(id || status || coalesce(external_ref, ''), ',' ORDER BY id)) FROM orders.purchase_order) AS orders,
+  const snapshot = async () => ({
+    last_event: await latestCursor(stack.db),
+    ...(await stack.db.one(
+      `SELECT (SELECT md5(string_agg(id || status || coalesce(external_ref, ''), ',' ORDER BY id)) FROM orders.purchase_order) AS orders,
                 (SELECT md5(string_agg(order_id || line_no || coalesce(confirmed_quantity::text, '') || shipped_quantity
                         || received_quantity || rejected_quantity, ',' ORDER BY order_id, line_no)) FROM orders.order_line) AS lines,
                 (SELECT md5(string_agg(id || status, ',' ORDER BY id)) FROM orders.shipment) AS shipments,
                 (SELECT count(*) FROM orders.shipment_line) AS shipment_lines`,
-      )
-    ).rows[0];
+    )),
+  });
 
   let submitted: string;
   let confirmed: string;

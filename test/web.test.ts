@@ -178,6 +178,45 @@ describe('portals and desks in the browser', () => {
     expect(after?.status).toBe('PARTIALLY_CONFIRMED');
   });
 
+  it('a supplier ships with a lot and serial numbers in its portal, and the buying desk sees them', async () => {
+    const norte = await partnerId('Norte Drivetrain GmbH');
+    const supplierApi = await stack.as(['partner'], norte);
+    const { body } = await stack.request<{ createPurchaseOrder: { id: string } }>(
+      `mutation ($input: CreatePurchaseOrderInput!) { createPurchaseOrder(input: $input) { id } }`,
+      {
+        input: {
+          supplierId: norte,
+          currency: 'EUR',
+          lines: [{ sku: 'DRIVE-12S', quantity: '2', unitPrice: { amount: '300.00', currency: 'EUR' } }],
+        },
+      },
+      await stack.as(['buyer']),
+    );
+    const id = body.data!.createPurchaseOrder.id;
+    await stack.request(
+      'mutation ($id: ID!) { submitOrder(id: $id) { id } }',
+      { id },
+      await stack.as(['buyer']),
+    );
+    await stack.request('mutation ($id: ID!) { confirmOrder(id: $id) { id } }', { id }, supplierApi);
+
+    const supplier = await newPage();
+    await signIn(supplier, base, 'partner', 'Norte Drivetrain GmbH');
+    await supplier.goto(new URL(`/supplier/orders/${id}`, base).toString());
+    await supplier.getByLabel('Quantity shipped now, line 1').fill('2');
+    await supplier.getByLabel('Lot number, line 1').fill('ND-LOT-7');
+    await supplier.getByLabel('Serial numbers, line 1').fill('ND-S1, ND-S2');
+    await supplier.getByRole('button', { name: 'Send ship notice' }).click();
+    await expect.poll(() => supplier.getByTestId('order-status').textContent()).toBe('Shipped');
+
+    const buyer = await newPage();
+    await signIn(buyer, base, 'buyer');
+    await buyer.goto(new URL(`/desk/orders/${id}`, base).toString());
+    const notices = buyer.getByRole('table', { name: /^Ship notices of / });
+    await expect.poll(() => notices.textContent()).toContain('Lot: ND-LOT-7 × 2 EA');
+    expect(await notices.textContent()).toContain('Serial numbers: ND-S1, ND-S2');
+  });
+
   it('a customer places an order with a double click, gets exactly one order, and sees it confirmed', async () => {
     const velomarkt = await partnerId('VeloMarkt Handels GmbH');
     const before = await ordersOf(velomarkt, 'SALES');

@@ -13,6 +13,56 @@ export interface QueryResult<Row> {
 
 export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<QueryResult<Row>>;
+  /** The row a statement must return (an INSERT … RETURNING, a count); throws when it returns none or more. */
+  one<Row = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<Row>;
+  /** The row a lookup by a unique key finds, or undefined; throws when it finds more than one. */
+  maybeOne<Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly SqlValue[],
+  ): Promise<Row | undefined>;
+}
+
+/**
+ * A statement returned another number of rows than its caller relies on: a bug or a broken invariant, never
+ * bad input. The message names what the statement reads or writes, so the log says which one failed.
+ */
+export class RowCountError extends Error {
+  constructor(
+    readonly expected: 'one row' | 'at most one row',
+    readonly found: number,
+    /** `the statement on orders.purchase_order`, `the query on :Company`. */
+    readonly subject: string,
+  ) {
+    super(`expected ${expected} from ${subject}, found ${found}`);
+    this.name = 'RowCountError';
+  }
+}
+
+/** `the statement on orders.purchase_order, orders.order_line`: the schema-qualified tables it names. */
+function statementSubject(sql: string): string {
+  const tables = new Set(
+    [...sql.matchAll(/\b(?:FROM|INTO|UPDATE|JOIN)\s+("?\w+"?\."?\w+"?)/gi)].map((match) => match[1]),
+  );
+  return tables.size > 0
+    ? `the statement on ${[...tables].join(', ')}`
+    : `the statement "${sql.trim().replace(/\s+/g, ' ').slice(0, 60)}"`;
+}
+
+/** Gives an engine's `query` the row helpers, the same on PGlite and on PostgreSQL. */
+export function queryable(query: Queryable['query']): Queryable {
+  const maybeOne: Queryable['maybeOne'] = async <Row>(sql: string, params?: readonly SqlValue[]) => {
+    const { rows } = await query<Row>(sql, params);
+    if (rows.length > 1) throw new RowCountError('at most one row', rows.length, statementSubject(sql));
+    return rows[0];
+  };
+  const one: Queryable['one'] = async <Row>(sql: string, params?: readonly SqlValue[]) => {
+    const { rows } = await query<Row>(sql, params);
+    const [row] = rows;
+    if (row === undefined || rows.length > 1)
+      throw new RowCountError('one row', rows.length, statementSubject(sql));
+    return row;
+  };
+  return { query, one, maybeOne };
 }
 
 export interface Database extends Queryable {

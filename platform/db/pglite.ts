@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
-import type { Database, QueryResult, Queryable, SqlValue } from './database.ts';
+import { queryable, type Database, type QueryResult, type SqlValue } from './database.ts';
 
 /** int8 comes back as text on both engines, so cursors and counts never lose precision. */
 const parsers = { [types.INT8]: (value: string) => value };
@@ -29,12 +29,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     get statementCount() {
       return statements;
     },
-    query: (sql, params) => run(pg, sql, params),
-    transaction: (work) =>
-      pg.transaction((tx) => {
-        const scoped: Queryable = { query: (sql, params) => run(tx, sql, params) };
-        return work(scoped);
-      }),
+    ...queryable((sql, params) => run(pg, sql, params)),
+    transaction: (work) => pg.transaction((tx) => work(queryable((sql, params) => run(tx, sql, params)))),
     async listen(channel, onNotify) {
       const unlisten = await pg.listen(channel, onNotify);
       return () => unlisten();

@@ -1,10 +1,20 @@
 import pg from 'pg';
-import type { Database, QueryResult, Queryable, SqlValue } from './database.ts';
+import { queryable, type Database, type QueryResult, type SqlValue } from './database.ts';
 
 const INT8_OID = 20;
 const MAX_ATTEMPTS = 3;
 /** deadlock_detected, serialization_failure */
 const RETRYABLE = new Set(['40P01', '40001']);
+
+/** int8 stays text, as on PGlite (see pglite.ts). */
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (value: string) => value
+      : (pg.types.getTypeParser(oid, format ?? 'text') as (
+          value: string,
+        ) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 function isRetryable(error: unknown): boolean {
   return (
@@ -13,26 +23,11 @@ function isRetryable(error: unknown): boolean {
 }
 
 export async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  // int8 stays text, as on PGlite (see pglite.ts).
-  const typeParsers: pg.CustomTypesConfig = {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      oid === INT8_OID
-        ? (value: string) => value
-        : (pg.types.getTypeParser(oid, format ?? 'text') as (
-            value: string,
-          ) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
-  };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: typeParsers });
   let statements = 0;
   let closing = false;
-  let listener: Promise<pg.Client> | undefined;
-  const handlers = new Map<string, Set<(payload: string) => void>>();
-
-  // An idle connection the server drops (a restart, a failover, an administrator) is an error event on the
-  // pool; unhandled, it would crash the process. The pool replaces the connection on the next query.
-  pool.on('error', (error) => {
-    if (!closing) console.error('postgres: idle connection lost:', error.message);
-  });
+  const isClosing = () => closing;
+  const pool = await openPool(url, poolSize, isClosing);
+  const notifications = notificationListener(url, isClosing);
 
   const run = async <Row>(
     target: pg.Pool | pg.PoolClient,
@@ -44,13 +39,69 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
   };
 
-  // Fail at start, not at the first request, when the server is unreachable.
-  await pool.query('SELECT 1');
+  return {
+    engine: 'postgres',
+    get statementCount() {
+      return statements;
+    },
+    ...queryable((sql, params) => run(pool, sql, params)),
+    transaction: (work) =>
+      inRetriedTransaction(pool, (client) => work(queryable((sql, params) => run(client, sql, params)))),
+    listen: (channel, onNotify) => notifications.listen(channel, onNotify),
+    async close() {
+      closing = true;
+      await notifications.close();
+      await pool.end();
+    },
+  };
+}
 
-  /**
-   * The one connection that LISTENs. When it drops, the next `listen` or the retry below opens another and
-   * listens again on every channel; notifications sent meanwhile are lost, which readers' slow polls cover.
-   */
+/** A pool whose server answered once: an unreachable server fails the start, not the first request. */
+async function openPool(url: string, poolSize: number, isClosing: () => boolean): Promise<pg.Pool> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: typeParsers });
+  // An idle connection the server drops (a restart, a failover, an administrator) is an error event on the
+  // pool; unhandled, it would crash the process. The pool replaces the connection on the next query.
+  pool.on('error', (error) => {
+    if (!isClosing()) console.error('postgres: idle connection lost:', error.message);
+  });
+  await pool.query('SELECT 1');
+  return pool;
+}
+
+/** Runs `work` in one transaction on a connection of its own. */
+async function inRetriedTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // The server chose this transaction as a deadlock's victim: all of it rolled back, so it can run
+      // again from the start (a consumer batch and a mutation may lock the same rows in other orders).
+      if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/**
+ * The one connection that LISTENs. When it drops, the next `listen` or the retry below opens another and
+ * listens again on every channel; notifications sent meanwhile are lost, which readers' slow polls cover.
+ */
+function notificationListener(
+  url: string,
+  isClosing: () => boolean,
+): Pick<Database, 'listen'> & { close(): Promise<void> } {
+  let listener: Promise<pg.Client> | undefined;
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+
   function listenerClient(): Promise<pg.Client> {
     listener ??= (async () => {
       const client = new pg.Client({ connectionString: url });
@@ -58,7 +109,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
         for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? '');
       });
       client.on('error', (error) => {
-        if (closing) return;
+        if (isClosing()) return;
         console.error('postgres: listening connection lost, reconnecting:', error.message);
         listener = undefined;
         setTimeout(() => void relisten(), 1_000).unref();
@@ -74,7 +125,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   }
 
   async function relisten(): Promise<void> {
-    if (closing || handlers.size === 0) return;
+    if (isClosing() || handlers.size === 0) return;
     await listenerClient().catch((error: Error) => {
       console.error('postgres: cannot listen yet:', error.message);
       setTimeout(() => void relisten(), 5_000).unref();
@@ -82,29 +133,6 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   }
 
   return {
-    engine: 'postgres',
-    get statementCount() {
-      return statements;
-    },
-    query: (sql, params) => run(pool, sql, params),
-    async transaction(work) {
-      for (let attempt = 1; ; attempt += 1) {
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          const result = await work({ query: (sql, params) => run(client, sql, params) } satisfies Queryable);
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          // The server chose this transaction as a deadlock's victim: all of it rolled back, so it can run
-          // again from the start (a consumer batch and a mutation may lock the same rows in other orders).
-          if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
-        } finally {
-          client.release();
-        }
-      }
-    },
     async listen(channel, onNotify) {
       let channelHandlers = handlers.get(channel);
       if (!channelHandlers) {
@@ -124,9 +152,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
       };
     },
     async close() {
-      closing = true;
       await (await listener?.catch(() => undefined))?.end();
-      await pool.end();
     },
   };
 }

@@ -123,21 +123,21 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
   const table = `${quoteIdent(schema)}.consumer_offsets`;
   return {
     async position() {
-      const { rows } = await db.query<{ cursor: string }>(`SELECT cursor FROM ${table} WHERE consumer = $1`, [
+      const row = await db.maybeOne<{ cursor: string }>(`SELECT cursor FROM ${table} WHERE consumer = $1`, [
         consumer,
       ]);
-      return rows[0]?.cursor ?? '0';
+      return row?.cursor ?? '0';
     },
     applyBatch: (events) =>
       db.transaction(async (tx) => {
         await tx.query(`INSERT INTO ${table} (consumer, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [
           consumer,
         ]);
-        const { rows } = await tx.query<{ cursor: string }>(
+        const stored = await tx.one<{ cursor: string }>(
           `SELECT cursor FROM ${table} WHERE consumer = $1 FOR UPDATE`,
           [consumer],
         );
-        const last = await applyFresh(rows[0]?.cursor ?? '0', events, (event) => apply(tx, event));
+        const last = await applyFresh(stored.cursor, events, (event) => apply(tx, event));
         if (last) await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last]);
       }),
   };

@@ -183,13 +183,35 @@ const orderConfirmedFacts = extend(orderFacts, {
 });
 export type OrderConfirmedFacts = Infer<typeof orderConfirmedFacts>;
 
-/** `OrderShipped`: the lines this shipment carries, `quantity` shipped. */
+/** A lot (batch) a shipment line is made of; dates are YYYY-MM-DD. */
+const shippedLot = object({
+  number: str,
+  quantity: decimal,
+  expiryDate: nullable(str),
+  productionDate: nullable(str),
+});
+export type ShippedLotFacts = Infer<typeof shippedLot>;
+
+/** A package of a shipment and what it holds, per line (and lot). */
+const shippedPackage = object({
+  packageId: str,
+  type: nullable(str),
+  grossWeight: nullable(object({ value: decimal, unit: str })),
+  contents: list(object({ lineNo: int, quantity: decimal, lot: nullable(str) })),
+});
+export type ShippedPackageFacts = Infer<typeof shippedPackage>;
+
+/**
+ * `OrderShipped`: the lines this shipment carries, `quantity` shipped. Lots, serials and packages came
+ * later: events appended before them have none of these fields.
+ */
 const orderShippedFacts = extend(orderFacts, {
   shipmentId: str,
   shipmentNumber: str,
   reference: nullable(str),
   final: bool,
-  lines: list(orderLine),
+  lines: list(extend(orderLine, { lots: optional(list(shippedLot)), serials: optional(list(str)) })),
+  packages: optional(list(shippedPackage)),
 });
 export type OrderShippedFacts = Infer<typeof orderShippedFacts>;
 

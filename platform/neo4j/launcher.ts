@@ -7,17 +7,20 @@
  * - a detached watchdog for a parent killed with SIGKILL (no JS runs then),
  * - a pid file so the next launch can clear an instance that escaped all of the above.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import neo4j, { type Driver } from 'neo4j-driver';
+import { ENTRY_POINT, jvmArgs, resolvePassword, sizing, writeConfig, type Sizing } from './home.ts';
+import { provisionNeo4jJars, type ProvisionOptions } from './jars.ts';
+import { commandLineOf, isAlive, sendSignal, waitUntilDead } from './processes.ts';
+import { defaultLog, NEO4J_VERSION, requireJava, seconds, sleep } from './toolchain.ts';
 
-export const NEO4J_VERSION = '5.26.19';
+// The jars are provisioned in jars.ts; callers keep importing everything Neo4j from here.
+export { provisionNeo4jJars, type ProvisionOptions } from './jars.ts';
+export { NEO4J_VERSION } from './toolchain.ts';
 
 export interface Neo4jConnection {
   uri: string;
@@ -30,13 +33,6 @@ export interface RunningNeo4j extends Neo4jConnection {
   pid: number;
 }
 
-export interface ProvisionOptions {
-  /** Default <project root>/.cache; jars go to <cacheDir>/neo4j-<version>/lib. */
-  cacheDir?: string;
-  /** Progress lines; default console.error so stdout stays free for program output. */
-  log?: (line: string) => void;
-}
-
 export interface LaunchOptions extends ProvisionOptions {
   /** Home of the instance: conf, data, logs, password file and pid file live here. */
   dataDir: string;
@@ -46,271 +42,10 @@ export interface LaunchOptions extends ProvisionOptions {
   handleSignals?: boolean;
 }
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const POM = fileURLToPath(new URL('../../neo4j/pom.xml', import.meta.url));
-const ENTRY_POINT = 'org.neo4j.server.CommunityEntryPoint';
 const USER = 'neo4j';
 const INITIAL_PASSWORD = 'neo4j';
 const STARTUP_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 15_000;
-const ALTERNATIVE = 'or set NEO4J_URI to point at an existing Neo4j 5 server instead';
-
-const defaultLog = (line: string): void => console.error(line);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-const megabytes = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
-// eslint-disable-next-line no-control-regex -- Maven colours some lines with ANSI escapes even in batch mode
-const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
-
-// ---------------------------------------------------------------------------------------------------------
-// Toolchain checks
-
-function javaCommand(): string {
-  const home = process.env.JAVA_HOME;
-  return home ? path.join(home, 'bin', 'java') : 'java';
-}
-
-/** Handles both "1.8.0_392" (Java 8 and older) and "17.0.15" / "21" version strings. */
-function parseJavaMajor(versionOutput: string): number | undefined {
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
-  if (!match) return undefined;
-  const first = Number(match[1]);
-  return first === 1 ? Number(match[2]) : first;
-}
-
-let checkedJava: string | undefined;
-
-function requireJava(): string {
-  if (checkedJava) return checkedJava;
-  const command = javaCommand();
-  const probe = spawnSync(command, ['-version'], { encoding: 'utf8' });
-  const major = probe.error ? undefined : parseJavaMajor(`${probe.stderr}${probe.stdout}`);
-  if (major === undefined) {
-    throw new Error(
-      `Neo4j ${NEO4J_VERSION} needs a Java runtime, but \`${command} -version\` did not run. ` +
-        `Install a JDK 17 or newer (e.g. apt-get install openjdk-17-jdk-headless, brew install openjdk@17) ` +
-        `and put it on PATH or in JAVA_HOME, ${ALTERNATIVE}.`,
-    );
-  }
-  if (major < 17) {
-    throw new Error(
-      `Neo4j ${NEO4J_VERSION} needs Java 17 or newer, but \`${command}\` is Java ${major}. ` +
-        `Install a JDK 17+ and point JAVA_HOME at it, ${ALTERNATIVE}.`,
-    );
-  }
-  checkedJava = command;
-  return command;
-}
-
-function requireMaven(log: (line: string) => void): void {
-  const probe = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
-  const match = probe.error ? null : /Apache Maven (\d+)\.(\d+)/.exec(stripAnsi(`${probe.stdout}`));
-  if (!match) {
-    throw new Error(
-      `The Neo4j ${NEO4J_VERSION} jars are not downloaded yet and Maven is needed to fetch them, ` +
-        `but \`mvn -v\` did not run. Install Maven 3.8+ (e.g. apt-get install maven, brew install maven), ${ALTERNATIVE}.`,
-    );
-  }
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  // Older Mavens probably work too; say so rather than refusing.
-  if (major < 3 || (major === 3 && minor < 8))
-    log(`neo4j: Maven ${major}.${minor} is older than 3.8; trying anyway`);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Provisioning
-
-function libDirFor(cacheDir: string | undefined): string {
-  return path.join(
-    path.resolve(cacheDir ?? path.join(PROJECT_ROOT, '.cache')),
-    `neo4j-${NEO4J_VERSION}`,
-    'lib',
-  );
-}
-
-async function hasJars(libDir: string): Promise<boolean> {
-  const names = await readdir(libDir).catch(() => [] as string[]);
-  return names.includes(`neo4j-${NEO4J_VERSION}.jar`) && names.includes(`neo4j-server-${NEO4J_VERSION}.jar`);
-}
-
-/** Returns the lib dir, downloading the jars with Maven first when they are missing. */
-export async function provisionNeo4jJars(opts: ProvisionOptions = {}): Promise<string> {
-  const libDir = libDirFor(opts.cacheDir);
-  if (await hasJars(libDir)) return libDir;
-  const log = opts.log ?? defaultLog;
-  requireJava();
-  requireMaven(log);
-
-  const versionDir = path.dirname(libDir);
-  await mkdir(versionDir, { recursive: true });
-  await removeAbandonedPartials(versionDir);
-  // Maven writes into a private folder that is renamed into place only on success,
-  // so an interrupted download never leaves a lib dir that looks complete.
-  const partial = path.join(versionDir, `lib.partial-${process.pid}`);
-  await rm(partial, { recursive: true, force: true });
-  const started = Date.now();
-  log(`neo4j: fetching Neo4j ${NEO4J_VERSION} jars with Maven (one-off, about 120 MB)`);
-  try {
-    await runMaven(partial, log);
-    await moveIntoPlace(partial, libDir);
-  } finally {
-    await rm(partial, { recursive: true, force: true });
-  }
-  const { count, bytes } = await folderStats(libDir);
-  log(`neo4j: ${count} jars (${megabytes(bytes)}) ready in ${libDir} after ${seconds(started)}`);
-  return libDir;
-}
-
-async function removeAbandonedPartials(versionDir: string): Promise<void> {
-  for (const name of await readdir(versionDir)) {
-    const pid = Number(/^lib\.partial-(\d+)$/.exec(name)?.[1]);
-    if (pid && !isAlive(pid)) await rm(path.join(versionDir, name), { recursive: true, force: true });
-  }
-}
-
-async function moveIntoPlace(partial: string, libDir: string): Promise<void> {
-  try {
-    await rename(partial, libDir);
-  } catch (error) {
-    // A concurrent provisioner (another test worker, say) finished first: its copy is as good as ours.
-    if (await hasJars(libDir)) return;
-    throw new Error(`Could not move the Neo4j jars into ${libDir}; delete that folder and retry`, {
-      cause: error,
-    });
-  }
-}
-
-async function folderStats(dir: string): Promise<{ count: number; bytes: number }> {
-  const names = (await readdir(dir)).filter((name) => name.endsWith('.jar'));
-  const sizes = await Promise.all(names.map(async (name) => (await stat(path.join(dir, name))).size));
-  return { count: names.length, bytes: sizes.reduce((sum, size) => sum + size, 0) };
-}
-
-function runMaven(outputDir: string, log: (line: string) => void): Promise<void> {
-  const args = [
-    '-B',
-    '-Dstyle.color=never',
-    '-f',
-    POM,
-    'dependency:copy-dependencies',
-    `-DoutputDirectory=${outputDir}`,
-    '-DincludeScope=runtime',
-  ];
-  const child = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const progress = mavenProgress(log);
-  const recent: string[] = [];
-  const onLine = (raw: string): void => {
-    const line = stripAnsi(raw);
-    recent.push(line);
-    if (recent.length > 40) recent.shift();
-    progress.line(line);
-  };
-  createInterface({ input: child.stdout }).on('line', onLine);
-  createInterface({ input: child.stderr }).on('line', onLine);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      progress.flush();
-      if (code === 0) return resolve();
-      const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
-      reject(
-        new Error(
-          `Maven ${how} while fetching the Neo4j jars (mvn ${args.join(' ')}):\n${recent.join('\n')}`,
-        ),
-      );
-    });
-  });
-}
-
-const UNIT_BYTES: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 };
-
-/** Condenses Maven's per-file chatter into a line at most once a second. */
-function mavenProgress(log: (line: string) => void): { line(text: string): void; flush(): void } {
-  let jars = 0;
-  let metadata = 0;
-  let bytes = 0;
-  let copied = 0;
-  let lastPrinted = 0;
-  let pending = false;
-  const print = (): void => {
-    const parts: string[] = [];
-    if (jars > 0) parts.push(`fetched ${jars} jars (${megabytes(bytes)})`);
-    else if (metadata > 0) parts.push(`resolving dependencies (${metadata} poms, ${megabytes(bytes)})`);
-    if (copied > 0) parts.push(`copied ${copied} jars`);
-    log(`neo4j: ${parts.join(', ')}`);
-    lastPrinted = Date.now();
-    pending = false;
-  };
-  return {
-    line(text) {
-      const downloaded = /Downloaded from [^:]+: (\S+) \(([\d.]+) (B|kB|KB|MB|GB)/.exec(text);
-      if (downloaded) {
-        if (downloaded[1]?.endsWith('.jar')) jars += 1;
-        else metadata += 1;
-        bytes += Number(downloaded[2]) * (UNIT_BYTES[downloaded[3] ?? 'B'] ?? 1);
-      } else if (/\bCopying \S+\.jar to /.test(text)) {
-        copied += 1;
-      } else {
-        return;
-      }
-      pending = true;
-      if (Date.now() - lastPrinted >= 1000) print();
-    },
-    flush() {
-      if (pending) print();
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Process liveness
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name in parentheses may itself contain spaces or ')', so read the state after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
-
-/** A zombie counts as dead: it holds no locks or ports, and in containers nobody may ever reap it. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-function commandLineOf(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  } catch {
-    // No /proc (macOS): ps gives a space-joined line, good enough for a containment check.
-    const ps = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
-    return ps.status === 0 ? ps.stdout.trim().split(' ') : [];
-  }
-}
-
-function sendSignal(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-async function waitUntilDead(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) return false;
-    await sleep(100);
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Running instances and process hooks
@@ -436,83 +171,7 @@ async function terminate(pid: number): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Configuration and password
-
-interface Sizing {
-  heapMb: number;
-  pageCacheMb: number;
-}
-
-function sizing(opts: LaunchOptions): Sizing {
-  return { heapMb: opts.heapMb ?? 512, pageCacheMb: opts.pageCacheMb ?? 256 };
-}
-
-async function writeConfig(home: string, port: number, { heapMb, pageCacheMb }: Sizing): Promise<void> {
-  const settings = [
-    '# Written by platform/neo4j/launcher.ts on every launch; edits are overwritten.',
-    'server.default_listen_address=127.0.0.1',
-    `server.bolt.listen_address=127.0.0.1:${port}`,
-    `server.bolt.advertised_address=127.0.0.1:${port}`,
-    'server.http.enabled=false',
-    'server.https.enabled=false',
-    'dbms.security.auth_enabled=true',
-    'dbms.usage_report.enabled=false',
-    // Only read by Neo4j's own launcher scripts, kept equal to the JVM flags so the file tells the truth.
-    `server.memory.heap.initial_size=${heapMb}m`,
-    `server.memory.heap.max_size=${heapMb}m`,
-    `server.memory.pagecache.size=${pageCacheMb}m`,
-    // Each database preallocates a whole log file (256 MB by default); keep the disk footprint small.
-    'db.tx_log.rotation.size=32M',
-    'db.tx_log.rotation.retention_policy=2 files',
-    // Bolt shutdown otherwise idles 5 s + 5 s (measured: "Stopping..." to "Stopped." took 10.2 s, now 0.3 s),
-    // which every Ctrl-C and test teardown would pay. Internal settings, hence pinned to this version.
-    'internal.dbms.bolt.netty_server_shutdown_quiet_period=0',
-    'internal.dbms.bolt.netty_server_shutdown_timeout=2',
-    'internal.server.bolt.connection_shutdown_wait_time=1s',
-    'internal.server.bolt.thread_pool_shutdown_wait_time=1s',
-    `server.directories.data=${path.join(home, 'data')}`,
-    `server.directories.logs=${path.join(home, 'logs')}`,
-  ];
-  await writeFile(path.join(home, 'conf', 'neo4j.conf'), `${settings.join('\n')}\n`);
-}
-
-function jvmArgs(libDir: string, home: string, { heapMb }: Sizing): string[] {
-  return [
-    `-Xms${heapMb}m`,
-    `-Xmx${heapMb}m`,
-    '-XX:+UseG1GC',
-    '-XX:-OmitStackTraceInFastThrow',
-    '-Dfile.encoding=UTF-8',
-    // Startup works without these, but Neo4j then logs that the page cache runs in a slower "fallback mode"
-    // (java.nio) and that tx-log preallocation / fadvise fail with "Incorrect file descriptor" (java.io, sun.nio.ch).
-    '--add-opens=java.base/java.nio=ALL-UNNAMED',
-    '--add-opens=java.base/java.io=ALL-UNNAMED',
-    '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
-    '-cp',
-    path.join(libDir, '*'),
-    ENTRY_POINT,
-    `--home-dir=${home}`,
-    `--config-dir=${path.join(home, 'conf')}`,
-  ];
-}
-
-/** `fresh` means no store yet, so the built-in user still has the initial password that must be changed. */
-async function resolvePassword(home: string): Promise<{ password: string; fresh: boolean }> {
-  const file = path.join(home, 'password');
-  // Neo4j 5 keeps users in the system database (4.x used data/dbms, which 5.x never creates).
-  const fresh = !existsSync(path.join(home, 'data', 'databases', 'system'));
-  const stored = (await readFile(file, 'utf8').catch(() => '')).trim();
-  if (stored) return { password: stored, fresh };
-  if (!fresh) {
-    throw new Error(
-      `The Neo4j store in ${home} exists but its password file ${file} is missing, so it cannot be opened. ` +
-        `Delete ${home} to start over with an empty database (or restore the password file).`,
-    );
-  }
-  const password = randomBytes(18).toString('base64url');
-  await writeFile(file, `${password}\n`, { mode: 0o600 });
-  return { password, fresh };
-}
+// Free port
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../platform/db/database.ts';
 import { badInput } from '../../platform/errors.ts';
+import { logPosition } from '../../platform/events/position.ts';
 import { Decimal } from '../../platform/money.ts';
 import { effectivePrice } from '../../platform/pricing.ts';
 import {
@@ -48,10 +49,8 @@ export function decodeSyncToken(token: string, field: string): SyncPoint {
 }
 
 export async function syncPoint(db: Queryable): Promise<SyncPoint> {
-  const { rows } = await db.query<{ version: string; at: Date }>(
-    `SELECT COALESCE(max(cursor), 0)::int8 AS version, clock_timestamp() AS at FROM events.event_log`,
-  );
-  return rows[0]!;
+  const { cursor, at } = await logPosition(db);
+  return { version: cursor, at };
 }
 
 const ITEM_COLUMNS = `i.sku, i.name, i.unit, i.gtin, trim_scale(i.list_price)::text AS list_price,

@@ -115,11 +115,11 @@ export async function upsertItem(
         : parseQuantity(input.reorderPoint, 'reorderPoint', { allowZero: true }).toString();
   await lockEventLog(tx);
   if (gtin) {
-    const { rows } = await tx.query<{ sku: string }>(
+    const holder = await tx.maybeOne<{ sku: string }>(
       `SELECT sku FROM inventory.item WHERE gtin = $1 AND sku <> $2`,
       [gtin, sku],
     );
-    if (rows[0]) throw badInput(`gtin ${gtin} already belongs to ${rows[0].sku}`, { field: 'gtin' });
+    if (holder) throw badInput(`gtin ${gtin} already belongs to ${holder.sku}`, { field: 'gtin' });
   }
   return storeItem(
     tx,

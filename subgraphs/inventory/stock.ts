@@ -60,7 +60,7 @@ export interface Movement {
 export async function move(tx: Queryable, movement: Movement): Promise<MovementRow> {
   const onHand = new Decimal(movement.onHand).toString();
   const reserved = new Decimal(movement.reserved).toString();
-  const { rows } = await tx.query<MovementRow>(
+  return tx.one<MovementRow>(
     // Update, or insert when the item was never stocked there: an INSERT … ON CONFLICT would check the
     // constraints against the bare change (a reservation with nothing on hand) before finding the row.
     `WITH updated AS (
@@ -89,7 +89,6 @@ export async function move(tx: Queryable, movement: Movement): Promise<MovementR
       movement.actor,
     ],
   );
-  return rows[0]!;
 }
 
 export interface LevelRow {
@@ -116,8 +115,8 @@ export async function lockLevels(tx: Queryable, sku: string): Promise<LevelRow[]
  * as the default, so goods that arrive are never lost for want of a shelf.
  */
 export async function defaultLocation(tx: Queryable): Promise<string> {
-  const { rows } = await tx.query<{ code: string }>(`SELECT code FROM inventory.location WHERE is_default`);
-  if (rows[0]) return rows[0].code;
+  const current = await tx.maybeOne<{ code: string }>(`SELECT code FROM inventory.location WHERE is_default`);
+  if (current) return current.code;
   await tx.query(
     `INSERT INTO inventory.location (code, name, is_default) VALUES ('MAIN', 'Main warehouse', true)
      ON CONFLICT (code) DO UPDATE SET is_default = true`,
@@ -142,13 +141,13 @@ export interface Totals {
 }
 
 async function totalsOf(tx: Queryable, sku: string): Promise<Totals> {
-  const { rows } = await tx.query<{ on_hand: string; reserved: string }>(
+  const sums = await tx.one<{ on_hand: string; reserved: string }>(
     `SELECT COALESCE(sum(on_hand), 0)::text AS on_hand, COALESCE(sum(reserved), 0)::text AS reserved
        FROM inventory.stock_level WHERE sku = $1`,
     [sku],
   );
-  const onHand = new Decimal(rows[0]!.on_hand);
-  const reserved = new Decimal(rows[0]!.reserved);
+  const onHand = new Decimal(sums.on_hand);
+  const reserved = new Decimal(sums.reserved);
   return { onHand, reserved, available: onHand.minus(reserved) };
 }
 
@@ -177,12 +176,11 @@ export async function stockChanged(
     actor,
     payload: { ...change.facts, ...figures },
   });
-  const { rows } = await tx.query<{ reorder_point: string | null; below_reorder_point: boolean }>(
+  const item = await tx.maybeOne<{ reorder_point: string | null; below_reorder_point: boolean }>(
     `UPDATE inventory.item SET catalog_version = $2 WHERE sku = $1
      RETURNING reorder_point::text, below_reorder_point`,
     [sku, event.cursor],
   );
-  const item = rows[0];
   if (item?.reorder_point !== null && item?.reorder_point !== undefined) {
     const below = totals.available.lt(item.reorder_point);
     if (below !== item.below_reorder_point) {
@@ -212,11 +210,10 @@ async function reorderPointReached(
 /** Reorder point changed: the check runs again against the current stock, without a stock event. */
 export async function recheckReorderPoint(tx: Queryable, sku: string, actor: string): Promise<void> {
   const totals = await totalsOf(tx, sku);
-  const { rows } = await tx.query<{ reorder_point: string | null; below_reorder_point: boolean }>(
+  const item = await tx.maybeOne<{ reorder_point: string | null; below_reorder_point: boolean }>(
     `SELECT reorder_point::text, below_reorder_point FROM inventory.item WHERE sku = $1`,
     [sku],
   );
-  const item = rows[0];
   if (!item) return;
   const below = item.reorder_point !== null && totals.available.lt(item.reorder_point);
   if (below === item.below_reorder_point) return;

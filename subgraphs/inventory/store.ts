@@ -86,7 +86,7 @@ export interface NewItem {
 export async function upsertItem(tx: Queryable, item: NewItem, actor: string): Promise<ItemRow> {
   await lockEventLog(tx);
   const keep = (value: unknown) => value === undefined;
-  const { rows } = await tx.query<ItemRow & { reorder_changed: boolean }>(
+  const row = await tx.one<ItemRow & { reorder_changed: boolean }>(
     `WITH before AS (SELECT reorder_point FROM inventory.item WHERE sku = $1 FOR UPDATE)
      INSERT INTO inventory.item AS i (sku, name, unit, gtin, list_price, currency, reorder_point, availability_check)
      VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, 'BACKORDER'))
@@ -113,7 +113,6 @@ export async function upsertItem(tx: Queryable, item: NewItem, actor: string): P
       keep(item.reorderPoint),
     ],
   );
-  const row = rows[0]!;
   const event = await appendEvent(tx, {
     type: 'ItemUpserted',
     aggregateType: 'Item',
@@ -143,8 +142,7 @@ async function stampItem(tx: Queryable, sku: string, cursor: string): Promise<vo
 }
 
 export async function lockItem(tx: Queryable, sku: string): Promise<ItemRow | undefined> {
-  const { rows } = await tx.query<ItemRow>(`${SELECT_ITEM} WHERE i.sku = $1 FOR UPDATE`, [sku]);
-  return rows[0];
+  return tx.maybeOne<ItemRow>(`${SELECT_ITEM} WHERE i.sku = $1 FOR UPDATE`, [sku]);
 }
 
 export async function setListPrice(
@@ -189,11 +187,10 @@ export async function partnerById(
   tx: Queryable,
   id: string,
 ): Promise<{ id: string; roles: string[]; status: string } | undefined> {
-  const { rows } = await tx.query<{ id: string; roles: string[]; status: string }>(
+  return tx.maybeOne<{ id: string; roles: string[]; status: string }>(
     `SELECT id, roles, status FROM inventory.partner WHERE id = $1`,
     [id],
   );
-  return rows[0];
 }
 
 /** Prices of this customer and item whose validity overlaps [from, to] (to null: open-ended). */
@@ -240,7 +237,7 @@ export async function insertCustomerPrice(
   },
   actor: string,
 ): Promise<CustomerPriceRow> {
-  const { rows } = await tx.query<CustomerPriceRow>(
+  const row = await tx.one<CustomerPriceRow>(
     `INSERT INTO inventory.customer_price
        (id, sku, customer_id, amount, currency, valid_from, valid_to, starts_at, ends_at, version, created_by)
      VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $6::date::timestamp AT TIME ZONE 'UTC',
@@ -257,14 +254,23 @@ export async function insertCustomerPrice(
       actor,
     ],
   );
-  const row = rows[0]!;
+  return announceCustomerPrice(tx, row, 'CustomerPriceSet', actor);
+}
+
+/** Appends the price's change and stamps the price with its cursor: the customer's catalog changed there. */
+async function announceCustomerPrice(
+  tx: Queryable,
+  row: CustomerPriceRow,
+  type: 'CustomerPriceSet' | 'CustomerPriceRemoved',
+  actor: string,
+): Promise<CustomerPriceRow> {
   const event = await appendEvent(tx, {
-    type: 'CustomerPriceSet',
+    type,
     aggregateType: 'Item',
     aggregateId: row.sku,
     parties: [row.customer_id],
     actor,
-    payload: { ...customerPriceFacts(row, false) },
+    payload: { ...customerPriceFacts(row, type === 'CustomerPriceRemoved') },
   });
   await tx.query(`UPDATE inventory.customer_price SET version = $2 WHERE id = $1`, [row.id, event.cursor]);
   return row;
@@ -275,23 +281,13 @@ export async function removeCustomerPrice(
   id: string,
   actor: string,
 ): Promise<CustomerPriceRow | undefined> {
-  const { rows } = await tx.query<CustomerPriceRow>(
+  const row = await tx.maybeOne<CustomerPriceRow>(
     `UPDATE inventory.customer_price SET removed_at = now() WHERE id = $1 AND removed_at IS NULL
      RETURNING ${CUSTOMER_PRICE_COLUMNS}`,
     [id],
   );
-  const row = rows[0];
   if (!row) return undefined;
-  const event = await appendEvent(tx, {
-    type: 'CustomerPriceRemoved',
-    aggregateType: 'Item',
-    aggregateId: row.sku,
-    parties: [row.customer_id],
-    actor,
-    payload: { ...customerPriceFacts(row, true) },
-  });
-  await tx.query(`UPDATE inventory.customer_price SET version = $2 WHERE id = $1`, [row.id, event.cursor]);
-  return row;
+  return announceCustomerPrice(tx, row, 'CustomerPriceRemoved', actor);
 }
 
 /** Agreed prices of these items valid at `at`: one customer's, or everyone's when `customerId` is null. */
@@ -313,11 +309,10 @@ export async function customerPricesFor(
 }
 
 export async function customerPriceById(db: Queryable, id: string): Promise<CustomerPriceRow | undefined> {
-  const { rows } = await db.query<CustomerPriceRow>(
+  return db.maybeOne<CustomerPriceRow>(
     `SELECT ${CUSTOMER_PRICE_COLUMNS} FROM inventory.customer_price WHERE id = $1 AND removed_at IS NULL`,
     [id],
   );
-  return rows[0];
 }
 
 export interface PromotionRow {
@@ -352,7 +347,7 @@ export async function insertPromotion(
   promotion: Omit<PromotionRow, 'id'>,
   actor: string,
 ): Promise<PromotionRow> {
-  const { rows } = await tx.query<PromotionRow>(
+  const row = await tx.one<PromotionRow>(
     `INSERT INTO inventory.promotion (id, sku, name, kind, value, currency, starts_at, ends_at, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PROMOTION_COLUMNS}`,
     [
@@ -367,7 +362,6 @@ export async function insertPromotion(
       actor,
     ],
   );
-  const row = rows[0]!;
   const facts: PromotionFacts = {
     id: row.id,
     sku: row.sku,
@@ -421,11 +415,9 @@ export async function listLocations(db: Queryable): Promise<LocationRow[]> {
 }
 
 export async function locationByCode(db: Queryable, code: string): Promise<LocationRow | undefined> {
-  const { rows } = await db.query<LocationRow>(
-    `SELECT code, name, is_default FROM inventory.location WHERE code = $1`,
-    [code],
-  );
-  return rows[0];
+  return db.maybeOne<LocationRow>(`SELECT code, name, is_default FROM inventory.location WHERE code = $1`, [
+    code,
+  ]);
 }
 
 export async function upsertLocation(
@@ -435,14 +427,13 @@ export async function upsertLocation(
 ): Promise<LocationRow> {
   await lockEventLog(tx);
   if (location.isDefault) await tx.query(`UPDATE inventory.location SET is_default = false WHERE is_default`);
-  const { rows } = await tx.query<LocationRow>(
+  const row = await tx.one<LocationRow>(
     `INSERT INTO inventory.location AS l (code, name, is_default)
      VALUES ($1, $2, $3 OR NOT EXISTS (SELECT 1 FROM inventory.location WHERE is_default))
      ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, is_default = l.is_default OR $3
      RETURNING code, name, is_default`,
     [location.code, location.name, location.isDefault],
   );
-  const row = rows[0]!;
   await appendEvent(tx, {
     type: 'LocationDefined',
     aggregateType: 'Location',

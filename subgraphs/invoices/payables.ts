@@ -6,7 +6,7 @@ import { parseAmount, parseCurrency, parseDate, parseQuantity, requireText } fro
 import { Decimal } from '../../platform/money.ts';
 import { canRead, invoiceScope, isStaff, requireStaff } from './access.ts';
 import { invoiceTotals, lineAmounts, shown, type LineAmounts } from './arithmetic.ts';
-import { appendInvoiceEvent } from './events.ts';
+import { appendInvoiceEvent, type InvoiceEventName } from './events.ts';
 import type { InvoiceStatus, SupplierInvoiceInput } from './generated/resolvers.ts';
 import {
   addDays,
@@ -28,8 +28,9 @@ import {
   linesByInvoiceIds,
   termsOf,
   updateInvoice,
+  type InvoiceChange,
   type InvoiceRow,
-  type NewInvoiceLine,
+  type NewInvoice,
 } from './store.ts';
 
 /**
@@ -231,14 +232,22 @@ function differentContent(earlier: InvoiceRow, what: string) {
   });
 }
 
-export async function submitSupplierInvoice(
-  tx: Queryable,
-  principal: Principal,
-  input: SupplierInvoiceInput,
-  idempotencyKey: string | null | undefined,
-  settings: InvoiceSettings,
-  today: string,
-): Promise<InvoiceRow> {
+/** A submission parsed and its sender checked, before anything is locked. */
+interface Submission {
+  input: SupplierInvoiceInput;
+  issuerId: string;
+  number: string;
+  currency: string;
+  issueDate: string;
+  dueDate: string | null;
+  lines: ParsedLine[];
+  /** Of the content a resubmission must repeat exactly. */
+  hash: string;
+}
+
+type Idempotency = ReturnType<typeof idempotencyKeyOf>;
+
+function parseSubmission(principal: Principal, input: SupplierInvoiceInput, today: string): Submission {
   const issuerId = issuerOf(principal, input.supplierId);
   const number = requireText(input.number, 'number');
   if (number.length > MAX_NUMBER_LENGTH) {
@@ -249,18 +258,44 @@ export async function submitSupplierInvoice(
     input.issueDate === null || input.issueDate === undefined
       ? today
       : parsePastDate(input.issueDate, 'issueDate', today);
-  const givenDueDate =
+  const dueDate =
     input.dueDate === null || input.dueDate === undefined ? null : parseDate(input.dueDate, 'dueDate');
-  if (givenDueDate !== null && givenDueDate < issueDate) {
-    throw badInput(`dueDate ${givenDueDate} is before the issue date ${issueDate}`, { field: 'dueDate' });
+  if (dueDate !== null && dueDate < issueDate) {
+    throw badInput(`dueDate ${dueDate} is before the issue date ${issueDate}`, { field: 'dueDate' });
   }
   const lines = parseLines(input);
   const hash = contentHash(issuerId, { ...input, number }, lines);
+  return { input, issuerId, number, currency, issueDate, dueDate, lines, hash };
+}
 
+export async function submitSupplierInvoice(
+  tx: Queryable,
+  principal: Principal,
+  input: SupplierInvoiceInput,
+  idempotencyKey: string | null | undefined,
+  settings: InvoiceSettings,
+  today: string,
+): Promise<InvoiceRow> {
+  const submission = parseSubmission(principal, input, today);
   const idempotency = idempotencyKeyOf(principal, idempotencyKey);
+  return once(tx, submission, idempotency, () =>
+    recordPayable(tx, principal, submission, idempotency, settings),
+  );
+}
+
+/**
+ * Creates the invoice unless an earlier submission did: under the same idempotency key, or with the same
+ * number (a supplier's invoice number is a key of its own). The same content again returns that invoice;
+ * other content is a conflict.
+ */
+function once(
+  tx: Queryable,
+  { issuerId, number, hash }: Submission,
+  idempotency: Idempotency,
+  create: () => Promise<InvoiceRow>,
+): Promise<InvoiceRow> {
   const earlierOf = (earlier: InvoiceRow | undefined) =>
     earlier && { result: earlier, requestHash: earlier.request_hash };
-  // A supplier's invoice number is a key of its own: the same number again is a retry, or a conflict.
   const byNumber = () =>
     idempotent(
       tx,
@@ -272,74 +307,6 @@ export async function submitSupplierInvoice(
       },
       create,
     );
-  const create = async (): Promise<InvoiceRow> => {
-    const { orders, orderLines } = await loadOrders(
-      tx,
-      lines.map((line) => line.orderId),
-    );
-    const billed = billedOrderLines(lines, orders, orderLines, issuerId, currency);
-    const amounts = lines.map((line) => lineAmounts(line.quantity, line.unitPrice, line.taxRate, currency));
-    checkStatedTotals(input, amounts, currency);
-    const totals = invoiceTotals(amounts);
-
-    const match = await matchAgainstOrders(
-      tx,
-      lines.map((line) => ({
-        orderId: line.orderId,
-        lineNo: line.lineNo,
-        quantity: line.quantity.toString(),
-        unitPrice: line.unitPrice.toString(),
-      })),
-      orders,
-      orderLines,
-      currency,
-      settings,
-      null,
-    );
-    const [terms] = await termsOf(tx, [issuerId]);
-    const distinctOrders = [...new Set(lines.map((line) => line.orderId))];
-    const recipientId = orders.get(lines[0]!.orderId)!.buyer_id;
-    const newLines: NewInvoiceLine[] = lines.map((line, index) => ({
-      orderId: line.orderId,
-      orderLineNo: line.lineNo,
-      sku: billed[index]!.sku,
-      unit: billed[index]!.unit,
-      description: line.description,
-      quantity: line.quantity.toString(),
-      unitPrice: line.unitPrice.toString(),
-      netAmount: amounts[index]!.net.toString(),
-      taxRate: line.taxRate.toString(),
-      taxAmount: amounts[index]!.tax.toString(),
-    }));
-    const invoice = await insertInvoice(
-      tx,
-      {
-        number,
-        kind: 'PAYABLE',
-        status: match.status === 'MATCHED' ? 'APPROVED' : 'DISPUTED',
-        issuerId,
-        recipientId,
-        orderId: distinctOrders.length === 1 ? distinctOrders[0]! : null,
-        currency,
-        subtotal: totals.subtotal.toString(),
-        taxTotal: totals.taxTotal.toString(),
-        total: totals.total.toString(),
-        issueDate,
-        dueDate: givenDueDate ?? addDays(issueDate, terms?.days ?? settings.defaultPaymentDays),
-        match,
-        disputeReason: disputeReasonOf(match),
-        requestHash: hash,
-        idempotency,
-        lines: newLines,
-      },
-      principal.subject,
-    );
-    await appendInvoiceEvent(tx, 'InvoiceSubmitted', invoice, actorOf(principal), {
-      matchStatus: match.status,
-      reason: invoice.dispute_reason,
-    });
-    return invoice;
-  };
   if (!idempotency) return byNumber();
   const { scope, key } = idempotency;
   return idempotent(
@@ -354,6 +321,108 @@ export async function submitSupplierInvoice(
   );
 }
 
+/** Locks the order lines the invoice bills, writes the invoice as they match it, and appends its event. */
+async function recordPayable(
+  tx: Queryable,
+  principal: Principal,
+  submission: Submission,
+  idempotency: Idempotency,
+  settings: InvoiceSettings,
+): Promise<InvoiceRow> {
+  const { orders, orderLines } = await loadOrders(
+    tx,
+    submission.lines.map((line) => line.orderId),
+  );
+  const payable = await payableOf(tx, submission, orders, orderLines, settings);
+  const invoice = await insertInvoice(tx, { ...payable, idempotency }, principal.subject);
+  await appendInvoiceEvent(tx, 'InvoiceSubmitted', invoice, actorOf(principal), {
+    matchStatus: payable.match.status,
+    reason: invoice.dispute_reason,
+  });
+  return invoice;
+}
+
+/**
+ * The invoice to write: its lines priced under the rounding rule and checked against the totals it states,
+ * then matched three ways; it is approved when it matches and disputed with the reasons when it does not.
+ */
+async function payableOf(
+  tx: Queryable,
+  { input, issuerId, number, currency, issueDate, dueDate, lines, hash }: Submission,
+  orders: Map<string, OrderFactRow>,
+  orderLines: Map<string, OrderLineFactRow>,
+  settings: InvoiceSettings,
+): Promise<Omit<NewInvoice, 'idempotency'> & { match: MatchRecord }> {
+  const billed = billedOrderLines(lines, orders, orderLines, issuerId, currency);
+  const amounts = lines.map((line) => lineAmounts(line.quantity, line.unitPrice, line.taxRate, currency));
+  checkStatedTotals(input, amounts, currency);
+  const totals = invoiceTotals(amounts);
+
+  const match = await matchAgainstOrders(
+    tx,
+    lines.map((line) => ({
+      orderId: line.orderId,
+      lineNo: line.lineNo,
+      quantity: line.quantity.toString(),
+      unitPrice: line.unitPrice.toString(),
+    })),
+    orders,
+    orderLines,
+    currency,
+    settings,
+    null,
+  );
+  const [terms] = await termsOf(tx, [issuerId]);
+  const distinctOrders = [...new Set(lines.map((line) => line.orderId))];
+  return {
+    number,
+    kind: 'PAYABLE',
+    status: match.status === 'MATCHED' ? 'APPROVED' : 'DISPUTED',
+    issuerId,
+    recipientId: orders.get(lines[0]!.orderId)!.buyer_id,
+    orderId: distinctOrders.length === 1 ? distinctOrders[0]! : null,
+    currency,
+    subtotal: totals.subtotal.toString(),
+    taxTotal: totals.taxTotal.toString(),
+    total: totals.total.toString(),
+    issueDate,
+    dueDate: dueDate ?? addDays(issueDate, terms?.days ?? settings.defaultPaymentDays),
+    match,
+    disputeReason: disputeReasonOf(match),
+    requestHash: hash,
+    lines: lines.map((line, index) => ({
+      orderId: line.orderId,
+      orderLineNo: line.lineNo,
+      sku: billed[index]!.sku,
+      unit: billed[index]!.unit,
+      description: line.description,
+      quantity: line.quantity.toString(),
+      unitPrice: line.unitPrice.toString(),
+      netAmount: amounts[index]!.net.toString(),
+      taxRate: line.taxRate.toString(),
+      taxAmount: amounts[index]!.tax.toString(),
+    })),
+  };
+}
+
+/** The invoice, locked, when this principal may see it; NOT_FOUND otherwise, as for no invoice at all. */
+const visibleInvoice = (tx: Queryable, principal: Principal, id: string) =>
+  invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+
+/** Writes a step's change to the invoice and appends its event with the reason the actor gave. */
+async function recordStep(
+  tx: Queryable,
+  principal: Principal,
+  id: string,
+  change: InvoiceChange,
+  type: InvoiceEventName,
+  reason: string,
+): Promise<InvoiceRow> {
+  const updated = await updateInvoice(tx, id, change);
+  await appendInvoiceEvent(tx, type, updated, actorOf(principal), { reason });
+  return updated;
+}
+
 /** Finance runs the match of a disputed payable again, for instance once the missing goods have arrived. */
 export async function rematchInvoice(
   tx: Queryable,
@@ -361,7 +430,7 @@ export async function rematchInvoice(
   id: string,
   settings: InvoiceSettings,
 ): Promise<InvoiceRow> {
-  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+  const invoice = await visibleInvoice(tx, principal, id);
   requireStaff(principal, 'matching an invoice again', 'admin', 'finance');
   if (invoice.kind !== 'PAYABLE') {
     throw badInput(`invoice ${invoice.number} is ours to a customer: only supplier invoices are matched`);
@@ -406,16 +475,15 @@ export async function approveInvoice(
   id: string,
   justification: string,
 ): Promise<InvoiceRow> {
-  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+  const invoice = await visibleInvoice(tx, principal, id);
   requireStaff(principal, 'approving a disputed invoice', 'admin', 'finance');
   const why = requireText(justification, 'justification');
   assertMayTake(invoice, 'approve');
-  const updated = await updateInvoice(tx, id, {
+  const change = {
     status: settledStatus(invoice.kind, invoice.paid, invoice.total),
     approval: { justification: why, by: principal.subject },
-  });
-  await appendInvoiceEvent(tx, 'InvoiceApproved', updated, actorOf(principal), { reason: why });
-  return updated;
+  };
+  return recordStep(tx, principal, id, change, 'InvoiceApproved', why);
 }
 
 /**
@@ -429,7 +497,7 @@ export async function disputeInvoice(
   reason: string,
 ): Promise<InvoiceRow> {
   const why = requireText(reason, 'reason');
-  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+  const invoice = await visibleInvoice(tx, principal, id);
   const isCustomer =
     isPartnerPrincipal(principal) &&
     invoice.kind === 'RECEIVABLE' &&
@@ -438,9 +506,7 @@ export async function disputeInvoice(
     throw forbidden('an invoice is disputed by finance, or by the customer it is addressed to');
   }
   assertMayTake(invoice, 'dispute');
-  const updated = await updateInvoice(tx, id, { status: 'DISPUTED', disputeReason: why });
-  await appendInvoiceEvent(tx, 'InvoiceDisputed', updated, actorOf(principal), { reason: why });
-  return updated;
+  return recordStep(tx, principal, id, { status: 'DISPUTED', disputeReason: why }, 'InvoiceDisputed', why);
 }
 
 /** Withdraws an invoice nothing has been paid on: finance any, a supplier its own payable. */
@@ -451,7 +517,7 @@ export async function cancelInvoice(
   reason: string,
 ): Promise<InvoiceRow> {
   const why = requireText(reason, 'reason');
-  const invoice = await invoiceToActOn(tx, id, (row) => canRead(invoiceScope(principal), row));
+  const invoice = await visibleInvoice(tx, principal, id);
   const isIssuingSupplier =
     isPartnerPrincipal(principal) && invoice.kind === 'PAYABLE' && invoice.issuer_id === principal.partnerId;
   if (!isIssuingSupplier && !isStaff(principal, 'admin', 'finance')) {
@@ -463,7 +529,5 @@ export async function cancelInvoice(
       status: invoice.status,
     });
   }
-  const updated = await updateInvoice(tx, id, { status: 'CANCELLED', cancelReason: why });
-  await appendInvoiceEvent(tx, 'InvoiceCancelled', updated, actorOf(principal), { reason: why });
-  return updated;
+  return recordStep(tx, principal, id, { status: 'CANCELLED', cancelReason: why }, 'InvoiceCancelled', why);
 }

@@ -152,9 +152,7 @@ export interface PartyRow {
 }
 
 export async function partyById(db: Queryable, id: string): Promise<PartyRow | undefined> {
-  const { rows } = await db.query<PartyRow>(
-    `SELECT id, name, roles, status, is_self FROM invoices.party WHERE id = $1`,
-    [id],
-  );
-  return rows[0];
+  return db.maybeOne<PartyRow>(`SELECT id, name, roles, status, is_self FROM invoices.party WHERE id = $1`, [
+    id,
+  ]);
 }

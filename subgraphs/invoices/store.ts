@@ -241,8 +241,7 @@ export async function openAmounts(
 // ---------------------------------------------------------------- writing
 
 export async function lockInvoice(tx: Queryable, id: string): Promise<InvoiceRow | undefined> {
-  const { rows } = await tx.query<InvoiceRow>(`${SELECT_INVOICE} WHERE i.id = $1 FOR UPDATE`, [id]);
-  return rows[0];
+  return tx.maybeOne<InvoiceRow>(`${SELECT_INVOICE} WHERE i.id = $1 FOR UPDATE`, [id]);
 }
 
 /**
@@ -254,11 +253,10 @@ export async function invoiceByNumber(
   issuerId: string,
   number: string,
 ): Promise<InvoiceRow | undefined> {
-  const { rows } = await tx.query<InvoiceRow>(`${SELECT_INVOICE} WHERE i.issuer_id = $1 AND i.number = $2`, [
+  return tx.maybeOne<InvoiceRow>(`${SELECT_INVOICE} WHERE i.issuer_id = $1 AND i.number = $2`, [
     issuerId,
     number,
   ]);
-  return rows[0];
 }
 
 export async function invoiceByIdempotencyKey(
@@ -266,11 +264,10 @@ export async function invoiceByIdempotencyKey(
   scope: string,
   key: string,
 ): Promise<InvoiceRow | undefined> {
-  const { rows } = await tx.query<InvoiceRow>(
+  return tx.maybeOne<InvoiceRow>(
     `${SELECT_INVOICE} WHERE i.idempotency_scope = $1 AND i.idempotency_key = $2`,
     [scope, key],
   );
-  return rows[0];
 }
 
 export interface OrderLineKey {
@@ -346,7 +343,7 @@ export interface NewInvoice {
 /** Inserts the invoice and its lines in two statements, whatever the number of lines. */
 export async function insertInvoice(tx: Queryable, invoice: NewInvoice, actor: string): Promise<InvoiceRow> {
   const id = randomUUID();
-  const { rows } = await tx.query<InvoiceRow>(
+  const row = await tx.one<InvoiceRow>(
     `INSERT INTO invoices.invoice AS i (id, number, kind, status, issuer_id, recipient_id, order_id, currency,
        subtotal, tax_total, total, issue_date, due_date, match, dispute_reason, request_hash,
        idempotency_scope, idempotency_key, created_by)
@@ -398,7 +395,7 @@ export async function insertInvoice(tx: Queryable, invoice: NewInvoice, actor: s
       lines.map((l) => l.taxAmount),
     ],
   );
-  return rows[0]!;
+  return row;
 }
 
 export interface InvoiceChange {
@@ -438,8 +435,7 @@ export async function updateInvoice(tx: Queryable, id: string, change: InvoiceCh
       change.dunningLevel ?? null,
     ],
   );
-  const [row] = await invoicesByIds(tx, [id], { partyId: null, kinds: null });
-  return row!;
+  return tx.one<InvoiceRow>(`${SELECT_INVOICE} WHERE i.id = $1`, [id]);
 }
 
 export async function paymentByReference(
@@ -447,14 +443,13 @@ export async function paymentByReference(
   invoiceId: string,
   reference: string,
 ): Promise<PaymentRow | undefined> {
-  const { rows } = await tx.query<PaymentRow>(
+  return tx.maybeOne<PaymentRow>(
     `SELECT p.id, p.invoice_id, p.reference, p.amount::text, p.paid_on::text, p.request_hash, p.recorded_by,
             p.recorded_at, i.currency::text AS currency
        FROM invoices.payment p JOIN invoices.invoice i ON i.id = p.invoice_id
       WHERE p.invoice_id = $1 AND p.reference = $2`,
     [invoiceId, reference],
   );
-  return rows[0];
 }
 
 export async function insertPayment(

@@ -1,4 +1,5 @@
 import neo4j, { type Driver } from 'neo4j-driver';
+import { RowCountError } from '../../platform/db/database.ts';
 import { MAX_DEPTH } from './model.ts';
 
 /**
@@ -77,6 +78,60 @@ export function reach(
   return `MATCH p = ANY SHORTEST (${from})(${hop}){${minHops},${maxHops}}(${to})`;
 }
 
+/** The variables `withViewer` binds, to carry through a query's `WITH` clauses. */
+export function viewerScope(audience: Audience): string[] {
+  return audience.kind === 'partner' ? ['vw', 'vwSuppliers', 'vwCustomers'] : [];
+}
+
+/**
+ * Binds the viewer's company (`vw`) and the companies on either side of its own confirmed links, once, so
+ * `visibleHop` tests a link against two short lists instead of running a subquery per link. Nothing for
+ * the company, whose view needs no test.
+ */
+export function withViewer(audience: Audience, carry: readonly string[]): string {
+  if (audience.kind === 'company') return '';
+  return `OPTIONAL MATCH (vw:Company {id: $viewer})
+    WITH ${[...carry, 'vw'].join(', ')},
+      COLLECT { MATCH (vs)-[own:SUPPLIES]->(vw) WHERE own.disclosed IS NULL RETURN vs } AS vwSuppliers,
+      COLLECT { MATCH (vw)-[own:SUPPLIES]->(vc) WHERE own.disclosed IS NULL RETURN vc } AS vwCustomers`;
+}
+
+/**
+ * `visible` over the viewer bound by `withViewer`: the same rule (its own links, NETWORK links, PARTNERS
+ * links one tier beyond, DISCLOSED links only to their ends), with the tier-beyond test as list lookups.
+ */
+export function visibleHop(audience: Audience, r: string, s: string, c: string): string {
+  if (audience.kind === 'company') return 'true';
+  return `(${s} = vw OR ${c} = vw OR (${r}.disclosed IS NULL AND (${r}.visibility = 'NETWORK'
+    OR (${r}.visibility = 'PARTNERS' AND (${c} IN vwSuppliers OR ${s} IN vwCustomers)))))`;
+}
+
+/**
+ * Binds `to` to every company within `minHops`..`maxHops` links of `from` through links the audience may
+ * see, with `p` a path to it, for a following `WITH …, to, min(length(p)) AS …`: Neo4j plans that
+ * as a breadth-first expand that never expands a company twice and yields each once at its distance, so
+ * the cost follows the links reached, not the paths through them. Partners need `withViewer` first.
+ */
+export function nearest(
+  audience: Audience,
+  direction: 'upstream' | 'downstream',
+  from: string,
+  to: string,
+  minHops: number,
+  maxHops: number,
+): string {
+  assertDepth(maxHops, minHops);
+  const pattern =
+    direction === 'upstream'
+      ? `(${from})<-[:SUPPLIES*${minHops}..${maxHops}]-(${to})`
+      : `(${from})-[:SUPPLIES*${minHops}..${maxHops}]->(${to})`;
+  const where =
+    audience.kind === 'company'
+      ? ''
+      : `WHERE all(hr IN relationships(p) WHERE ${visibleHop(audience, 'hr', 'startNode(hr)', 'endNode(hr)')})`;
+  return `MATCH p = ${pattern} ${where}`;
+}
+
 /**
  * Binds `x` to the company `id` names, or to us when `id` is null: one index lookup either way, in the
  * same query as the rest (no round trip to find our own id).
@@ -121,6 +176,24 @@ export function plain<T>(value: unknown): T {
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, plain<unknown>(entry)])) as T;
   }
   return value as T;
+}
+
+/**
+ * A read that returns exactly one record (an aggregate, an OPTIONAL MATCH with a summary); another count is
+ * a bug, reported with the labels the query names.
+ */
+export async function readOne<Row>(
+  driver: Driver,
+  query: string,
+  parameters: Record<string, unknown>,
+): Promise<Row> {
+  const rows = await read<Row>(driver, query, parameters);
+  const [row] = rows;
+  if (row === undefined || rows.length > 1) {
+    const labels = new Set([...query.matchAll(/\(\w*:(\w+)/g)].map((match) => `:${match[1]}`));
+    throw new RowCountError('one row', rows.length, `the query on ${[...labels].join(', ') || 'no label'}`);
+  }
+  return row;
 }
 
 /** A read in its own auto-routed transaction; records come back as plain objects. */

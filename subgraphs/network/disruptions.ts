@@ -10,7 +10,7 @@ import { subscribeToEvents } from '../../platform/events/subscription.ts';
 import { idempotencyScope, idempotent, requestHash } from '../../platform/idempotency.ts';
 import { parseDate, requireText } from '../../platform/input.ts';
 import { assertMayReportDisruption } from './access.ts';
-import { read, viewerOf, type Audience } from './cypher.ts';
+import { read, readOne, viewerOf, type Audience } from './cypher.ts';
 import type { DeclarationDeps } from './declarations.ts';
 import type { ReportDisruptionInput } from './generated/resolvers.ts';
 import type { AffectedRow, AlertRow, DisruptionRow } from './model.ts';
@@ -78,7 +78,7 @@ async function downstreamOf(
   driver: Driver,
   request: DisruptionRequest,
 ): Promise<{ sources: number; affected: AffectedRow[] }> {
-  const [row] = await read<{ sources: number; affected: AffectedRow[] }>(
+  return readOne<{ sources: number; affected: AffectedRow[] }>(
     driver,
     `OPTIONAL CALL () {
        MATCH (x:Company {id: $partnerId}) RETURN x
@@ -99,7 +99,6 @@ async function downstreamOf(
      RETURN size(sources) AS sources, affected`,
     { partnerId: request.partnerId, country: request.country },
   );
-  return row!;
 }
 
 export function disruptionOf(facts: Omit<DisruptionReportedFacts, 'requestHash'>): DisruptionRow {

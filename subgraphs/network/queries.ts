@@ -4,11 +4,16 @@ import {
   int,
   keepKnown,
   linkMap,
+  nearest,
   reach,
   read,
+  readOne,
   ROOT,
   viewerOf,
+  viewerScope,
   visible,
+  visibleHop,
+  withViewer,
   type Audience,
 } from './cypher.ts';
 import {
@@ -46,21 +51,39 @@ function linksQuery(audience: Audience, direction: Direction, depth: number): st
   assertDepth(depth);
   const [far, near] = direction === 'upstream' ? ['s', 'c'] : ['c', 's'];
   const hop = direction === 'upstream' ? `MATCH (c)<-[r:SUPPLIES]-(s)` : `MATCH (s)-[r:SUPPLIES]->(c)`;
+  const view = viewerScope(audience);
+  const carry = (...names: string[]) => [...names, ...view].join(', ');
+  // Links at tier t leave the companies exactly t - 1 links away. Tiers are computed nearest first, each
+  // only while the page is not yet full and only from the cursor's tier on, so a page costs the tiers it
+  // covers, not the whole depth.
+  const tier = (t: number) => `
+  OPTIONAL CALL (${carry('x', 'links')}) {
+    WITH ${carry('x', 'links')}
+    WHERE x IS NOT NULL AND size(links) < $limit AND ($after IS NULL OR $after.tier <= ${t})
+    ${
+      t === 1
+        ? `WITH *, x AS ${near}`
+        : `CALL (${carry('x')}) {
+      ${nearest(audience, direction, 'x', near, 0, t - 1)}
+      WITH ${near}, min(length(p)) AS distance WHERE distance = ${t - 1}
+      RETURN ${near}
+    }`
+    }
+    ${hop} WHERE ${visibleHop(audience, 'r', 's', 'c')}
+    WITH r, s, c
+    WHERE $after IS NULL OR ${t} > $after.tier
+       OR ${far}.id > $after.a OR (${far}.id = $after.a AND ${near}.id > $after.b)
+    WITH r, s, c ORDER BY ${far}.id, ${near}.id LIMIT $limit
+    RETURN collect(${linkMap('r', 's', 'c', String(t))}) AS more
+  }
+  WITH ${carry('id', 'x')}, links + coalesce(more, []) AS links`;
   return `UNWIND $ids AS id
   ${ROOT}
   ${keepKnown(audience, 'x', ['id'])}
-  CALL (x) {
-    WITH x WHERE x IS NOT NULL
-    ${reach(audience, direction, 'x', near, depth - 1)}
-    WITH x, ${near}, length(p) + 1 AS tier
-    ${hop} WHERE ${visible(audience, 'r', 's', 'c')}
-    WITH r, s, c, tier
-    WHERE $after IS NULL OR tier > $after.tier
-       OR (tier = $after.tier AND (${far}.id > $after.a OR (${far}.id = $after.a AND ${near}.id > $after.b)))
-    WITH r, s, c, tier ORDER BY tier, ${far}.id, ${near}.id LIMIT $limit
-    RETURN collect(${linkMap('r', 's', 'c', 'tier')}) AS links
-  }
-  RETURN id, x.id AS rootId, links`;
+  ${withViewer(audience, ['id', 'x'])}
+  WITH ${carry('id', 'x')}, [] AS links
+  ${Array.from({ length: depth }, (_, index) => tier(index + 1)).join('')}
+  RETURN id, x.id AS rootId, links[..$limit] AS links`;
 }
 
 /**
@@ -133,7 +156,7 @@ export async function supplyPath(
   from: string,
   to: string,
 ): Promise<PathResult> {
-  const [row] = await read<PathResult>(
+  return readOne<PathResult>(
     driver,
     `OPTIONAL MATCH (a:Company {id: $from})
      OPTIONAL MATCH (b:Company {id: $to})
@@ -150,7 +173,6 @@ export async function supplyPath(
      RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, companyIds, links`,
     { from, to, viewer: viewerOf(audience) },
   );
-  return row!;
 }
 
 export interface ImpactResult {
@@ -162,8 +184,8 @@ export interface ImpactResult {
 }
 
 /**
- * Every company downstream of `id` within `depth` links, each once with its shortest path, nearest
- * first; the count and the items on the way cover all of them, the rows only the page.
+ * Every company downstream of `id` within `depth` links, each once with a shortest path, nearest first;
+ * the count and the items on the way cover all of them, the rows only the page.
  */
 export async function impact(
   driver: Driver,
@@ -173,31 +195,56 @@ export async function impact(
   limit: number,
   after: { distance: number; id: string } | null,
 ): Promise<ImpactResult> {
-  // Two passes: one streams every company within reach into the count and the items (every link the
-  // disruption spreads along), the other keeps only the page of shortest paths (a top-k sort), so memory
-  // follows the page size, not the companies reached.
-  const search = `${reach(audience, 'downstream', 'x', 'a', assertDepth(depth), 1)} WHERE a <> x`;
-  const [row] = await read<ImpactResult>(
+  assertDepth(depth);
+  const view = viewerScope(audience);
+  const carry = (...names: string[]) => [...names, ...view].join(', ');
+  // The page, level by level from the cursor's: a level's ids are read only while the page is not full.
+  const level = (d: number) => `
+       OPTIONAL CALL (levels, page) {
+         WITH levels, page WHERE size(page) < $limit AND ($after IS NULL OR $after.distance <= ${d})
+         UNWIND levels[${d}] AS a
+         WITH a WHERE $after IS NULL OR ${d} > $after.distance OR a.id > $after.id
+         WITH a ORDER BY a.id LIMIT $limit
+         RETURN collect({a: a, distance: ${d}}) AS more
+       }
+       WITH ${carry('x', 'levels')}, page + coalesce(more, []) AS page`;
+  // One breadth-first pass finds every company once at its distance. The items come from the links out
+  // of the companies nearer than `depth` (every link the disruption spreads along, back into the source
+  // excepted); only the page's companies get a path, searched between its two known ends.
+  const row = await readOne<ImpactResult>(
     driver,
     `OPTIONAL MATCH (x:Company {id: $id})
      ${keepKnown(audience, 'x')}
-     CALL (x) {
+     OPTIONAL CALL (x) {
        WITH x WHERE x IS NOT NULL
-       ${within(audience, 'x', 'b', depth - 1)}
-       MATCH (b)-[r:SUPPLIES]->(a) WHERE a <> x AND ${visible(audience, 'r', 'b', 'a')}
-       UNWIND CASE coalesce(r.items, []) WHEN [] THEN [null] ELSE r.items END AS sku
-       RETURN count(DISTINCT a) AS affectedCount, collect(DISTINCT sku) AS items
+       ${withViewer(audience, ['x'])}
+       CALL (${carry('x')}) {
+         ${nearest(audience, 'downstream', 'x', 'a', 0, depth)}
+         RETURN a, min(length(p)) AS distance
+       }
+       WITH ${carry('x', 'distance')}, collect(a) AS level ORDER BY distance
+       WITH ${carry('x')}, collect(level) AS levels, [] AS page
+       ${Array.from({ length: depth }, (_, index) => level(index + 1)).join('')}
+       CALL (${carry('x', 'levels')}) {
+         UNWIND levels[..${depth}] AS level
+         UNWIND level AS a
+         MATCH (a)-[r:SUPPLIES]->(b) WHERE b <> x AND ${visibleHop(audience, 'r', 'a', 'b')}
+         UNWIND r.items AS sku
+         WITH DISTINCT sku
+         RETURN collect(sku) AS items
+       }
+       CALL (${carry('x', 'page')}) {
+         UNWIND page[..$limit] AS row
+         WITH ${carry('x')}, row.a AS a, row.distance AS distance
+         MATCH p = shortestPath((x)-[:SUPPLIES*1..${depth}]->(a))
+         ${audience.kind === 'company' ? '' : `WHERE all(hr IN relationships(p) WHERE ${visibleHop(audience, 'hr', 'startNode(hr)', 'endNode(hr)')})`}
+         RETURN collect({companyId: a.id, distance: distance, path: [n IN nodes(p) | n.id],
+                         items: coalesce(last(relationships(p)).items, [])}) AS rows
+       }
+       RETURN reduce(count = 0, l IN levels[1..] | count + size(l)) AS affectedCount, items, rows
      }
-     CALL (x) {
-       WITH x WHERE x IS NOT NULL
-       ${search}
-         AND ($after IS NULL OR length(p) > $after.distance
-              OR (length(p) = $after.distance AND a.id > $after.id))
-       WITH a, p ORDER BY length(p), a.id LIMIT $limit
-       RETURN collect({companyId: a.id, distance: length(p), path: [n IN nodes(p) | n.id],
-                       items: coalesce(last(relationships(p)).items, [])}) AS page
-     }
-     RETURN x IS NOT NULL AS found, affectedCount, items, page`,
+     RETURN x IS NOT NULL AS found, coalesce(affectedCount, 0) AS affectedCount, coalesce(items, []) AS items,
+            coalesce(rows, []) AS page`,
     {
       id,
       viewer: viewerOf(audience),
@@ -205,21 +252,7 @@ export async function impact(
       after: after && { ...after, distance: int(after.distance) },
     },
   );
-  return { ...row!, items: [...row!.items].sort() };
-}
-
-/**
- * Binds `to` to every company within `maxHops` links downstream of `from` (itself included), once each.
- * Without distances or paths the company's view can use the pruning breadth-first expand, several times
- * faster than a shortest-path search; a partner's view keeps the search, whose hops test visibility.
- */
-function within(audience: Audience, from: string, to: string, maxHops: number): string {
-  assertDepth(maxHops, 0);
-  if (maxHops === 0) return `WITH ${from}, ${from} AS ${to}`;
-  if (audience.kind === 'company') {
-    return `MATCH (${from})-[:SUPPLIES*0..${maxHops}]->(${to}) WITH DISTINCT ${from}, ${to}`;
-  }
-  return `${reach(audience, 'downstream', from, to, maxHops)} WITH DISTINCT ${from}, ${to}`;
+  return { ...row, items: [...row.items].sort() };
 }
 
 export interface RootedResult<Row> {
@@ -234,7 +267,7 @@ export async function singleSourceRisks(
   id: string | null,
   depth: number,
 ): Promise<RootedResult<SingleSourceRow>> {
-  const [row] = await read<RootedResult<SingleSourceRow>>(
+  return readOne<RootedResult<SingleSourceRow>>(
     driver,
     `WITH $id AS id
      ${ROOT}
@@ -253,7 +286,6 @@ export async function singleSourceRisks(
      RETURN x.id AS rootId, rows`,
     { id, viewer: viewerOf(audience) },
   );
-  return row!;
 }
 
 export interface ConcentrationResult {
@@ -276,7 +308,7 @@ export async function concentration(
   first: number,
 ): Promise<ConcentrationResult> {
   const key = by === 'COUNTRY' ? `coalesce(u.country, '??')` : 'u.id';
-  const [row] = await read<ConcentrationResult>(
+  const result = await readOne<ConcentrationResult>(
     driver,
     `WITH $id AS id
      ${ROOT}
@@ -302,7 +334,6 @@ export async function concentration(
             coalesce(upstreamCompanies, 0) AS upstreamCompanies, coalesce(entries, []) AS entries`,
     { id, viewer: viewerOf(audience), first: int(first) },
   );
-  const result = row!;
   return {
     ...result,
     entries: result.entries.map((entry) => ({ ...entry, partnerId: by === 'SUPPLIER' ? entry.key : null })),

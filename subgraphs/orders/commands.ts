@@ -5,6 +5,6 @@
  */
 
 export { createPurchaseOrder, placeSalesOrder, type OrderSettings } from './commands/create.ts';
-export { confirmOrder } from './commands/confirm.ts';
+export { confirmOrder, rejectOrder } from './commands/confirm.ts';
 export { receiveShipment, shipOrder } from './commands/fulfil.ts';
-export { cancelOrder, closeOrder, rejectOrder, submitOrder } from './commands/steps.ts';
+export { cancelOrder, closeOrder, submitOrder } from './commands/steps.ts';

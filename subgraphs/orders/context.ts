@@ -19,6 +19,14 @@ import {
   type ShipmentLineRow,
   type ShipmentRow,
 } from './store.ts';
+import {
+  lotsByShipmentIds,
+  packagesByShipmentIds,
+  serialsByShipmentIds,
+  type ShipmentLotRow,
+  type ShipmentPackageRow,
+  type ShipmentSerialRow,
+} from './shipNoticeStore.ts';
 
 export interface Context {
   principal: Principal;
@@ -30,6 +38,10 @@ export interface Context {
   shipments: DataLoader<string, ShipmentRow | undefined>;
   shipmentsOfOrder: DataLoader<string, ShipmentRow[]>;
   shipmentLines: DataLoader<string, ShipmentLineRow[]>;
+  /** By shipment: its lines pick theirs from the shipment's. */
+  shipmentLots: DataLoader<string, ShipmentLotRow[]>;
+  shipmentSerials: DataLoader<string, ShipmentSerialRow[]>;
+  shipmentPackages: DataLoader<string, ShipmentPackageRow[]>;
   history: DataLoader<string, OrderHistoryRow[]>;
   /** One loader per argument set of `Partner.orders`. */
   partnerOrders: Map<string, DataLoader<string, OrderRow[]>>;
@@ -51,6 +63,15 @@ export function createContext(db: Database, principal: Principal, runtime: Runti
     ),
     shipmentLines: new DataLoader(async (ids) =>
       groupBy(ids, await shipmentLinesByShipmentIds(db, ids), (row) => row.shipment_id),
+    ),
+    shipmentLots: new DataLoader(async (ids) =>
+      groupBy(ids, await lotsByShipmentIds(db, ids), (row) => row.shipmentId),
+    ),
+    shipmentSerials: new DataLoader(async (ids) =>
+      groupBy(ids, await serialsByShipmentIds(db, ids), (row) => row.shipmentId),
+    ),
+    shipmentPackages: new DataLoader(async (ids) =>
+      groupBy(ids, await packagesByShipmentIds(db, ids), (row) => row.shipmentId),
     ),
     history: new DataLoader(async (ids) =>
       groupBy(ids, await historyByOrderIds(db, ids), (row) => row.aggregateId),

@@ -99,10 +99,10 @@ export const resolvers: Resolvers = {
     placeSalesOrder: (_parent, { input, idempotencyKey }, ctx) =>
       ctx.db.transaction((tx) => placeSalesOrder(tx, ctx.principal, input, idempotencyKey, ctx.settings)),
     submitOrder: (_parent, { id }, ctx) => ctx.db.transaction((tx) => submitOrder(tx, ctx.principal, id)),
-    confirmOrder: (_parent, { id, input }, ctx) =>
-      ctx.db.transaction((tx) => confirmOrder(tx, ctx.principal, id, input ?? {})),
-    rejectOrder: (_parent, { id, reason }, ctx) =>
-      ctx.db.transaction((tx) => rejectOrder(tx, ctx.principal, id, reason)),
+    confirmOrder: (_parent, { id, input, idempotencyKey }, ctx) =>
+      ctx.db.transaction((tx) => confirmOrder(tx, ctx.principal, id, input ?? {}, idempotencyKey)),
+    rejectOrder: (_parent, { id, reason, idempotencyKey }, ctx) =>
+      ctx.db.transaction((tx) => rejectOrder(tx, ctx.principal, id, reason, idempotencyKey)),
     cancelOrder: (_parent, { id, reason }, ctx) =>
       ctx.db.transaction((tx) => cancelOrder(tx, ctx.principal, id, reason)),
     shipOrder: (_parent, { id, input }, ctx) =>
@@ -135,6 +135,7 @@ export const resolvers: Resolvers = {
     trackingNumber: (shipment) => shipment.tracking_number,
     receivedAt: (shipment) => shipment.received_at?.toISOString() ?? null,
     lines: (shipment, _args, ctx) => ctx.shipmentLines.load(shipment.id),
+    packages: (shipment, _args, ctx) => ctx.shipmentPackages.load(shipment.id),
   },
   ShipmentLine: {
     lineNo: (line) => line.line_no,
@@ -143,6 +144,12 @@ export const resolvers: Resolvers = {
     receivedQuantity: (line) => line.received_quantity,
     rejectedQuantity: (line) => line.rejected_quantity,
     rejectionReason: (line) => line.rejection_reason,
+    lots: async (line, _args, ctx) =>
+      (await ctx.shipmentLots.load(line.shipment_id)).filter((lot) => lot.lineNo === line.line_no),
+    serials: async (line, _args, ctx) =>
+      (await ctx.shipmentSerials.load(line.shipment_id))
+        .filter((serial) => serial.lineNo === line.line_no)
+        .map((serial) => serial.serial),
   },
   OrderEvent: {
     type: (event) => EVENT_TYPES[event.type],

@@ -64,6 +64,9 @@ export interface OrderFilter {
   number?: string | null;
 }
 
+/** The order as this transaction has just written it. */
+const writtenOrder = (tx: Queryable, id: string) => tx.one<OrderRow>(`${SELECT_ORDER} WHERE o.id = $1`, [id]);
+
 export async function ordersByIds(db: Queryable, ids: readonly string[]): Promise<OrderRow[]> {
   const { rows } = await db.query<OrderRow>(`${SELECT_ORDER} WHERE o.id = ANY($1::text[])`, [[...ids]]);
   return rows;
@@ -158,8 +161,7 @@ export async function linesByOrderIds(db: Queryable, orderIds: readonly string[]
 }
 
 export async function lockOrder(tx: Queryable, id: string): Promise<OrderRow | undefined> {
-  const { rows } = await tx.query<OrderRow>(`${SELECT_ORDER} WHERE o.id = $1 FOR UPDATE OF o`, [id]);
-  return rows[0];
+  return tx.maybeOne<OrderRow>(`${SELECT_ORDER} WHERE o.id = $1 FOR UPDATE OF o`, [id]);
 }
 
 export interface NewOrderLine {
@@ -193,11 +195,10 @@ export async function orderByIdempotencyKey(
   scope: string,
   key: string,
 ): Promise<{ id: string; request_hash: string } | undefined> {
-  const { rows } = await tx.query<{ id: string; request_hash: string }>(
+  return tx.maybeOne<{ id: string; request_hash: string }>(
     `SELECT id, request_hash FROM orders.purchase_order WHERE idempotency_scope = $1 AND idempotency_key = $2`,
     [scope, key],
   );
-  return rows[0];
 }
 
 /**
@@ -210,11 +211,11 @@ export async function orderIdByExternalRef(
   externalRef: string,
 ): Promise<string | undefined> {
   await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`order-ref:${owner}:${externalRef}`]);
-  const { rows } = await tx.query<{ id: string }>(
+  const order = await tx.maybeOne<{ id: string }>(
     `SELECT id FROM orders.purchase_order WHERE external_ref_owner = $1 AND external_ref = $2`,
     [owner, externalRef],
   );
-  return rows[0]?.id;
+  return order?.id;
 }
 
 /** Creates an order and appends `OrderCreated` with the facts consumers need. */
@@ -257,15 +258,15 @@ export async function insertOrder(tx: Queryable, order: NewOrder, actor: Actor):
       order.lines.map((l) => l.requestedDate),
     ],
   );
-  const [row] = await ordersByIds(tx, [id]);
-  await appendOrderEvent(tx, row!, actor, {
+  const row = await writtenOrder(tx, id);
+  await appendOrderEvent(tx, row, actor, {
     type: 'OrderCreated',
     facts: {
       externalRef: order.externalRef,
       lines: order.lines.map((line, index) => ({ lineNo: index + 1, ...line })),
     },
   });
-  return row!;
+  return row;
 }
 
 /** Moves an order to `status` and records the step with its facts. */
@@ -280,9 +281,9 @@ export async function setOrderStatus(
     id,
     status,
   ]);
-  const [row] = await ordersByIds(tx, [id]);
-  await appendOrderEvent(tx, row!, actor, step);
-  return row!;
+  const row = await writtenOrder(tx, id);
+  await appendOrderEvent(tx, row, actor, step);
+  return row;
 }
 
 export async function recordConfirmation(
@@ -338,6 +339,10 @@ const SELECT_SHIPMENT = `
          s.shipped_at, s.expected_delivery_date::text, s.carrier, s.tracking_number, s.received_at, s.receipt_hash
     FROM orders.shipment s JOIN orders.purchase_order o ON o.id = s.order_id`;
 
+/** The shipment as this transaction has just written it. */
+const writtenShipment = (tx: Queryable, id: string) =>
+  tx.one<ShipmentRow>(`${SELECT_SHIPMENT} WHERE s.id = $1`, [id]);
+
 export async function shipmentsByIds(db: Queryable, ids: readonly string[]): Promise<ShipmentRow[]> {
   const { rows } = await db.query<ShipmentRow>(`${SELECT_SHIPMENT} WHERE s.id = ANY($1::text[])`, [[...ids]]);
   return rows;
@@ -359,11 +364,10 @@ export async function shipmentByReference(
   orderId: string,
   reference: string,
 ): Promise<ShipmentRow | undefined> {
-  const { rows } = await tx.query<ShipmentRow>(
-    `${SELECT_SHIPMENT} WHERE s.order_id = $1 AND s.reference = $2`,
-    [orderId, reference],
-  );
-  return rows[0];
+  return tx.maybeOne<ShipmentRow>(`${SELECT_SHIPMENT} WHERE s.order_id = $1 AND s.reference = $2`, [
+    orderId,
+    reference,
+  ]);
 }
 
 export async function shipmentLinesByShipmentIds(
@@ -438,8 +442,7 @@ export async function insertShipment(
       shipment.orderId,
     ]);
   }
-  const [row] = await shipmentsByIds(tx, [id]);
-  return row!;
+  return writtenShipment(tx, id);
 }
 
 export interface ReceiptLine {
@@ -478,8 +481,7 @@ export async function recordReceipt(
     `UPDATE orders.shipment SET status = 'RECEIVED', received_at = $2, receipt_hash = $3 WHERE id = $1`,
     [shipment.id, receivedAt, receiptHash],
   );
-  const [row] = await shipmentsByIds(tx, [shipment.id]);
-  return row!;
+  return writtenShipment(tx, shipment.id);
 }
 
 /** An order event's own facts; `appendOrderEvent` adds the order's (`OrderEventFacts`). */

@@ -50,8 +50,7 @@ export async function partnersByIds(db: Queryable, ids: readonly string[]): Prom
 }
 
 export async function selfPartner(db: Queryable): Promise<PartnerRow | undefined> {
-  const { rows } = await db.query<PartnerRow>(`${SELECT_PARTNER} WHERE p.is_self`);
-  return rows[0];
+  return db.maybeOne<PartnerRow>(`${SELECT_PARTNER} WHERE p.is_self`);
 }
 
 export async function listPartners(
@@ -253,12 +252,11 @@ export async function createApiKey(
   actor: string,
 ): Promise<{ key: ApiKeyRow; secret: string }> {
   const secret = `snk_${randomBytes(32).toString('base64url')}`;
-  const { rows } = await tx.query<ApiKeyRow>(
+  const key = await tx.one<ApiKeyRow>(
     `INSERT INTO partners.api_key (id, partner_id, name, secret_hash) VALUES ($1, $2, $3, $4)
      RETURNING ${API_KEY_COLUMNS}`,
     [randomUUID(), partnerId, name, hashSecret(secret)],
   );
-  const key = rows[0]!;
   await appendEvent(tx, {
     type: 'ApiKeyCreated',
     aggregateType: 'Partner',
@@ -278,7 +276,7 @@ export async function partnerForApiKey(
   db: Queryable,
   secret: string,
 ): Promise<{ partner_id: string; key_id: string } | undefined> {
-  const { rows } = await db.query<{ partner_id: string; key_id: string }>(
+  return db.maybeOne<{ partner_id: string; key_id: string }>(
     `WITH found AS (
        SELECT k.partner_id, k.id AS key_id, k.last_used_at FROM partners.api_key k
          JOIN partners.partner p ON p.id = k.partner_id
@@ -290,7 +288,6 @@ export async function partnerForApiKey(
      SELECT partner_id, key_id FROM found`,
     [hashSecret(secret)],
   );
-  return rows[0];
 }
 
 export async function apiKeysByPartnerIds(
@@ -307,17 +304,15 @@ export async function apiKeysByPartnerIds(
 
 /** Locks the key until the transaction ends. */
 export async function apiKeyForUpdate(tx: Queryable, id: string): Promise<ApiKeyRow | undefined> {
-  const { rows } = await tx.query<ApiKeyRow>(
-    `SELECT ${API_KEY_COLUMNS} FROM partners.api_key WHERE id = $1 FOR UPDATE`,
-    [id],
-  );
-  return rows[0];
+  return tx.maybeOne<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM partners.api_key WHERE id = $1 FOR UPDATE`, [
+    id,
+  ]);
 }
 
 /** Revokes the key and logs it; a key already revoked is returned as it is. */
 export async function revokeApiKey(tx: Queryable, key: ApiKeyRow, actor: string): Promise<ApiKeyRow> {
   if (key.revoked_at) return key;
-  const { rows } = await tx.query<ApiKeyRow>(
+  const revoked = await tx.one<ApiKeyRow>(
     `UPDATE partners.api_key SET revoked_at = clock_timestamp(), revoked_by = $2 WHERE id = $1
      RETURNING ${API_KEY_COLUMNS}`,
     [key.id, actor],
@@ -330,7 +325,7 @@ export async function revokeApiKey(tx: Queryable, key: ApiKeyRow, actor: string)
     actor,
     payload: { keyId: key.id, name: key.name },
   });
-  return rows[0]!;
+  return revoked;
 }
 
 /**
@@ -387,8 +382,7 @@ export async function contactsByPartnerIds(
 
 /** Locks the contact until the transaction ends, so a check made on it holds until its removal. */
 export async function contactForUpdate(tx: Queryable, id: string): Promise<ContactRow | undefined> {
-  const { rows } = await tx.query<ContactRow>(`${SELECT_CONTACT} WHERE c.id = $1 FOR UPDATE`, [id]);
-  return rows[0];
+  return tx.maybeOne<ContactRow>(`${SELECT_CONTACT} WHERE c.id = $1 FOR UPDATE`, [id]);
 }
 
 /**
@@ -400,13 +394,12 @@ export async function addContact(
   partnerId: string,
   contact: NewContact,
 ): Promise<ContactRow | undefined> {
-  const { rows } = await tx.query<ContactRow>(
+  return tx.maybeOne<ContactRow>(
     `INSERT INTO partners.partner_contact (id, partner_id, name, email, phone, business_function)
      SELECT $1, p.id, $3, $4, $5, $6 FROM partners.partner p WHERE p.id = $2
      RETURNING id, partner_id AS "partnerId", name, email, phone, business_function AS "function"`,
     [randomUUID(), partnerId, contact.name, contact.email, contact.phone, contact.function],
   );
-  return rows[0];
 }
 
 export async function removeContact(tx: Queryable, id: string): Promise<void> {
@@ -449,11 +442,10 @@ export async function certificationForUpdate(
   tx: Queryable,
   id: string,
 ): Promise<CertificationRow | undefined> {
-  const { rows } = await tx.query<CertificationRow>(
+  return tx.maybeOne<CertificationRow>(
     `SELECT ${CERTIFICATION_COLUMNS} FROM partners.certification WHERE id = $1 FOR UPDATE`,
     [id],
   );
-  return rows[0];
 }
 
 /** Adds a certification to an existing partner and logs it; undefined when there is no such partner. */
@@ -463,13 +455,12 @@ export async function addCertification(
   certification: NewCertification,
   actor: string,
 ): Promise<CertificationRow | undefined> {
-  const { rows } = await tx.query<CertificationRow>(
+  const added = await tx.maybeOne<CertificationRow>(
     `INSERT INTO partners.certification (id, partner_id, kind, issuer, valid_until)
      SELECT $1, p.id, $3, $4, $5::date FROM partners.partner p WHERE p.id = $2
      RETURNING ${CERTIFICATION_COLUMNS}`,
     [randomUUID(), partnerId, certification.kind, certification.issuer, certification.validUntil],
   );
-  const added = rows[0];
   if (added) await appendCertificationEvent(tx, 'PartnerCertificationAdded', added, actor);
   return added;
 }

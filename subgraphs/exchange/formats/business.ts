@@ -29,6 +29,8 @@ export interface PartyIdentifiers {
   gln?: string;
   /** Any other identification as `qualifier:value` in the family's own code list (X12 N104 with N103). */
   ids?: string[];
+  /** ISO 3166-1 alpha-2 country of the party's address: Peppol invoices require the seller's and buyer's. */
+  country?: string;
 }
 
 /** How a line names the item: every code the document carries. The company's SKU is resolved from them. */

@@ -1,6 +1,9 @@
 import { badInput } from '../../../platform/errors.ts';
+import { edifactFormat } from './edifact/format.ts';
 import { jsonFormat } from './json/format.ts';
+import { peppolFormat } from './peppol/format.ts';
 import type { DocumentFormat } from './types.ts';
+import { x12Format } from './x12/format.ts';
 
 /**
  * The document formats the inbox reads and the outbox writes, one folder per family under `formats/`.
@@ -8,7 +11,14 @@ import type { DocumentFormat } from './types.ts';
  * to the company is resolved in one place (`inbox/resolve.ts`) and applied by the GraphQL mutations every
  * other client calls, so no format carries business rules of its own.
  */
-const FORMATS: readonly DocumentFormat[] = [jsonFormat];
+const FORMATS: readonly DocumentFormat[] = [
+  jsonFormat,
+  x12Format('004010'),
+  x12Format('005010'),
+  edifactFormat('D96A'),
+  edifactFormat('D01B'),
+  peppolFormat(),
+];
 
 const BY_ID = new Map(FORMATS.map((format) => [format.id, format]));
 
@@ -52,8 +62,10 @@ export function formatOf(name: string, content: Buffer): DocumentFormat {
 
 /** The format these bytes look like, when nobody named one (the command-line check). */
 export function sniffFormat(content: Buffer): DocumentFormat | undefined {
-  return FORMATS.find((format) => format.family !== 'json' && format.sniff(content)) ??
-    FORMATS.find((format) => format.sniff(content));
+  return (
+    FORMATS.find((format) => format.family !== 'json' && format.sniff(content)) ??
+    FORMATS.find((format) => format.sniff(content))
+  );
 }
 
 /** The format family a media type names (`Content-Type` of an inbound POST), if any. */

@@ -73,6 +73,8 @@ export interface Interchange {
   controlNumber: string | null;
   /** True when the sender marked it a test interchange (ISA15 T, UNB 0035 1). */
   test: boolean;
+  /** When the sender stamped the envelope, ISO `YYYY-MM-DDTHH:MM` (ISA09/ISA10, UNB S004): a TA1 repeats it. */
+  preparedAt?: string;
   /** Envelope problems: any ERROR rejects every message in it. */
   findings: Finding[];
   messages: Message[];

@@ -31,15 +31,16 @@ function operationOf(command: DocumentCommand, idempotencyKey: string): Operatio
       return {
         subgraph: 'orders',
         query:
-          'mutation ($id: ID!, $input: ConfirmOrderInput) { confirmOrder(id: $id, input: $input) { id } }',
-        variables: { id: command.orderId, input: command.input },
+          'mutation ($id: ID!, $input: ConfirmOrderInput, $key: String) { confirmOrder(id: $id, input: $input, idempotencyKey: $key) { id } }',
+        variables: { id: command.orderId, input: command.input, key: idempotencyKey },
         effects: () => [ORDER('UPDATED', command.orderId)],
       };
     case 'rejectOrder':
       return {
         subgraph: 'orders',
-        query: 'mutation ($id: ID!, $reason: String!) { rejectOrder(id: $id, reason: $reason) { id } }',
-        variables: { id: command.orderId, reason: command.reason },
+        query:
+          'mutation ($id: ID!, $reason: String!, $key: String) { rejectOrder(id: $id, reason: $reason, idempotencyKey: $key) { id } }',
+        variables: { id: command.orderId, reason: command.reason, key: idempotencyKey },
         effects: () => [ORDER('UPDATED', command.orderId)],
       };
     case 'shipOrder':

@@ -104,13 +104,16 @@ async function processOne(
     );
     return;
   }
-  const interchange = format.read(document.content);
+  const interchange = format.read(Buffer.from(document.content));
   const [profile] = await profilesByPartner(db, [document.partner_id]);
   interchange.findings.push(...checkEnvelope(format, interchange, profile?.identifiers ?? {}, settings));
 
-  const first = interchange.controlNumber
-    ? await firstWithControlNumber(db, document, interchange.controlNumber)
-    : undefined;
+  // Only a sound envelope can repeat another: a forged one is refused whatever its control number.
+  const soundEnvelope = interchange.findings.every((finding) => finding.severity !== 'ERROR');
+  const first =
+    soundEnvelope && interchange.controlNumber
+      ? await firstWithControlNumber(db, document, interchange.controlNumber)
+      : undefined;
   let outcomes: MessageOutcome[];
   if (first) {
     // A repeat of an interchange already decided is answered with the first one's outcome.

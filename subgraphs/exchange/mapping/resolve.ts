@@ -13,6 +13,7 @@ import type { DocumentCommand, Finding } from '../formats/types.ts';
 import { skusByReference, type ReferenceKind } from '../store/references.ts';
 import type { Queryable } from '../../../platform/db/database.ts';
 import type { SubgraphClient } from '../subgraphClient.ts';
+import { shipLines, shipPackages } from './shipNotice.ts';
 import { toItemUnit, unitFromWire } from './units.ts';
 
 /**
@@ -261,23 +262,29 @@ async function despatchAdvice(
   const refusal = orderRefusal(document.orderNumber, order, 'PURCHASE', context.sender.partnerId);
   if (refusal || !order) return { command: null, findings: [refusal!], lineLocations };
   const findings: Finding[] = [];
-  const lines = [];
+  const quantities: string[] = [];
   for (const line of document.lines) {
     const checked = await orderLine(context, order, line, 'BUYER');
-    if (isFinding(checked)) {
-      findings.push(checked);
-      continue;
-    }
-    if (line.at) lineLocations.set(`lines[${lines.length}]`, line.at);
-    lines.push({ lineNo: line.lineNo, quantity: checked.quantity });
+    if (isFinding(checked)) findings.push(checked);
+    else quantities.push(checked.quantity);
   }
   if (findings.length > 0) return { command: null, findings, lineLocations };
+  const lines = shipLines(document, quantities);
+  lines.forEach((line, index) => {
+    const at = document.lines.find((candidate) => candidate.lineNo === line.lineNo)?.at;
+    if (at) lineLocations.set(`lines[${index}]`, at);
+  });
   const optional = {
-    shippedAt: document.shippedAt,
+    // Ship notices date the dispatch; the order history records an instant, the start of that day in UTC.
+    shippedAt:
+      document.shippedAt && /^\d{4}-\d{2}-\d{2}$/.test(document.shippedAt)
+        ? `${document.shippedAt}T00:00:00Z`
+        : document.shippedAt,
     expectedDeliveryDate: document.expectedDeliveryDate,
     carrier: document.carrier,
     trackingNumber: document.trackingNumber,
     final: document.final,
+    packages: document.packages.length > 0 ? shipPackages(document) : undefined,
   };
   return {
     command: {

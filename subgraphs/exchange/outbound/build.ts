@@ -51,7 +51,20 @@ interface ShipmentData {
   carrier: string | null;
   trackingNumber: string | null;
   order: { id: string };
-  lines: { lineNo: number; quantity: string; unit: string; item: { sku: string } }[];
+  lines: {
+    lineNo: number;
+    quantity: string;
+    unit: string;
+    item: { sku: string };
+    lots: { number: string; quantity: string; expiryDate: string | null; productionDate: string | null }[];
+    serials: string[];
+  }[];
+  packages: {
+    packageId: string;
+    type: string | null;
+    grossWeight: { value: string; unit: string } | null;
+    contents: { lineNo: number; quantity: string; lot: string | null }[];
+  }[];
 }
 
 interface InvoiceData {
@@ -104,26 +117,37 @@ async function orderOf(context: BuildContext, id: string): Promise<OrderData> {
   return data.order;
 }
 
-async function names(context: BuildContext, partnerId: string) {
-  const { rows } = await context.db.query<{ id: string; name: string; is_self: boolean }>(
-    'SELECT id, name, is_self FROM exchange.party WHERE id = $1 OR is_self',
-    [partnerId],
-  );
-  return {
-    self: rows.find((row) => row.is_self)?.name ?? 'The company',
-    partner: rows.find((row) => row.id === partnerId)?.name ?? partnerId,
-  };
+interface PartyData {
+  name: string;
+  country: string;
+  identifiers: { scheme: string; value: string }[];
 }
 
-/** The company and the partner as the document names them: by name, and by GLN when the profile has one. */
+/** A party as documents name it: name, country, and its VAT number (EN 16931 wants the seller's). */
+const partyOf = (data: PartyData, gln?: string | null): PartyIdentifiers => {
+  const vat = data.identifiers.filter((identifier) => identifier.scheme === 'VAT');
+  return {
+    name: data.name,
+    country: data.country,
+    ...(gln ? { gln } : {}),
+    ...(vat.length > 0 ? { ids: vat.map((identifier) => `VAT:${identifier.value}`) } : {}),
+  };
+};
+
+/** The company and the partner, from the partners subgraph; the partner's GLN from its profile. */
 async function parties(
   context: BuildContext,
 ): Promise<{ self: PartyIdentifiers; partner: PartyIdentifiers }> {
-  const named = await names(context, context.partnerId);
-  return {
-    self: { name: named.self },
-    partner: { name: named.partner, ...(context.identifiers.gln ? { gln: context.identifiers.gln } : {}) },
-  };
+  const answer = await context.client.request<{ self: PartyData; partner: PartyData | null }>(
+    'partners',
+    COMPANY,
+    `query ($id: ID!) { self { name country identifiers { scheme value } }
+      partner(id: $id) { name country identifiers { scheme value } } }`,
+    { id: context.partnerId },
+  );
+  const data = answer.data;
+  if (!data?.partner) throw new SubgraphUnavailable(`partner ${context.partnerId} is not there`);
+  return { self: partyOf(data.self), partner: partyOf(data.partner, context.identifiers.gln) };
 }
 
 /** Every code the partner knows our items by, with our SKU as the code of whichever side we are. */
@@ -224,7 +248,9 @@ async function despatchAdvice(context: BuildContext, shipmentId: string): Promis
     context,
     'orders',
     `query ($id: ID!) { shipment(id: $id) { id number reference shippedAt expectedDeliveryDate carrier trackingNumber
-      order { id } lines { lineNo quantity unit item { sku } } } }`,
+      order { id } lines { lineNo quantity unit item { sku }
+        lots { number quantity expiryDate productionDate } serials }
+      packages { packageId type grossWeight { value unit } contents { lineNo quantity lot } } } }`,
     shipmentId,
   );
   const shipment = data?.shipment;
@@ -247,17 +273,48 @@ async function despatchAdvice(context: BuildContext, shipmentId: string): Promis
     ...(shipment.trackingNumber ? { trackingNumber: shipment.trackingNumber } : {}),
     buyer: partner,
     seller: self,
-    packages: [],
-    lines: shipment.lines.map((line) => ({
-      lineNo: line.lineNo,
-      item: codes(line.item.sku),
-      quantity: line.quantity,
-      unit: unitToWire(line.unit, context.unitCodes),
-      lots: [],
-      serials: [],
+    packages: shipment.packages.map((pack) => ({
+      id: pack.packageId,
+      ...(pack.type ? { type: pack.type } : {}),
+      ...(pack.grossWeight
+        ? {
+            grossWeight: {
+              value: pack.grossWeight.value,
+              unit: unitToWire(pack.grossWeight.unit, context.unitCodes),
+            },
+          }
+        : {}),
     })),
+    // Unpacked lines first, then package by package: the order every family writes them back in.
+    lines: shipment.lines
+      .map((line) => ({
+        lineNo: line.lineNo,
+        item: codes(line.item.sku),
+        quantity: line.quantity,
+        unit: unitToWire(line.unit, context.unitCodes),
+        lots: line.lots.map((lot) => ({
+          number: lot.number,
+          quantity: lot.quantity,
+          ...(lot.expiryDate ? { expiryDate: lot.expiryDate } : {}),
+          ...(lot.productionDate ? { productionDate: lot.productionDate } : {}),
+        })),
+        serials: line.serials,
+        ...packedIn(shipment, line.lineNo),
+      }))
+      .sort((a, b) => packageRank(shipment, a.packageId) - packageRank(shipment, b.packageId)),
   };
 }
+
+/** The package a line travels in, when it travels whole in one. */
+function packedIn(shipment: ShipmentData, lineNo: number): { packageId?: string } {
+  const holding = shipment.packages.filter((pack) =>
+    pack.contents.some((content) => content.lineNo === lineNo),
+  );
+  return holding.length === 1 ? { packageId: holding[0]!.packageId } : {};
+}
+
+const packageRank = (shipment: ShipmentData, packageId: string | undefined) =>
+  packageId === undefined ? -1 : shipment.packages.findIndex((pack) => pack.packageId === packageId);
 
 async function invoice(context: BuildContext, invoiceId: string): Promise<BusinessDocument> {
   const data = await ask<{ invoice: InvoiceData | null }>(

@@ -13,7 +13,7 @@ export interface DocumentRow {
   partner_id: string;
   format: string;
   media_type: string;
-  content: Buffer;
+  content: Uint8Array;
   content_hash: string;
   size: number;
   document_type: string | null;
@@ -37,7 +37,7 @@ export interface NewDocument {
   partnerId: string;
   format: string;
   mediaType: string;
-  content: Buffer;
+  content: Uint8Array;
   contentHash: string;
   status: DocumentStatus;
   idempotencyKey?: string | null;
@@ -266,7 +266,10 @@ export async function recordMessage(tx: Queryable, message: Omit<MessageRow, 'de
   );
 }
 
-/** Our outbound document with this control number to the partner: what a received acknowledgement answers. */
+/**
+ * Our outbound document with this control number to the partner: what a received acknowledgement answers.
+ * An X12 997 names our group (GS06), which we number as the interchange (ISA13) without its zero padding.
+ */
 export async function outboundByControlNumber(
   tx: Queryable,
   partnerId: string,
@@ -274,7 +277,8 @@ export async function outboundByControlNumber(
 ): Promise<DocumentRow | undefined> {
   const { rows } = await tx.query<DocumentRow>(
     `SELECT * FROM exchange.document
-      WHERE direction = 'OUTBOUND' AND partner_id = $1 AND control_number = $2 AND answers IS NULL
+      WHERE direction = 'OUTBOUND' AND partner_id = $1 AND answers IS NULL
+        AND (control_number = $2 OR ltrim(control_number, '0') = ltrim($2, '0'))
       ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
     [partnerId, controlNumber],
   );

@@ -13,9 +13,37 @@ import {
   setOrderStatus,
   type OrderRow,
 } from '../store.ts';
-import { assertTransition, byLineNo, orderToActOn } from './steps.ts';
+import { answerOnce } from './answerOnce.ts';
+import { assertTransition, byLineNo, orderToActOn, statusStep } from './steps.ts';
 
-export async function confirmOrder(
+// The seller's answer to an order: confirmed line by line, or rejected; each taken once per idempotency key.
+
+export const confirmOrder = (
+  tx: Queryable,
+  principal: Principal,
+  id: string,
+  input: ConfirmOrderInput,
+  idempotencyKey?: string | null,
+): Promise<OrderRow> =>
+  answerOnce(tx, principal, { action: 'confirm', orderId: id, content: input, idempotencyKey }, () =>
+    confirm(tx, principal, id, input),
+  );
+
+export const rejectOrder = (
+  tx: Queryable,
+  principal: Principal,
+  id: string,
+  reason: string,
+  idempotencyKey?: string | null,
+): Promise<OrderRow> =>
+  answerOnce(tx, principal, { action: 'reject', orderId: id, content: { reason }, idempotencyKey }, () =>
+    statusStep(tx, principal, id, 'reject', () => ({
+      type: 'OrderRejected',
+      facts: { reason: requireText(reason, 'reason') },
+    })),
+  );
+
+async function confirm(
   tx: Queryable,
   principal: Principal,
   id: string,

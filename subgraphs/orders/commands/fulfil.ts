@@ -20,6 +20,8 @@ import {
   type ReceiptLine,
   type ShipmentRow,
 } from '../store.ts';
+import { insertShipNoticeDetails } from '../shipNoticeStore.ts';
+import { parseShipNoticeDetails } from './shipNotice.ts';
 import { assertTransition, byLineNo, orderToActOn } from './steps.ts';
 
 // Goods moving: the seller's shipments and the buyer's receipts, within the order's tolerance.
@@ -96,6 +98,16 @@ async function notifyShipment(
     }));
   for (const { line, quantity } of shipmentLines)
     assertWithinTolerance(order, line, line.shipped_quantity, quantity, 'ship');
+  const details = parseShipNoticeDetails(
+    input.lines,
+    input.packages,
+    shipmentLines.map(({ line, quantity }) => ({
+      lineNo: line.line_no,
+      sku: line.sku,
+      unit: line.unit,
+      quantity,
+    })),
+  );
 
   const final = input.final ?? false;
   const shipment = await insertShipment(
@@ -118,6 +130,7 @@ async function notifyShipment(
     },
     actorOf(principal),
   );
+  await insertShipNoticeDetails(tx, shipment.id, details);
   await setOrderStatus(tx, id, await statusAfterGoodsMoved(tx, order, final), actorOf(principal), {
     type: 'OrderShipped',
     facts: {
@@ -130,7 +143,9 @@ async function notifyShipment(
         sku: line.sku,
         unit: line.unit,
         quantity: quantity.toString(),
+        ...details.lines.get(line.line_no)!,
       })),
+      packages: details.packages,
     },
   });
   return shipment;

@@ -52,7 +52,7 @@ const STATUS_STEPS = {
   close: 'CLOSED',
 } as const satisfies Partial<Record<OrderAction, OrderStatus>>;
 
-async function statusStep(
+export async function statusStep(
   tx: Queryable,
   principal: Principal,
   id: string,
@@ -66,12 +66,6 @@ async function statusStep(
 
 export const submitOrder = (tx: Queryable, principal: Principal, id: string) =>
   statusStep(tx, principal, id, 'submit', () => ({ type: 'OrderSubmitted', facts: {} }));
-
-export const rejectOrder = (tx: Queryable, principal: Principal, id: string, reason: string) =>
-  statusStep(tx, principal, id, 'reject', () => ({
-    type: 'OrderRejected',
-    facts: { reason: requireText(reason, 'reason') },
-  }));
 
 /** Either party, until something has shipped. */
 export const cancelOrder = (tx: Queryable, principal: Principal, id: string, reason: string) =>

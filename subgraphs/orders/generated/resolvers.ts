@@ -99,6 +99,8 @@ export type Shipment = {
   carrier: Maybe<Scalars['String']['output']>;
   trackingNumber: Maybe<Scalars['String']['output']>;
   lines: Array<ShipmentLine>;
+  /** The packages the goods travel in, as the seller declared them; empty when it declared none. */
+  packages: Array<ShipmentPackage>;
   receivedAt: Maybe<Scalars['String']['output']>;
 };
 
@@ -116,6 +118,55 @@ export type ShipmentLine = {
   receivedQuantity: Maybe<Scalars['String']['output']>;
   rejectedQuantity: Maybe<Scalars['String']['output']>;
   rejectionReason: Maybe<Scalars['String']['output']>;
+  /** The lots (batches) the quantity is made of; empty when the seller gave none. */
+  lots: Array<ShipmentLot>;
+  /** Serial numbers of the units shipped, as the seller gave them; empty when it gave none. */
+  serials: Array<Scalars['String']['output']>;
+};
+
+/**
+ * A lot (batch) of a shipment line: X12 856 LIN/REF*LT with DTM expiry, EDIFACT DESADV GIR/PIA with DTM,
+ * UBL Despatch Advice LotIdentification.
+ */
+export type ShipmentLot = {
+  __typename?: 'ShipmentLot';
+  /** The seller's lot or batch number. */
+  number: Scalars['String']['output'];
+  quantity: Scalars['String']['output'];
+  expiryDate: Maybe<Scalars['String']['output']>;
+  productionDate: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * A package of a shipment (a pallet, a carton): X12 856 pack or tare level with MAN*GM, EDIFACT DESADV
+ * PAC/GIN, UBL Despatch Advice TransportHandlingUnit. Packages are flat: what a pallet holds is given as
+ * line quantities, not as the cartons on it.
+ */
+export type ShipmentPackage = {
+  __typename?: 'ShipmentPackage';
+  /** The mark on the package: an SSCC (18 digits) or the seller's own label; unique within the shipment. */
+  packageId: Scalars['String']['output'];
+  /** UN/ECE rec. 21 package type: PX pallet, CT carton, BX box. */
+  type: Maybe<Scalars['String']['output']>;
+  grossWeight: Maybe<Weight>;
+  contents: Array<PackageContent>;
+};
+
+/** What one package holds of one shipment line, and of which lot. */
+export type PackageContent = {
+  __typename?: 'PackageContent';
+  lineNo: Scalars['Int']['output'];
+  quantity: Scalars['String']['output'];
+  /** A lot number of that line, when the package holds one lot. */
+  lot: Maybe<Scalars['String']['output']>;
+};
+
+export type Weight = {
+  __typename?: 'Weight';
+  /** A decimal string. */
+  value: Scalars['String']['output'];
+  /** UN/ECE rec. 20: KGM, GRM, TNE, LBR or ONZ. */
+  unit: Scalars['String']['output'];
 };
 
 /** One step in an order's life, as recorded on the event log. */
@@ -246,6 +297,44 @@ export type ConfirmOrderInput = {
 export type ShipmentLineInput = {
   lineNo: Scalars['Int']['input'];
   quantity: Scalars['String']['input'];
+  /** The lots (batches) the quantity is made of: their quantities add up to `quantity`. */
+  lots?: InputMaybe<Array<LotInput>>;
+  /**
+   * Serial numbers of the units shipped, each once. For an item counted in units (EA, C62, H87, PCE, NAR,
+   * SET) there is one per unit; for an item measured otherwise they name its containers.
+   */
+  serials?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type LotInput = {
+  /** The seller's lot or batch number (at most 80 characters). */
+  number: Scalars['String']['input'];
+  quantity: Scalars['String']['input'];
+  expiryDate?: InputMaybe<Scalars['String']['input']>;
+  productionDate?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type PackageInput = {
+  /** An SSCC (18 digits, GS1 check digit checked) or the seller's own label; unique within the shipment. */
+  packageId: Scalars['String']['input'];
+  /** UN/ECE rec. 21 package type: PX pallet, CT carton, BX box. */
+  type?: InputMaybe<Scalars['String']['input']>;
+  grossWeight?: InputMaybe<WeightInput>;
+  /** What the package holds, per shipment line; together the packages hold at most what the lines ship. */
+  contents: Array<PackageContentInput>;
+};
+
+export type PackageContentInput = {
+  lineNo: Scalars['Int']['input'];
+  quantity: Scalars['String']['input'];
+  /** One of that line's lot numbers. */
+  lot?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type WeightInput = {
+  value: Scalars['String']['input'];
+  /** UN/ECE rec. 20: KGM, GRM, TNE, LBR or ONZ. */
+  unit: Scalars['String']['input'];
 };
 
 export type ShipOrderInput = {
@@ -258,6 +347,7 @@ export type ShipOrderInput = {
   trackingNumber?: InputMaybe<Scalars['String']['input']>;
   /** True when nothing more will be shipped, even if less than confirmed. */
   final?: InputMaybe<Scalars['Boolean']['input']>;
+  packages?: InputMaybe<Array<PackageInput>>;
 };
 
 export type ReceiptLineInput = {
@@ -318,8 +408,13 @@ export type Mutation = {
   /** Creates a purchase order in DRAFT. A retry with the same idempotency key returns the same order. */
   createPurchaseOrder: Order;
   submitOrder: Order;
-  /** The seller's answer, line by line; any line short or late makes it PARTIALLY_CONFIRMED. */
+  /**
+   * The seller's answer, line by line; any line short or late makes it PARTIALLY_CONFIRMED. A retry with
+   * the same idempotency key and the same answer returns the order, even once it has moved on; another
+   * request under that key is a CONFLICT.
+   */
   confirmOrder: Order;
+  /** The seller declines the order. Retried with the same idempotency key, as confirmOrder. */
   rejectOrder: Order;
   /** Either party may cancel until something has shipped. */
   cancelOrder: Order;
@@ -346,12 +441,14 @@ export type MutationSubmitOrderArgs = {
 export type MutationConfirmOrderArgs = {
   id: Scalars['ID']['input'];
   input?: InputMaybe<ConfirmOrderInput>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationRejectOrderArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -500,6 +597,10 @@ export type ResolversTypes = {
   Shipment: ResolverTypeWrapper<ShipmentRow>;
   ShipmentStatus: ShipmentStatus;
   ShipmentLine: ResolverTypeWrapper<ShipmentLineRow>;
+  ShipmentLot: ResolverTypeWrapper<ShipmentLot>;
+  ShipmentPackage: ResolverTypeWrapper<ShipmentPackage>;
+  PackageContent: ResolverTypeWrapper<PackageContent>;
+  Weight: ResolverTypeWrapper<Weight>;
   OrderEvent: ResolverTypeWrapper<OrderHistoryRow>;
   OrderEventType: OrderEventType;
   Money: ResolverTypeWrapper<Money>;
@@ -515,6 +616,10 @@ export type ResolversTypes = {
   LineConfirmationInput: LineConfirmationInput;
   ConfirmOrderInput: ConfirmOrderInput;
   ShipmentLineInput: ShipmentLineInput;
+  LotInput: LotInput;
+  PackageInput: PackageInput;
+  PackageContentInput: PackageContentInput;
+  WeightInput: WeightInput;
   ShipOrderInput: ShipOrderInput;
   ReceiptLineInput: ReceiptLineInput;
   ReceiveShipmentInput: ReceiveShipmentInput;
@@ -538,6 +643,10 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   Shipment: ShipmentRow;
   ShipmentLine: ShipmentLineRow;
+  ShipmentLot: ShipmentLot;
+  ShipmentPackage: ShipmentPackage;
+  PackageContent: PackageContent;
+  Weight: Weight;
   OrderEvent: OrderHistoryRow;
   Money: Money;
   PageInfo: PageInfo;
@@ -552,6 +661,10 @@ export type ResolversParentTypes = {
   LineConfirmationInput: LineConfirmationInput;
   ConfirmOrderInput: ConfirmOrderInput;
   ShipmentLineInput: ShipmentLineInput;
+  LotInput: LotInput;
+  PackageInput: PackageInput;
+  PackageContentInput: PackageContentInput;
+  WeightInput: WeightInput;
   ShipOrderInput: ShipOrderInput;
   ReceiptLineInput: ReceiptLineInput;
   ReceiveShipmentInput: ReceiveShipmentInput;
@@ -690,6 +803,7 @@ export type ShipmentResolvers<ContextType = Context, ParentType extends Resolver
   carrier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   trackingNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['ShipmentLine']>, ParentType, ContextType>;
+  packages?: Resolver<Array<ResolversTypes['ShipmentPackage']>, ParentType, ContextType>;
   receivedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
@@ -701,6 +815,33 @@ export type ShipmentLineResolvers<ContextType = Context, ParentType extends Reso
   receivedQuantity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rejectedQuantity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rejectionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lots?: Resolver<Array<ResolversTypes['ShipmentLot']>, ParentType, ContextType>;
+  serials?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ShipmentLotResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShipmentLot'] = ResolversParentTypes['ShipmentLot']> = {
+  number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiryDate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  productionDate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ShipmentPackageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShipmentPackage'] = ResolversParentTypes['ShipmentPackage']> = {
+  packageId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  grossWeight?: Resolver<Maybe<ResolversTypes['Weight']>, ParentType, ContextType>;
+  contents?: Resolver<Array<ResolversTypes['PackageContent']>, ParentType, ContextType>;
+};
+
+export type PackageContentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PackageContent'] = ResolversParentTypes['PackageContent']> = {
+  lineNo?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lot?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type WeightResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Weight'] = ResolversParentTypes['Weight']> = {
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type OrderEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderEvent'] = ResolversParentTypes['OrderEvent']> = {
@@ -784,6 +925,10 @@ export type Resolvers<ContextType = Context> = {
   OrderLine?: OrderLineResolvers<ContextType>;
   Shipment?: ShipmentResolvers<ContextType>;
   ShipmentLine?: ShipmentLineResolvers<ContextType>;
+  ShipmentLot?: ShipmentLotResolvers<ContextType>;
+  ShipmentPackage?: ShipmentPackageResolvers<ContextType>;
+  PackageContent?: PackageContentResolvers<ContextType>;
+  Weight?: WeightResolvers<ContextType>;
   OrderEvent?: OrderEventResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

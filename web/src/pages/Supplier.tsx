@@ -1,14 +1,15 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client/react';
 import {
   ConfirmOrderDocument,
   RejectOrderDocument,
   ShipOrderDocument,
   type OrderDetailFragment,
+  type ShipmentLineInput,
 } from '../generated/graphql.ts';
 import { isQuantity } from '../format.ts';
 import { match } from '../router.tsx';
-import { ErrorView, Section } from '../ui.tsx';
+import { ErrorView, newIdempotencyKey, Section } from '../ui.tsx';
 import { InvoiceList } from './invoices.tsx';
 import {
   LiveOrderFeed,
@@ -96,6 +97,10 @@ function ConfirmForm({ order }: { order: OrderDetailFragment }) {
   const [invalid, setInvalid] = useState<string | undefined>();
   const [confirm, confirming] = useMutation(ConfirmOrderDocument);
   const [reject, rejecting] = useMutation(RejectOrderDocument);
+  // Sent again after a lost response, the answer is not taken twice. A refused answer records nothing, so
+  // the corrected one may go under the same key; once an answer is taken the form is gone.
+  const confirmKey = useRef(newIdempotencyKey());
+  const rejectKey = useRef(newIdempotencyKey());
   const busy = confirming.loading || rejecting.loading;
 
   const onConfirm = (event: FormEvent) => {
@@ -115,13 +120,16 @@ function ConfirmForm({ order }: { order: OrderDetailFragment }) {
           })),
           ...(externalRef ? { externalRef } : {}),
         },
+        idempotencyKey: confirmKey.current,
       },
     }).catch(() => undefined);
   };
   const onReject = () => {
     if (!reason.trim()) return setInvalid('Give a reason to reject the order.');
     setInvalid(undefined);
-    void reject({ variables: { id: order.id, reason } }).catch(() => undefined);
+    void reject({ variables: { id: order.id, reason, idempotencyKey: rejectKey.current } }).catch(
+      () => undefined,
+    );
   };
 
   return (
@@ -198,28 +206,35 @@ function ConfirmForm({ order }: { order: OrderDetailFragment }) {
 
 /** A ship notice: what leaves now per line (partial quantities welcome), with the dispatch's references. */
 function ShipForm({ order }: { order: OrderDetailFragment }) {
-  const [quantities, setQuantities] = useState<Record<number, string>>({});
+  const [lines, setLines] = useState<Record<number, ShipLineDraft>>({});
   const [reference, setReference] = useState('');
   const [carrier, setCarrier] = useState('');
   const [tracking, setTracking] = useState('');
   const [final, setFinal] = useState(false);
   const [invalid, setInvalid] = useState<string | undefined>();
   const [ship, shipping] = useMutation(ShipOrderDocument);
+  const draftOf = (lineNo: number) => lines[lineNo] ?? EMPTY_LINE;
+  const update = (lineNo: number, change: Partial<ShipLineDraft>) =>
+    setLines({ ...lines, [lineNo]: { ...draftOf(lineNo), ...change } });
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const lines = Object.entries(quantities)
-      .filter(([, quantity]) => quantity.trim() !== '')
-      .map(([lineNo, quantity]) => ({ lineNo: Number(lineNo), quantity: quantity.trim() }));
-    if (lines.length === 0) return setInvalid('Enter the quantity shipped on at least one line.');
-    const bad = lines.find((line) => !isQuantity(line.quantity));
-    if (bad) return setInvalid(`Line ${bad.lineNo}: enter a positive quantity.`);
+    const shipped = Object.entries(lines)
+      .filter(([, draft]) => draft.quantity.trim() !== '')
+      .map(([lineNo, draft]) => ({ lineNo: Number(lineNo), draft }));
+    if (shipped.length === 0) return setInvalid('Enter the quantity shipped on at least one line.');
+    const input: ShipmentLineInput[] = [];
+    for (const { lineNo, draft } of shipped) {
+      const line = shipLineInput(lineNo, draft);
+      if (typeof line === 'string') return setInvalid(line);
+      input.push(line);
+    }
     setInvalid(undefined);
     void ship({
       variables: {
         id: order.id,
         input: {
-          lines,
+          lines: input,
           ...(reference ? { reference } : {}),
           ...(carrier ? { carrier } : {}),
           ...(tracking ? { trackingNumber: tracking } : {}),
@@ -227,23 +242,82 @@ function ShipForm({ order }: { order: OrderDetailFragment }) {
         },
       },
     })
-      .then(() => setQuantities({}))
+      .then(() => setLines({}))
       .catch(() => undefined);
   };
 
   return (
     <Section title="Ship notice">
       <form onSubmit={onSubmit} aria-label="Send a ship notice">
-        {order.lines.map((line) => (
-          <label key={line.lineNo} className="line-input">
-            Line {line.lineNo} ({line.item.name}), quantity shipped now
-            <input
-              inputMode="decimal"
-              value={quantities[line.lineNo] ?? ''}
-              onChange={(event) => setQuantities({ ...quantities, [line.lineNo]: event.target.value })}
-            />
-          </label>
-        ))}
+        {order.lines.map((line) => {
+          const draft = draftOf(line.lineNo);
+          const setLot = (index: number, change: Partial<LotDraft>) =>
+            update(line.lineNo, {
+              lots: draft.lots.map((lot, i) => (i === index ? { ...lot, ...change } : lot)),
+            });
+          return (
+            <fieldset key={line.lineNo}>
+              <legend>
+                Line {line.lineNo}: {line.item.name} ({line.unit})
+              </legend>
+              <label>
+                Quantity shipped now
+                <input
+                  inputMode="decimal"
+                  aria-label={`Quantity shipped now, line ${line.lineNo}`}
+                  value={draft.quantity}
+                  onChange={(event) => update(line.lineNo, { quantity: event.target.value })}
+                />
+              </label>
+              {draft.lots.map((lot, index) => {
+                const which = `line ${line.lineNo}${draft.lots.length > 1 ? `, lot ${index + 1}` : ''}`;
+                return (
+                  <div key={index} className="inline-form">
+                    <label>
+                      Lot number
+                      <input
+                        aria-label={`Lot number, ${which}`}
+                        value={lot.number}
+                        onChange={(event) => setLot(index, { number: event.target.value })}
+                      />
+                    </label>
+                    <label>
+                      Lot quantity
+                      <input
+                        inputMode="decimal"
+                        aria-label={`Lot quantity, ${which}`}
+                        value={lot.quantity}
+                        onChange={(event) => setLot(index, { quantity: event.target.value })}
+                      />
+                    </label>
+                    <label>
+                      Expiry date
+                      <input
+                        type="date"
+                        aria-label={`Expiry date, ${which}`}
+                        value={lot.expiryDate}
+                        onChange={(event) => setLot(index, { expiryDate: event.target.value })}
+                      />
+                    </label>
+                  </div>
+                );
+              })}
+              <p className="hint">A single lot with no quantity is all of the line.</p>
+              <button type="button" onClick={() => update(line.lineNo, { lots: [...draft.lots, EMPTY_LOT] })}>
+                Add a lot to line {line.lineNo}
+              </button>
+              <label>
+                Serial numbers (optional; one per unit, separated by spaces, commas or new lines)
+                <textarea
+                  aria-label={`Serial numbers, line ${line.lineNo}`}
+                  rows={2}
+                  value={draft.serials}
+                  onChange={(event) => update(line.lineNo, { serials: event.target.value })}
+                />
+              </label>
+            </fieldset>
+          );
+        })}
         <label>
           Delivery note number{' '}
           <input value={reference} onChange={(event) => setReference(event.target.value)} />
@@ -270,4 +344,46 @@ function ShipForm({ order }: { order: OrderDetailFragment }) {
       </form>
     </Section>
   );
+}
+
+interface LotDraft {
+  number: string;
+  quantity: string;
+  expiryDate: string;
+}
+
+interface ShipLineDraft {
+  quantity: string;
+  lots: LotDraft[];
+  serials: string;
+}
+
+const EMPTY_LOT: LotDraft = { number: '', quantity: '', expiryDate: '' };
+const EMPTY_LINE: ShipLineDraft = { quantity: '', lots: [EMPTY_LOT], serials: '' };
+
+/**
+ * One line of the ship notice as the API takes it, or what to fix. A single lot with no quantity is the
+ * whole line; the API checks that the lots add up and that there is a serial number per unit.
+ */
+function shipLineInput(lineNo: number, draft: ShipLineDraft): ShipmentLineInput | string {
+  const quantity = draft.quantity.trim();
+  if (!isQuantity(quantity)) return `Line ${lineNo}: enter a positive quantity.`;
+  const named = draft.lots.filter((lot) => lot.number.trim() !== '');
+  const lots: NonNullable<ShipmentLineInput['lots']> = [];
+  for (const lot of named) {
+    const lotQuantity = lot.quantity.trim() || (named.length === 1 ? quantity : '');
+    if (!isQuantity(lotQuantity)) return `Line ${lineNo}: enter the quantity of lot ${lot.number.trim()}.`;
+    lots.push({
+      number: lot.number.trim(),
+      quantity: lotQuantity,
+      ...(lot.expiryDate ? { expiryDate: lot.expiryDate } : {}),
+    });
+  }
+  const serials = draft.serials.split(/[\s,;]+/).filter((serial) => serial !== '');
+  return {
+    lineNo,
+    quantity,
+    ...(lots.length > 0 ? { lots } : {}),
+    ...(serials.length > 0 ? { serials } : {}),
+  };
 }

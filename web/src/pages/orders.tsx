@@ -9,6 +9,7 @@ import {
 } from '../generated/graphql.ts';
 import { formatDate, formatDateTime, formatDecimal, formatMoney } from '../format.ts';
 import { Link } from '../router.tsx';
+import { ShipmentLines, ShipmentPackages } from './shipmentDetails.tsx';
 import { Empty, ErrorView, Loading, NotFound, Pager, Status, usePages } from '../ui.tsx';
 import type { ReactNode } from 'react';
 
@@ -189,6 +190,7 @@ export function ShipmentsTable({ order }: { order: OrderDetailFragment }) {
           <th scope="col">Shipped</th>
           <th scope="col">Carrier</th>
           <th scope="col">Lines</th>
+          <th scope="col">Packages</th>
         </tr>
       </thead>
       <tbody>
@@ -204,9 +206,10 @@ export function ShipmentsTable({ order }: { order: OrderDetailFragment }) {
             <td>{formatDate(shipment.shippedAt)}</td>
             <td>{[shipment.carrier, shipment.trackingNumber].filter(Boolean).join(' · ') || '—'}</td>
             <td>
-              {shipment.lines
-                .map((line) => `${line.lineNo}: ${formatDecimal(line.quantity)} ${line.unit}`)
-                .join(', ')}
+              <ShipmentLines shipment={shipment} />
+            </td>
+            <td>
+              <ShipmentPackages shipment={shipment} />
             </td>
           </tr>
         ))}
