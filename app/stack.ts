@@ -6,7 +6,8 @@ import { startSubgraph, type RunningSubgraph } from '../platform/server/subgraph
 import type { RunningService } from '../platform/server/http.ts';
 import { SUBGRAPHS, type SubgraphName } from '../platform/subgraphs.ts';
 import type { JwtSettings } from '../gateway/auth.ts';
-import { startGateway } from '../gateway/gateway.ts';
+import { startGateway, type GatewayOptions } from '../gateway/gateway.ts';
+import { startThreadService } from '../platform/server/thread.ts';
 import { isEmpty, seedDemo } from './demoData.ts';
 import { MODULES } from './modules.ts';
 
@@ -24,6 +25,11 @@ export interface StackOptions {
   seedDemo: boolean;
   /** Development sign-in in the web app: only when the JWT secret is a development one. */
   devSignIn?: boolean;
+  /**
+   * The gateway in a worker thread of its own (`npm start`): it parses, plans and merges on another core
+   * than the subgraphs and PGlite, which stay in the main thread. Tests keep it in the main thread.
+   */
+  gatewayThread?: boolean;
 }
 
 export interface Stack {
@@ -36,6 +42,17 @@ export interface Stack {
   /** Resolves once every event consumer has applied everything logged so far. */
   settled(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The gateway in a worker thread (app/gatewayThread.ts). */
+export async function startGatewayThread(options: GatewayOptions): Promise<RunningService> {
+  const thread = await startThreadService('gateway', new URL('./gatewayThread.ts', import.meta.url), options);
+  return {
+    name: 'gateway',
+    url: thread.url,
+    port: Number(new URL(thread.url).port),
+    close: () => thread.close(),
+  };
 }
 
 export async function openNeo4jDriver(connection: StackOptions['neo4j']): Promise<Driver> {
@@ -80,7 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       cleanups.push(() => subgraphs[name].close());
       runtime.subgraphUrls![name] = subgraphs[name].url;
     }
-    const gateway = await startGateway({
+    const gatewayOptions: GatewayOptions = {
       subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url])) as Record<
         SubgraphName,
         string
@@ -90,7 +107,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: options.gatewayPort,
       host: options.host,
       devSignIn: options.devSignIn,
-    });
+    };
+    const gateway = options.gatewayThread
+      ? await startGatewayThread(gatewayOptions)
+      : await startGateway(gatewayOptions);
     cleanups.push(() => gateway.close());
 
     const settled = async () => {

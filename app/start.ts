@@ -23,6 +23,7 @@ const stack = await startStack({
   seedDemo: config.seedDemo,
   // Only on the secrets generated for development; never beside JWT_SECRET or an identity provider.
   devSignIn: !process.env.JWT_SECRET && !config.jwt.jwksUrl,
+  gatewayThread: true,
 }).catch(async (error: unknown) => {
   await neo4j.stop();
   throw error;

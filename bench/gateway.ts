@@ -1,24 +1,28 @@
 import { parseArgs } from 'node:util';
 import { signDevToken } from '../gateway/auth.ts';
-import { startGateway } from '../gateway/gateway.ts';
 import { DEFAULT_LIMITS, type LimitsConfig } from '../gateway/limits.ts';
 import { PRINCIPAL_HEADER, signPrincipal } from '../platform/auth/principal.ts';
 import { SUBGRAPHS, type SubgraphName } from '../platform/subgraphs.ts';
-import { benchStack, BENCH_SECRETS, measure, printResults, type LoadResult } from './support.ts';
+import { startThreadService } from '../platform/server/thread.ts';
+import { startGatewayThread } from '../app/stack.ts';
+import { PEER_THREAD, type PeerThreadData } from './peerThread.ts';
+import { benchStack, BENCH_SECRETS, combine, measure, printResults, type LoadResult } from './support.ts';
 
 /**
- * `npm run bench:gateway`: a query spanning three subgraphs (orders, partners, inventory) through the
- * gateway, against the orders part of the same data fetched from the orders subgraph directly, in one run
- * on the demo data. Load comes from this process, so both cases share the 2 cores with it alike.
- * The cost of the limits: the same query through a second gateway on the same subgraphs without them,
- * in the same run (the limited one keeps every check, with a rate high enough never to refuse).
- * `--largest` also times the largest operation each tier may send.
+ * `npm run bench:gateway`: a query spanning three subgraphs (orders, partners, inventory) through this
+ * gateway, with authentication and every limit (a rate high enough never to refuse), beside plain
+ * @apollo/gateway and Hive Gateway on the same running subgraphs, and the orders part of the same data
+ * fetched from the orders subgraph directly, in one run on the demo data. Each gateway runs in a worker
+ * thread of its own, as `npm start` runs this one; the subgraphs, PGlite and the load share the main
+ * thread alike for every case. `--without-limits` adds this gateway without its limits, to read their
+ * cost; `--largest` also times the largest operation each tier may send.
  */
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
-    concurrency: { type: 'string', default: '16' },
+    concurrency: { type: 'string', default: '10' },
     largest: { type: 'boolean', default: false },
+    'without-limits': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -66,59 +70,83 @@ const benchLimits: LimitsConfig = {
   partner: { ...DEFAULT_LIMITS.partner, rate: unlimitedRate },
   staff: { ...DEFAULT_LIMITS.staff, rate: unlimitedRate },
 };
+const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name) => [name, stack.subgraphs[name].url])) as Record<
+  SubgraphName,
+  string
+>;
 const gatewayOn = (limits: LimitsConfig | false) =>
-  startGateway({
-    subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, stack.subgraphs[name].url])) as Record<
-      SubgraphName,
-      string
-    >,
+  startGatewayThread({
+    subgraphUrls,
     jwt: { secret: secrets.jwt, jwksUrl: undefined, issuer: undefined, audience: undefined },
     internalSecret: secrets.internal,
     port: 0,
     limits,
   });
 const limited = await gatewayOn(benchLimits);
-const unlimited = await gatewayOn(false);
+const unlimited = values['without-limits'] ? await gatewayOn(false) : undefined;
+const peer = (name: PeerThreadData['peer']) =>
+  startThreadService(name, PEER_THREAD, {
+    peer: name,
+    subgraphUrls,
+    internalSecret: secrets.internal,
+  } satisfies PeerThreadData);
+const apollo = await peer('apollo');
+const hive = await peer('hive');
 const auth = { authorization: `Bearer ${token}` };
 
-const results: LoadResult[] = [];
-results.push(
-  await measure(
-    'orders subgraph directly (baseline)',
-    post(stack.subgraphs.orders.url, direct, directHeaders),
-    concurrency,
-    seconds,
-  ),
+// Every gateway answers the query alike before any is timed: a peer that fails is not "fast".
+const answers = await Promise.all(
+  [limited.url, apollo.url, hive.url].map(async (url) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ query: federated }),
+    });
+    return JSON.stringify(await response.json());
+  }),
 );
-results.push(
-  await measure('gateway without limits', post(unlimited.url, federated, auth), concurrency, seconds),
-);
-results.push(
-  await measure(
-    'gateway with limits (every check)',
-    post(limited.url, federated, auth),
-    concurrency,
-    seconds,
-  ),
-);
-// Twice each, interleaved, so a drift of the machine's load does not read as the limits' cost.
-results.push(
-  await measure('gateway without limits (again)', post(unlimited.url, federated, auth), concurrency, seconds),
-);
-results.push(
-  await measure('gateway with limits (again)', post(limited.url, federated, auth), concurrency, seconds),
-);
+if (new Set(answers).size !== 1 || answers[0]!.includes('"errors"'))
+  throw new Error(`the gateways answer differently:\n${answers.join('\n')}`);
+
+const cases: [string, () => Promise<boolean>][] = [
+  ['orders subgraph directly (baseline)', post(stack.subgraphs.orders.url, direct, directHeaders)],
+  ['this gateway (authentication, limits)', post(limited.url, federated, auth)],
+  ...(unlimited
+    ? [
+        ['this gateway without limits', post(unlimited.url, federated, auth)] as [
+          string,
+          () => Promise<boolean>,
+        ],
+      ]
+    : []),
+  ['@apollo/gateway (no auth, no limits)', post(apollo.url, federated, {})],
+  ['Hive Gateway (no auth, no limits)', post(hive.url, federated, {})],
+];
+// Every case twice, interleaved, so a drift of the machine's load does not read as one gateway's cost.
+const rounds = cases.map(() => [] as LoadResult[]);
+for (let round = 0; round < 2; round += 1) {
+  for (const [i, [label, send]] of cases.entries())
+    rounds[i]!.push(await measure(label, send, concurrency, seconds));
+}
+const results = rounds.map(combine);
 printResults(results);
 const rate = (result: LoadResult) => result.requests / result.seconds;
-const [baseline, off1, on1, off2, on2] = results;
-console.log(
-  `\ngateway/baseline: throughput ×${(rate(off1!) / rate(baseline!)).toFixed(2)}, p50 ×${(off1!.p50 / baseline!.p50).toFixed(2)}`,
-);
-const off = rate(off1!) + rate(off2!);
-const on = rate(on1!) + rate(on2!);
-console.log(
-  `limits cost ${(((off - on) / off) * 100).toFixed(1)}% of throughput (with ${(on / 2).toFixed(0)}/s, without ${(off / 2).toFixed(0)}/s)`,
-);
+const byLabel = (prefix: string) => results.find((result) => result.label.startsWith(prefix))!;
+const baseline = byLabel('orders subgraph');
+const ours = byLabel('this gateway (');
+const hiveResult = byLabel('Hive');
+const apolloResult = byLabel('@apollo');
+console.log(`
+this gateway / Hive Gateway:      throughput ×${(rate(ours) / rate(hiveResult)).toFixed(2)}, p50 ×${(ours.p50 / hiveResult.p50).toFixed(2)}
+this gateway / @apollo/gateway:   throughput ×${(rate(ours) / rate(apolloResult)).toFixed(2)}, p50 ×${(ours.p50 / apolloResult.p50).toFixed(2)}
+this gateway / orders directly:   throughput ×${(rate(ours) / rate(baseline)).toFixed(2)}, p50 ×${(ours.p50 / baseline.p50).toFixed(2)}
+Hive Gateway / orders directly:   throughput ×${(rate(hiveResult) / rate(baseline)).toFixed(2)}, p50 ×${(hiveResult.p50 / baseline.p50).toFixed(2)}`);
+if (unlimited) {
+  const off = rate(byLabel('this gateway without'));
+  console.log(
+    `limits cost ${(((off - rate(ours)) / off) * 100).toFixed(1)}% of throughput (with ${rate(ours).toFixed(0)}/s, without ${off.toFixed(0)}/s)`,
+  );
+}
 
 if (values.largest) {
   // The largest operations each tier may send, and what they take.
@@ -150,7 +178,7 @@ if (values.largest) {
 }
 
 async function selfPartnerId(): Promise<string> {
-  const response = await fetch(unlimited.url, {
+  const response = await fetch(limited.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify({ query: '{ partners(first: 5, search: "Norte") { nodes { id } } }' }),
@@ -164,5 +192,7 @@ console.log(
 
 clearInterval(renewal);
 await limited.close();
-await unlimited.close();
+await unlimited?.close();
+await apollo.close();
+await hive.close();
 await stack.stopAll();

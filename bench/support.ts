@@ -58,6 +58,8 @@ export interface LoadResult {
   seconds: number;
   p50: number;
   p99: number;
+  /** Every request's latency, sorted: to combine runs of the same case. */
+  latencies?: number[];
 }
 
 /** Sends `send` from `concurrency` loops for `seconds`, after a warm-up; latencies in milliseconds. */
@@ -88,10 +90,24 @@ export async function measure(
     }),
   );
   const elapsed = (performance.now() - started) / 1_000;
+  return summarise(label, latencies, errors, elapsed);
+}
+
+function summarise(label: string, latencies: number[], errors: number, seconds: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { label, requests: latencies.length, errors, seconds: elapsed, p50: at(0.5), p99: at(0.99) };
+  return { label, requests: latencies.length, errors, seconds, p50: at(0.5), p99: at(0.99), latencies };
+}
+
+/** Runs of one case as one: requests over their total time, percentiles over all their latencies. */
+export function combine(runs: LoadResult[]): LoadResult {
+  return summarise(
+    runs[0]!.label,
+    runs.flatMap((run) => run.latencies ?? []),
+    runs.reduce((sum, run) => sum + run.errors, 0),
+    runs.reduce((sum, run) => sum + run.seconds, 0),
+  );
 }
 
 export function printResults(results: LoadResult[]): void {

@@ -3,6 +3,7 @@ import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerify
 import { isRole, type Principal } from '../platform/auth/principal.ts';
 import { unauthenticated } from '../platform/errors.ts';
 import { apiKeySubject } from './credentials.ts';
+import { ExpiringCache } from './expiringCache.ts';
 
 export interface JwtSettings {
   secret: string | undefined;
@@ -24,6 +25,14 @@ export interface Authenticator {
   }): Promise<Principal>;
 }
 
+/** Verified tokens remembered at most: beyond, the oldest is verified again at its next use. */
+const VERIFIED_TOKENS = 10_000;
+/**
+ * How long a verified token is remembered at most, however long it lives: a key withdrawn from the JWKS
+ * stops working within this time.
+ */
+const REMEMBER_TOKEN_MS = 5 * 60_000;
+
 /**
  * People authenticate with a bearer JWT (HS256 with a shared secret in development, RS256 from a JWKS
  * in production); partner systems with an API key. Every failure is UNAUTHENTICATED, except a valid
@@ -44,7 +53,13 @@ export function createAuthenticator(
     algorithms: jwks ? ['RS256', 'ES256'] : ['HS256'],
   };
 
-  async function fromJwt(token: string): Promise<Principal> {
+  // A token is verified once, then remembered until it expires: the signature and claims of a given token
+  // cannot change. Its partner's status can, so that is checked on every request below.
+  const verified = new ExpiringCache<string, Principal>(VERIFIED_TOKENS);
+
+  async function principalOf(token: string): Promise<Principal> {
+    const known = verified.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       payload = jwks
@@ -59,13 +74,21 @@ export function createAuthenticator(
     const partnerId = typeof payload.partner_id === 'string' ? payload.partner_id : undefined;
     if (roles.includes('partner') && !partnerId)
       throw unauthenticated('a partner token must name its partner_id');
+    const principal: Principal = { subject: payload.sub, partnerId, roles };
+    const expires = typeof payload.exp === 'number' ? payload.exp * 1_000 : Infinity;
+    verified.set(token, principal, Math.min(expires, Date.now() + REMEMBER_TOKEN_MS));
+    return principal;
+  }
+
+  async function fromJwt(token: string): Promise<Principal> {
+    const { subject, partnerId, roles } = await principalOf(token);
     // A token outlives its partner's suspension: its partner is checked now, not when it was issued.
     if (partnerId && (await partnerRefused(partnerId))) {
       throw new GraphQLError('this partner is suspended or unknown: its tokens are refused', {
         extensions: { code: 'FORBIDDEN', http: { status: 403 } },
       });
     }
-    return { subject: payload.sub, partnerId, roles };
+    return { subject, partnerId, roles: [...roles] };
   }
 
   return {

@@ -62,6 +62,11 @@ export class PartnerStatusCache {
     return this.check([partnerId], []).then((result) => result.partnerIds.includes(partnerId));
   }
 
+  /** Forgets every answer: after a mutation that may have suspended a partner. */
+  forgetAll(): void {
+    this.known.clear();
+  }
+
   /**
    * Asks partners and remembers the answer for every partner asked about: once the watcher has seen a
    * suspension, the partner's next request is refused too, whatever was cached before.

@@ -7,6 +7,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { parse } from 'graphql';
 import { decodeJwt } from 'jose';
 import { PRINCIPAL_HEADER, verifyPrincipal, type Principal } from '../auth/principal.ts';
+import { VerifiedPrincipals } from '../auth/verifiedPrincipals.ts';
 import { safeFormatError, unauthenticated } from '../errors.ts';
 import type { RunningConsumer } from '../events/consumer.ts';
 import type { Runtime } from '../runtime.ts';
@@ -70,12 +71,11 @@ export async function startSubgraph<Context extends BaseContext>(
   });
   // Whose context it is, so that each subscription event gets fresh loaders for the same principal.
   const principals = new WeakMap<Context, Principal>();
+  const verified = new VerifiedPrincipals(runtime.internalSecret);
   const refusal = `${module.name} accepts only requests signed by the gateway`;
   /** The principal the gateway signed; undefined when the signature is missing, wrong or expired. */
   const principalOf = (signed: unknown): Promise<Principal | undefined> =>
-    verifyPrincipal(typeof signed === 'string' ? signed : undefined, runtime.internalSecret).catch(
-      () => undefined,
-    );
+    verified.principalOf(typeof signed === 'string' ? signed : undefined);
   const contextFor = async (signed: unknown): Promise<Context> => {
     const principal = await principalOf(signed);
     if (!principal) throw unauthenticated(refusal);

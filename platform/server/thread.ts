@@ -1,0 +1,62 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * A service in a worker thread of this process: its own event loop, so it runs on another core beside the
+ * main thread, and it ends with the process however the process ends (SIGTERM, a crash), as no child
+ * process would. The entry module posts `{ url }` once it serves and closes itself on a `'close'` message.
+ */
+
+export interface ThreadService {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Node 20 does not carry tsx's loader into worker threads: the worker registers it before importing the
+ * TypeScript entry.
+ */
+const TSX_API = import.meta.resolve('tsx/esm/api');
+
+export async function startThreadService(
+  name: string,
+  entry: URL,
+  workerData: unknown,
+): Promise<ThreadService> {
+  const worker = new Worker(
+    `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`,
+    { eval: true, workerData, name },
+  );
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    worker.once('message', (message: { url?: unknown }) =>
+      typeof message.url === 'string' ? resolve(message.url) : reject(new Error(`${name} sent no URL`)),
+    );
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it served`)));
+  });
+  // A failure once serving is the service's end: say so, as an uncaught error in the main thread would.
+  worker.on('error', (error) => console.error(`${name} thread failed:`, error));
+  return {
+    url,
+    async close() {
+      worker.postMessage('close');
+      const timeout = setTimeout(() => void worker.terminate(), 5_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+/** In the worker: tells the main thread where the service serves, and closes it when asked. */
+export function serveFromThread(
+  port: {
+    postMessage(message: unknown): void;
+    once(event: 'message', listener: (message: unknown) => void): unknown;
+  },
+  service: { url: string; close(): Promise<void> },
+): void {
+  port.once('message', (message) => {
+    if (message === 'close') void service.close().finally(() => process.exit(0));
+  });
+  port.postMessage({ url: service.url });
+}
