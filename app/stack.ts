@@ -8,6 +8,7 @@ import { SUBGRAPHS, type SubgraphName } from '../platform/subgraphs.ts';
 import type { JwtSettings } from '../gateway/auth.ts';
 import { startGateway, type GatewayOptions } from '../gateway/gateway.ts';
 import { startThreadService } from '../platform/server/thread.ts';
+import type { Neo4jConnection } from '../platform/neo4j/launcher.ts';
 import { isEmpty, seedDemo } from './demoData.ts';
 import { MODULES } from './modules.ts';
 
@@ -15,7 +16,8 @@ export interface StackOptions {
   /** A PostgreSQL server; otherwise PGlite in `pgliteDir` (in memory when that is absent too). */
   databaseUrl?: string | undefined;
   pgliteDir?: string | undefined;
-  neo4j: { uri: string; user: string; password: string };
+  /** A promise while Neo4j is still starting: PostgreSQL opens and migrates meanwhile. */
+  neo4j: Neo4jConnection | Promise<Neo4jConnection>;
   jwt: JwtSettings;
   internalSecret: string;
   host?: string;
@@ -55,7 +57,7 @@ export async function startGatewayThread(options: GatewayOptions): Promise<Runni
   };
 }
 
-export async function openNeo4jDriver(connection: StackOptions['neo4j']): Promise<Driver> {
+export async function openNeo4jDriver(connection: Neo4jConnection): Promise<Driver> {
   const driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.user, connection.password), {
     disableLosslessIntegers: false,
   });
@@ -75,7 +77,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const wakeup = new EventWakeup(db);
     await wakeup.start();
     cleanups.push(() => wakeup.stop());
-    const driver = await openNeo4jDriver(options.neo4j);
+    const driver = await openNeo4jDriver(await options.neo4j);
     cleanups.push(() => driver.close());
     const runtime: Runtime = {
       db,

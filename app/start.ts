@@ -8,13 +8,21 @@ import { ensureWebBuild } from '../web/build.ts';
 /** `npm start`: the whole graph on one machine, with embedded PostgreSQL and Neo4j unless configured. */
 const startedAt = Date.now();
 const config = await loadConfig();
-await ensureWebBuild();
-const neo4j = await useNeo4j(config.neo4j, path.join(config.dataDir, 'neo4j'));
+// Neo4j's JVM takes the longest to start: the web build check and PostgreSQL run while it does.
+const neo4jStarting = useNeo4j(config.neo4j, path.join(config.dataDir, 'neo4j'));
+const neo4jConnection = neo4jStarting.then((handle) => handle.connection);
+// startStack awaits it once PostgreSQL is ready; a launch that fails before then is reported there.
+neo4jConnection.catch(() => undefined);
+const stopNeo4j = async () => (await neo4jStarting.catch(() => undefined))?.stop();
+await ensureWebBuild().catch(async (error: unknown) => {
+  await stopNeo4j();
+  throw error;
+});
 
 const stack = await startStack({
   databaseUrl: config.databaseUrl,
   pgliteDir: path.join(config.dataDir, 'pglite'),
-  neo4j: neo4j.connection,
+  neo4j: neo4jConnection,
   jwt: config.jwt,
   internalSecret: config.internalSecret,
   host: config.host,
@@ -25,9 +33,10 @@ const stack = await startStack({
   devSignIn: !process.env.JWT_SECRET && !config.jwt.jwksUrl,
   gatewayThread: true,
 }).catch(async (error: unknown) => {
-  await neo4j.stop();
+  await stopNeo4j();
   throw error;
 });
+const neo4j = await neo4jStarting;
 
 const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
 console.log(`

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { launchNeo4j } from '../platform/neo4j/launcher.ts';
+import { PROJECT_ROOT } from '../platform/config.ts';
+import { SUBGRAPHS } from '../platform/subgraphs.ts';
+
+/**
+ * `npm run bench:start`: cold start of `npm start` (Neo4j provisioned, stores already created by a first,
+ * untimed start) beside Neo4j's own start on the same machine and store, and how long SIGTERM takes to stop
+ * the whole process tree, Neo4j's JVM included. Start is timed from spawn to the first GraphQL answer
+ * through the gateway.
+ */
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const RUNS = Number(values.runs);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function neo4jOwnStart(dataDir: string): Promise<number> {
+  const started = performance.now();
+  const neo4j = await launchNeo4j({ dataDir, handleSignals: false, log: () => undefined });
+  const elapsed = performance.now() - started;
+  await neo4j.stop();
+  return elapsed;
+}
+
+interface AppRun {
+  startMs: number;
+  stopMs: number;
+  /** Processes of the tree still alive after the stop, by pid. */
+  leftBehind: number[];
+}
+
+async function appStart(dataDir: string): Promise<AppRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(await freePort()) };
+  for (const name of SUBGRAPHS) env[`${name.toUpperCase()}_PORT`] = String(await freePort());
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'app/start.ts')], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const url = `http://127.0.0.1:${env.PORT}/graphql`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+    const answered = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    })
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (answered) break;
+    await sleep(50);
+  }
+  const startMs = performance.now() - started;
+
+  const neo4jPid = Number(/Neo4j [\d.]+ \(pid (\d+)\)/.exec(output)?.[1]);
+  const stopping = performance.now();
+  child.kill('SIGTERM');
+  await exited;
+  while (Number.isFinite(neo4jPid) && alive(neo4jPid) && performance.now() - stopping < 30_000)
+    await sleep(20);
+  const stopMs = performance.now() - stopping;
+  const leftBehind = [child.pid, neo4jPid].filter(
+    (pid): pid is number => pid !== undefined && Number.isFinite(pid) && alive(pid),
+  );
+  return { startMs, stopMs, leftBehind };
+}
+
+const root = await mkdtemp(path.join(os.tmpdir(), 'bench-start-'));
+try {
+  const neo4jHome = path.join(root, 'neo4j-alone');
+  console.log('first starts (stores created, not timed)…');
+  await neo4jOwnStart(neo4jHome);
+  await appStart(path.join(root, 'app'));
+
+  const neo4jTimes: number[] = [];
+  const appRuns: AppRun[] = [];
+  for (let run = 1; run <= RUNS; run += 1) {
+    neo4jTimes.push(await neo4jOwnStart(neo4jHome));
+    appRuns.push(await appStart(path.join(root, 'app')));
+    const last = appRuns.at(-1)!;
+    console.log(
+      `run ${run}: Neo4j alone ${(neo4jTimes.at(-1)! / 1000).toFixed(1)} s; npm start ${(last.startMs / 1000).toFixed(1)} s; SIGTERM to all stopped ${(last.stopMs / 1000).toFixed(1)} s`,
+    );
+  }
+  const neo4jP50 = median(neo4jTimes);
+  const startP50 = median(appRuns.map((run) => run.startMs));
+  const stopMax = Math.max(...appRuns.map((run) => run.stopMs));
+  const left = appRuns.flatMap((run) => run.leftBehind);
+  console.log(`
+${'measure'.padEnd(44)}${'p50'.padStart(9)}
+${"Neo4j's own start (baseline)".padEnd(44)}${`${(neo4jP50 / 1000).toFixed(1)} s`.padStart(9)}
+${'npm start to first GraphQL answer'.padEnd(44)}${`${(startP50 / 1000).toFixed(1)} s`.padStart(9)}
+npm start / Neo4j: ×${(startP50 / neo4jP50).toFixed(2)}
+SIGTERM to every process stopped: at most ${(stopMax / 1000).toFixed(1)} s over ${RUNS} runs; ${left.length === 0 ? 'none left behind' : `left behind: ${left.join(', ')}`}`);
+  if (left.length > 0) process.exitCode = 1;
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
