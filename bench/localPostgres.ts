@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../platform/server/freePort.ts';
 
 const run = promisify(execFile);
 
@@ -21,21 +21,6 @@ async function serverBin(): Promise<string | null> {
   if (newest) return path.join(root, newest, 'bin');
   const found = await run('sh', ['-c', 'command -v initdb']).catch(() => null);
   return found ? path.dirname(found.stdout.trim()) : null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port to listen on')),
-      );
-    });
-  });
 }
 
 /**

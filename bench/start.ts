@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchNeo4j } from '../platform/neo4j/launcher.ts';
 import { PROJECT_ROOT } from '../platform/config.ts';
 import { SUBGRAPHS } from '../platform/subgraphs.ts';
+import { freePort } from '../platform/server/freePort.ts';
+import { isAlive, waitUntilDead } from '../platform/neo4j/processes.ts';
 
 /**
  * `npm run bench:start`: cold start of `npm start` (Neo4j provisioned, stores already created by a first,
@@ -18,28 +19,6 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }
 const RUNS = Number(values.runs);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function neo4jOwnStart(dataDir: string): Promise<number> {
   const started = performance.now();
@@ -89,11 +68,10 @@ async function appStart(dataDir: string): Promise<AppRun> {
   const stopping = performance.now();
   child.kill('SIGTERM');
   await exited;
-  while (Number.isFinite(neo4jPid) && alive(neo4jPid) && performance.now() - stopping < 30_000)
-    await sleep(20);
+  if (Number.isFinite(neo4jPid)) await waitUntilDead(neo4jPid, 30_000);
   const stopMs = performance.now() - stopping;
   const leftBehind = [child.pid, neo4jPid].filter(
-    (pid): pid is number => pid !== undefined && Number.isFinite(pid) && alive(pid),
+    (pid): pid is number => pid !== undefined && Number.isFinite(pid) && isAlive(pid),
   );
   return { startMs, stopMs, leftBehind };
 }

@@ -54,11 +54,13 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     },
     ...queryable((sql, params) => run(pool, sql, params), notify),
     transaction: async (work) => {
-      const committed = new CommitNotifications(notify);
-      const result = await inRetriedTransaction(pool, (client) =>
-        work(queryable((sql, params) => run(client, sql, params), committed.add)),
-      );
-      committed.committed();
+      // One set per attempt: what a deadlock's victim asked for is not sent for the attempt that commits.
+      let notifications = new CommitNotifications(notify);
+      const result = await inRetriedTransaction(pool, (client) => {
+        notifications = new CommitNotifications(notify);
+        return work(queryable((sql, params) => run(client, sql, params), notifications.add));
+      });
+      notifications.committed();
       return result;
     },
     listen: (channel, onNotify) => notifications.listen(channel, onNotify),

@@ -10,13 +10,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { ENTRY_POINT, jvmArgs, resolvePassword, sizing, writeConfig, type Sizing } from './home.ts';
 import { provisionNeo4jJars, type ProvisionOptions } from './jars.ts';
 import { commandLineOf, isAlive, sendSignal, waitUntilDead } from './processes.ts';
 import { defaultLog, NEO4J_VERSION, requireJava, seconds, sleep } from './toolchain.ts';
+import { freePort } from '../server/freePort.ts';
 
 // The jars are provisioned in jars.ts; callers keep importing everything Neo4j from here.
 export { provisionNeo4jJars, type ProvisionOptions } from './jars.ts';
@@ -168,21 +168,6 @@ async function terminate(pid: number): Promise<void> {
   // If it was started by this very process, wait for Node to reap it so its bookkeeping has run.
   const own = [...running].find((instance) => instance.pid === pid);
   if (own) await own.exited;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Free port
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('Could not find a free TCP port'))));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
