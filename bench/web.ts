@@ -57,9 +57,9 @@ function network(companies: number) {
   return { focus, links };
 }
 
-function page(nodes: unknown[], after: unknown) {
+function page(nodes: unknown[], after: unknown, first: unknown) {
   const start = typeof after === 'string' ? Number(after) : 0;
-  const slice = nodes.slice(start, start + 500);
+  const slice = nodes.slice(start, start + (typeof first === 'number' ? Math.min(first, 500) : 50));
   const end = start + slice.length;
   return {
     __typename: 'SupplyLinkConnection',
@@ -79,8 +79,8 @@ async function answer(route: Route, data: ReturnType<typeof network>) {
       ? { self: { __typename: 'Partner', id: data.focus.id, name: data.focus.name } }
       : body.operationName === 'Network'
         ? {
-            upstream: page(data.links.up, variables.upAfter),
-            downstream: page(data.links.down, variables.downAfter),
+            upstream: page(data.links.up, variables.upAfter, variables.first),
+            downstream: page(data.links.down, variables.downAfter, variables.first),
           }
         : body.operationName === 'Risks'
           ? {
@@ -161,13 +161,26 @@ try {
     results.push(await measure(await context.newPage(), base, companies));
     await context.close();
   }
+  // All the JavaScript, and what every page downloads before it runs: the scripts index.html loads
+  // and preloads (the explorer's chunk, with the graph libraries, only when the explorer opens).
   const assets = path.join(WEB_DIST, 'assets');
+  const index = await readFile(path.join(WEB_DIST, 'index.html'), 'utf8');
+  const initialFiles = new Set(
+    [...index.matchAll(/(?:src|href)="\/assets\/([^"]+\.js)"/g)].map((found) => found[1]!),
+  );
   let raw = 0;
   let gzipped = 0;
+  let initialRaw = 0;
+  let initialGzipped = 0;
   for (const file of (await readdir(assets)).filter((name) => name.endsWith('.js'))) {
     const bytes = await readFile(path.join(assets, file));
+    const packed = gzipSync(bytes, { level: 9 }).length;
     raw += bytes.length;
-    gzipped += gzipSync(bytes, { level: 9 }).length;
+    gzipped += packed;
+    if (initialFiles.has(file)) {
+      initialRaw += bytes.length;
+      initialGzipped += packed;
+    }
   }
   console.log('companies  drawn  first render  interactive  fps while panning');
   for (const result of results)
@@ -175,6 +188,9 @@ try {
       `${String(result.companies).padStart(9)}  ${String(result.drawn).padStart(5)}  ${result.firstRender.toFixed(0).padStart(9)} ms  ${result.interactive.toFixed(0).padStart(8)} ms  ${result.companies === 2000 ? result.fps.toFixed(1) : '—'}`,
     );
   console.log(`JavaScript: ${(raw / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped`);
+  console.log(
+    `initial JavaScript (every page): ${(initialRaw / 1024).toFixed(0)} KiB, ${(initialGzipped / 1024).toFixed(0)} KiB gzipped`,
+  );
 } finally {
   await browser.close();
   server.close();

@@ -31,9 +31,16 @@ export const LINKS_PER_TIER = 20;
 export const MAX_LINKS = 1_000;
 /** The largest page a list serves (platform/pagination.ts): a bigger `first` is refused there anyway. */
 const MAX_PAGE = 500;
-/** What a field computes beyond reading a row: risk walks the partner's upstream and certificates. */
+/**
+ * What a field computes beyond reading a row. `Partner.risk` reads the partner's certificates,
+ * disruptions and in-links, and walks RISK_DEPTH tiers upstream; the network subgraph does that walk once
+ * per request for every risk asked (subgraphs/network/risk.ts: one frontier-by-frontier query for the
+ * batch), so the walk is bounded by the network near the batch and not multiplied by the partners asked.
+ * What each further risk adds is its own few rows and its share of the formula in memory: a handful of
+ * rows, hence 5, which lets the explorer read a page of hundreds of links with both companies' risk.
+ */
 export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
-  'Partner.risk': 500,
+  'Partner.risk': 5,
   'Query.supplyPath': 200,
 };
 /** Bracket nesting beyond the depth limit allowed for input objects and lists in arguments. */

@@ -102,10 +102,17 @@ describe('operation limits over HTTP', () => {
       value: 1_000,
       max: DEFAULT_LIMITS.staff.operation.aliases,
     });
-    // The risk of 200 partners in one page: no aliases, beyond the analyst's estimated cost.
-    const page = await request(analyst, '{ partners(first: 200) { nodes { name risk { score } } } }');
+    // No aliases, beyond the analyst's estimated cost: a page of partners each walking ten tiers.
+    const page = await request(
+      analyst,
+      '{ partners(first: 200) { nodes { name suppliers(depth: 10) { supplier { name } } } } }',
+    );
     expect(page.status).toBe(400);
     expect(errorOf(page.body).extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost' });
+    // The risk of 200 partners in one page is one batched walk, priced as such, and runs.
+    const scored = await request(analyst, '{ partners(first: 200) { nodes { name risk { score } } } }');
+    expect(scored.status).toBe(200);
+    expect(scored.body.errors).toBeUndefined();
   });
 
   it('gives staff more than partners: 60 aliases run for an admin and are refused for a partner', async () => {

@@ -446,6 +446,41 @@ describe('the catalog each customer syncs', () => {
     ]);
   });
 
+  it('searches the whole catalog by name or part of a SKU, page after page, with the customer’s prices', async () => {
+    for (const sku of ['FIND-A1', 'FIND-A2', 'FIND-A3', 'OTHER-Z9'])
+      await newItem(admin, sku, { price: '10.00' });
+    await sales.ok(SET_PRICE, {
+      input: { sku: 'FIND-A2', customerId: velomarkt, price: { amount: '8.50', currency: 'EUR' } },
+    });
+    await stack.settled();
+    const SEARCH = `query ($search: String, $first: Int, $after: String) {
+      catalog(search: $search, first: $first, after: $after) {
+        nodes { sku price { amount } } pageInfo { endCursor hasNextPage } } }`;
+    type Found = {
+      catalog: {
+        nodes: { sku: string; price: { amount: string } | null }[];
+        pageInfo: CatalogView['pageInfo'];
+      };
+    };
+    const found: Found['catalog']['nodes'] = [];
+    let after: string | null = null;
+    do {
+      const { catalog }: Found = await customer.ok<Found>(SEARCH, { search: 'find-a', first: 2, after });
+      found.push(...catalog.nodes);
+      after = catalog.pageInfo.hasNextPage ? catalog.pageInfo.endCursor : null;
+    } while (after);
+    expect(found.map((entry) => [entry.sku, new Decimal(entry.price!.amount).toString()])).toEqual([
+      ['FIND-A1', '10'],
+      ['FIND-A2', '8.5'],
+      ['FIND-A3', '10'],
+    ]);
+    // By name, ignoring case; and nothing at all for what no item has.
+    const byName = await customer.ok<Found>(SEARCH, { search: 'TEST ITEM OTHER-z9' });
+    expect(byName.catalog.nodes.map((entry) => entry.sku)).toEqual(['OTHER-Z9']);
+    const none = await customer.ok<Found>(SEARCH, { search: 'no such thing' });
+    expect(none.catalog.nodes).toEqual([]);
+  });
+
   it('costs the same SQL statements for a page of 200 entries as for a page of 1', async () => {
     const page = (first: number) => async () => {
       const { catalog } = await customer.ok<{ catalog: CatalogView }>(CATALOG, { first });

@@ -309,6 +309,29 @@ describe('the demo network, as the company sees it', () => {
     );
   });
 
+  it('scores a partner the same alone as in a page of partners, whose risks take one Cypher query', async () => {
+    type Scored = { id: string; risk: { score: number; factors: { kind: string; points: number }[] } };
+    const RISK = 'risk { score factors { kind points } }';
+    let page: Scored[] = [];
+    const queries = await cypherQueries(async () => {
+      const data = await analyst.ok<{ partners: { nodes: Scored[] } }>(
+        `{ partners(first: 100) { nodes { id ${RISK} } } }`,
+      );
+      page = data.partners.nodes;
+    });
+    expect(queries).toBe(1);
+    expect(page.length).toBeGreaterThan(10);
+    for (const partner of page) {
+      const alone = await analyst.ok<{ partner: Scored }>(
+        `query ($id: ID!) { partner(id: $id) { id ${RISK} } }`,
+        {
+          id: partner.id,
+        },
+      );
+      expect(alone.partner).toEqual(partner);
+    }
+  });
+
   it('answers each field in one Cypher query whatever the depth', async () => {
     const oneTier = await cypherQueries(() => analyst.ok(UPSTREAM, { depth: 1 }));
     const tenTiers = await cypherQueries(() => analyst.ok(UPSTREAM, { depth: 10 }));

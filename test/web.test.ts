@@ -1,10 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { ensureWebBuild } from '../web/build.ts';
 import { devSignIn } from '../gateway/static.ts';
 import { launchChromium, seriousAccessibilityViolations, signIn } from './support/browser.ts';
+import { newItem } from './support/inventory.ts';
+import { caller } from './support/orders.ts';
 import { bootStack, type TestStack } from './support/stack.ts';
 
 /**
@@ -37,6 +39,15 @@ async function ordersOf(partner: string, kind: 'PURCHASE' | 'SALES') {
     admin,
   );
   return body.data!.orders.nodes;
+}
+
+/** The operation a request from the page posts to /graphql, if it is one. */
+function graphqlBody(
+  request: Request,
+): { operationName?: string; variables?: Record<string, unknown> } | undefined {
+  if (request.method() !== 'POST' || !request.url().endsWith('/graphql')) return undefined;
+  const body: unknown = request.postDataJSON();
+  return typeof body === 'object' && body !== null ? body : undefined;
 }
 
 async function newPage(options: { bypassCSP?: boolean } = {}): Promise<Page> {
@@ -305,6 +316,84 @@ describe('portals and desks in the browser', () => {
     await expect
       .poll(async () => Number(await graph.getAttribute('data-highlighted')))
       .toBeGreaterThanOrEqual(6);
+  });
+
+  it('the explorer expands a tier from a chosen company, from the keyboard, reading only that tier', async () => {
+    const norte = await partnerId('Norte Drivetrain GmbH');
+    // What the graph must hold: one tier around the company, and one tier around Norte.
+    const around = async (of: string | null) => {
+      const { body } = await stack.request<{
+        upstream: { nodes: { supplier: { id: string } }[] };
+        downstream: { nodes: { customer: { id: string } }[] };
+      }>(
+        `query ($of: ID) { upstream(of: $of, depth: 1, first: 500) { nodes { supplier { id } } }
+           downstream(of: $of, depth: 1, first: 500) { nodes { customer { id } } } }`,
+        { of },
+        admin,
+      );
+      return [
+        ...body.data!.upstream.nodes.map((link) => link.supplier.id),
+        ...body.data!.downstream.nodes.map((link) => link.customer.id),
+      ];
+    };
+    const self = await partnerId('Cordillera Cycles S.L.');
+    const base1 = new Set([self, ...(await around(null))]);
+    const expanded = new Set([...base1, ...(await around(norte))]);
+    expect(base1.has(norte)).toBe(true);
+    expect(expanded.size).toBeGreaterThan(base1.size);
+
+    const page = await newPage();
+    await signIn(page, base, 'analyst');
+    const graph = page.getByRole('img', { name: /Supply network graph/ });
+    await page.getByLabel('Tiers shown').selectOption('1');
+    // The company itself, and one tier on each side.
+    await expect
+      .poll(() => graph.getAttribute('data-companies'), { timeout: 15_000 })
+      .toBe(String(base1.size));
+    const networkReads: Record<string, unknown>[] = [];
+    page.on('request', (request) => {
+      const body = graphqlBody(request);
+      if (body?.operationName === 'Network') networkReads.push(body.variables ?? {});
+    });
+    const company = page.getByLabel('Company in the graph');
+    await company.focus();
+    await company.selectOption({ label: 'Norte Drivetrain GmbH' });
+    const expand = page.getByRole('button', { name: 'Expand a tier from Norte Drivetrain GmbH' });
+    await expand.focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => graph.getAttribute('data-companies'), { timeout: 15_000 })
+      .toBe(String(expanded.size));
+    await expect
+      .poll(() => page.getByRole('group', { name: 'Chosen company' }).getByRole('status').textContent())
+      .toMatch(new RegExp(`Norte Drivetrain GmbH: ${expanded.size - base1.size} compan(y|ies) and`));
+    // Only Norte's tier was read; the network already drawn was not read again.
+    expect(networkReads.length).toBeGreaterThan(0);
+    for (const variables of networkReads) expect(variables).toMatchObject({ of: norte, depth: 1 });
+  });
+
+  it('the customer portal searches the whole catalog through the API, beyond the page in view', async () => {
+    const admins = caller(stack, admin);
+    // More items than a page holds, the one searched for sorting last, so it is not on the first page.
+    for (let index = 1; index <= 21; index += 1)
+      await newItem(admins, `AA-FILL-${String(index).padStart(2, '0')}`, { price: '1.00' });
+    await newItem(admins, 'ZZ-HIDDEN-1', { price: '2.00' });
+    const customer = await newPage();
+    const searches: unknown[] = [];
+    customer.on('request', (request) => {
+      const body = graphqlBody(request);
+      if (body?.operationName === 'Catalog') searches.push(body.variables?.search ?? null);
+    });
+    await signIn(customer, base, 'partner', 'VeloMarkt Handels GmbH');
+    const catalog = customer.getByRole('table', { name: 'Catalog' });
+    await expect.poll(() => catalog.locator('tbody tr').count()).toBe(20);
+    expect(await catalog.textContent()).not.toContain('ZZ-HIDDEN-1');
+    await customer.getByLabel('Search the catalog').fill('zz-hidden');
+    await expect.poll(() => catalog.locator('tbody tr').count()).toBe(1);
+    expect(await catalog.textContent()).toContain('ZZ-HIDDEN-1');
+    expect(searches).toContain('zz-hidden');
+    await customer.getByLabel('Search the catalog').fill('nothing like it');
+    await expect.poll(() => customer.getByText('No item matches “nothing like it”.').count()).toBe(1);
   });
 
   it("a partner who edits the address to another partner's order gets a clear not found", async () => {

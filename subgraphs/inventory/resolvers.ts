@@ -167,7 +167,7 @@ export const resolvers: Resolvers = {
       if (!isInternal(ctx.principal)) throw forbidden('locations are internal');
       return (await listLocations(ctx.db)).map(toLocation);
     },
-    async catalog(_parent, { first, after, changedSince, customerId }, ctx) {
+    async catalog(_parent, { first, after, changedSince, customerId, search }, ctx) {
       const customer = catalogCustomer(ctx, customerId);
       const size = pageSize(first);
       const since = changedSince ? decodeSyncToken(changedSince, 'changedSince') : null;
@@ -179,7 +179,8 @@ export const resolvers: Resolvers = {
       if (cursor && (!/^\d{1,19}$/.test(point.version) || Number.isNaN(point.at.getTime()))) {
         throw badInput('`after` is not a cursor this list returned');
       }
-      const rows = await catalogPage(ctx.db, customer, point, since, cursor?.[0] ?? null, size + 1);
+      const words = search?.trim() || null;
+      const rows = await catalogPage(ctx.db, customer, point, since, cursor?.[0] ?? null, size + 1, words);
       const page = toPage(rows, size, (row) => [row.sku, point.version, point.at.toISOString()]);
       const entries = await catalogEntries(ctx.db, page.nodes, customer, point.at);
       for (const entry of entries) ctx.items.prime(entry.item.sku, entry.item);

@@ -1,6 +1,6 @@
 import type { Driver } from 'neo4j-driver';
 import { countryRiskPoints } from './countryRisk.ts';
-import { reach, read } from './cypher.ts';
+import { read } from './cypher.ts';
 import type { RiskFactorRow, Severity } from './model.ts';
 import { todayUtc as today } from '../../platform/dates.ts';
 
@@ -38,13 +38,29 @@ interface CompanyRiskInputs {
   inLinks: { supplierId: string; items: string[]; share: number | null }[];
 }
 
-/** Everything the formula reads about the companies within RISK_DEPTH tiers upstream of the batch. */
+/**
+ * Everything the formula reads about the companies within RISK_DEPTH tiers upstream of the batch, in one
+ * query. The walk goes frontier by frontier for the whole batch at once: each tier is the distinct
+ * suppliers of the tier before, so the work is bounded by the links within RISK_DEPTH tiers of the batch,
+ * however many partners the batch holds (a walk per partner would repeat the shared upstream for each).
+ * Revisiting a company already met at a nearer tier only repeats a set, never a path, so no tier can grow
+ * beyond the network.
+ */
 async function riskInputs(driver: Driver, ids: readonly string[]): Promise<CompanyRiskInputs[]> {
+  const tiers = Array.from({ length: RISK_DEPTH }, (_, index) => index + 1);
+  const frontiers = tiers
+    .map(
+      (tier) => `CALL (t${tier - 1}) {
+         UNWIND t${tier - 1} AS c MATCH (c)<-[:SUPPLIES]-(s) RETURN collect(DISTINCT s) AS t${tier}
+       }`,
+    )
+    .join('\n');
   return read<CompanyRiskInputs>(
     driver,
-    `UNWIND $ids AS id
-     MATCH (x:Company {id: id})
-     ${reach({ kind: 'company' }, 'upstream', 'x', 'c', RISK_DEPTH)}
+    `MATCH (x:Company) WHERE x.id IN $ids
+     WITH collect(x) AS t0
+     ${frontiers}
+     UNWIND ${['t0', ...tiers.map((tier) => `t${tier}`)].join(' + ')} AS c
      WITH DISTINCT c
      RETURN c.id AS id, c.country AS country,
        COLLECT { MATCH (c)-[:HOLDS]->(cert:Certification) WHERE cert.validUntil < $today
@@ -152,14 +168,20 @@ function levelOf(score: number): RiskAssessmentRow['level'] {
   return 'CRITICAL';
 }
 
-/** Scores with factors for a batch of partners: one Cypher query, then the formula in memory. */
+/**
+ * Scores with factors for a batch of partners (every `Partner.risk` of one request, through its DataLoader):
+ * one Cypher query for the whole batch, then the formula in memory.
+ */
 export async function assessRisk(driver: Driver, ids: readonly string[]): Promise<RiskAssessmentRow[]> {
   const companies = await riskInputs(driver, ids);
   const own = new Map(companies.map((company) => [company.id, ownFactors(company)]));
-  // Each round carries risk one tier further downstream; RISK_DEPTH rounds reach every root from the
-  // farthest tier fetched, and in a cycle the halving keeps every value bounded.
+  // risk_k(c) is c's risk seen k tiers deep: risk_0 its own points, risk_k adds its suppliers' risk_(k-1).
+  // A partner's score is risk_RISK_DEPTH, the last step taken below with its factors, so the rounds stop
+  // at risk_(RISK_DEPTH-1) of its suppliers. Every value a score uses comes from a company whose
+  // suppliers were all fetched (it sits at most RISK_DEPTH-1 tiers up), so a score is the same whichever
+  // other partners share its batch; in a cycle the halving keeps every value bounded.
   let risk = new Map(companies.map((company) => [company.id, Math.min(100, sum(own.get(company.id)!))]));
-  for (let step = 0; step < RISK_DEPTH; step += 1) {
+  for (let step = 1; step < RISK_DEPTH; step += 1) {
     const next = new Map<string, number>();
     for (const company of companies) {
       const exposure = upstreamExposure(company, risk)?.exposure ?? 0;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { ApolloProvider } from '@apollo/client/react';
 import { createApolloClient } from './apollo.ts';
 import { clearSession, homeOf, loadSession, type Session } from './session.ts';
@@ -7,8 +7,11 @@ import { SignIn } from './pages/SignIn.tsx';
 import { SupplierPortal } from './pages/Supplier.tsx';
 import { CustomerPortal } from './pages/Customer.tsx';
 import { Desk } from './pages/Desk.tsx';
-import { Explorer } from './pages/Explorer.tsx';
-import { NotFound } from './ui.tsx';
+import { Loading, NotFound } from './ui.tsx';
+
+// The explorer brings the graph libraries (sigma, graphology): a chunk of its own, loaded when the page
+// opens, so the portals and desks never download them.
+const Explorer = lazy(async () => ({ default: (await import('./pages/Explorer.tsx')).Explorer }));
 
 const HOME_KEY = 'supply-network.home';
 
@@ -89,7 +92,9 @@ export function App() {
         ) : section === '/desk' ? (
           <Desk path={path} roles={session.roles} />
         ) : (
-          <Explorer />
+          <Suspense fallback={<Loading what="the network explorer" />}>
+            <Explorer />
+          </Suspense>
         )}
       </Shell>
     </ApolloProvider>

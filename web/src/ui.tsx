@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { CombinedGraphQLErrors } from '@apollo/client';
 import { humanStatus } from './format.ts';
 
@@ -136,4 +136,14 @@ export function Choice({
       ))}
     </select>
   );
+}
+
+/** `value` once it has stopped changing for `delay` ms: a search asks the API when typing pauses. */
+export function useDebounced<T>(value: T, delay = 250): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return settled;
 }

@@ -222,7 +222,9 @@ export type Query = {
   /**
    * The catalog as one customer sees it, by SKU. A partner gets its own; the company's sales staff name the
    * customer. With `changedSince` (the `syncToken` of an earlier sync) only the entries whose price,
-   * promotion, availability or item data changed for that customer since then.
+   * promotion, availability or item data changed for that customer since then. With `search` only the
+   * entries whose name or SKU contains it (ignoring case) or whose GTIN is it; give the same `search` with
+   * `after` for its later pages.
    */
   catalog: CatalogConnection;
 };
@@ -245,6 +247,7 @@ export type QueryCatalogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   changedSince?: InputMaybe<Scalars['String']['input']>;
   customerId?: InputMaybe<Scalars['ID']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Subscription = {

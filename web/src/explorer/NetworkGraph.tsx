@@ -5,11 +5,13 @@ import { AFFECTED_COLOUR, DIM_COLOUR, FOCUS_COLOUR } from './layout.ts';
 
 /**
  * The graph drawn with sigma (WebGL), fit for thousands of companies. Highlighted companies keep their
- * colour (affected ones turn red), the rest dim. Clicking a company focuses it.
+ * colour (affected ones turn red), the rest dim. Clicking a company chooses it, to expand a tier from it
+ * or focus it.
  */
 export function NetworkGraph({
   graph,
   focusId,
+  selectedId,
   affected,
   alerted,
   onSelect,
@@ -17,6 +19,8 @@ export function NetworkGraph({
 }: {
   graph: Graph;
   focusId: string;
+  /** The company chosen for "expand a tier": drawn highlighted, with its label. */
+  selectedId?: string | undefined;
   affected: ReadonlySet<string>;
   alerted: ReadonlySet<string>;
   onSelect: (id: string) => void;
@@ -24,16 +28,20 @@ export function NetworkGraph({
 }) {
   const container = useRef<HTMLDivElement>(null);
   const sigma = useRef<Sigma | null>(null);
-  const state = useRef({ affected, alerted, focusId });
-  state.current = { affected, alerted, focusId };
+  const state = useRef({ affected, alerted, focusId, selectedId });
+  state.current = { affected, alerted, focusId, selectedId };
   const select = useRef(onSelect);
   select.current = onSelect;
 
   useEffect(() => {
     if (!container.current) return;
     const renderer = new Sigma(graph, container.current, {
+      // While the camera moves, draw the companies only: edges and labels are most of a frame's work
+      // with thousands of companies (a frame redraws every edge), and they return when the move ends.
+      settings: { hideEdgesOnMove: true, hideLabelsOnMove: true },
       nodeReducer: (node, data) => {
-        const { affected: hit, alerted: alert, focusId: focus } = state.current;
+        const { affected: hit, alerted: alert, focusId: focus, selectedId: chosen } = state.current;
+        if (node === chosen) return { ...data, highlighted: true, forceLabel: true };
         if (alert.has(node)) return { ...data, color: AFFECTED_COLOUR, highlighted: true };
         if (hit.size === 0) return data;
         if (node === focus) return { ...data, color: FOCUS_COLOUR };
@@ -65,7 +73,7 @@ export function NetworkGraph({
 
   useEffect(() => {
     sigma.current?.refresh();
-  }, [affected, alerted, focusId]);
+  }, [affected, alerted, focusId, selectedId]);
 
   return (
     <div

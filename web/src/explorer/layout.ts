@@ -51,24 +51,77 @@ export function buildGraph(focusId: string, focusName: string, links: LinkInput[
       const company = companies.get(id);
       const isFocus = id === focusId;
       graph.addNode(id, {
-        x: x * 100,
-        y: (index - (ids.length - 1) / 2) * -25,
-        label: company?.name ?? focusName,
-        size: isFocus ? 8 : 5,
-        color: isFocus ? FOCUS_COLOUR : (RISK_COLOURS[company?.risk ?? ''] ?? '#607d8b'),
-        risk: company?.risk ?? null,
-        country: company?.country ?? '',
+        ...nodeAttributes(company ?? { id, name: focusName, country: '', risk: null }, x, index, ids.length),
+        ...(isFocus ? { size: 8, color: FOCUS_COLOUR } : {}),
       });
     });
   }
-  for (const link of links) {
-    if (!graph.hasNode(link.supplier.id) || !graph.hasNode(link.customer.id)) continue;
-    if (graph.hasEdge(link.supplier.id, link.customer.id)) continue;
-    graph.addDirectedEdge(link.supplier.id, link.customer.id, {
-      size: 0.5 + 3 * (link.share ?? 0.2),
-      color: '#9aa5b1',
-      share: link.share,
-    });
-  }
+  for (const link of links) addEdge(graph, link);
   return graph;
+}
+
+const COLUMN_WIDTH = 100;
+const ROW_HEIGHT = 25;
+
+function nodeAttributes(company: CompanyNode, column: number, row: number, rows: number) {
+  return {
+    x: column * COLUMN_WIDTH,
+    y: (row - (rows - 1) / 2) * -ROW_HEIGHT,
+    label: company.name,
+    size: 5,
+    color: RISK_COLOURS[company.risk ?? ''] ?? '#607d8b',
+    risk: company.risk,
+    country: company.country,
+  };
+}
+
+function addEdge(graph: Graph, link: Pick<LinkInput, 'supplier' | 'customer' | 'share'>): boolean {
+  if (!graph.hasNode(link.supplier.id) || !graph.hasNode(link.customer.id)) return false;
+  if (graph.hasEdge(link.supplier.id, link.customer.id)) return false;
+  graph.addDirectedEdge(link.supplier.id, link.customer.id, {
+    size: 0.5 + 3 * (link.share ?? 0.2),
+    color: '#9aa5b1',
+    share: link.share,
+  });
+  return true;
+}
+
+/** A company's column in the drawing: its tier, negative upstream. */
+function columnOf(graph: Graph, id: string): number {
+  const x: unknown = graph.getNodeAttribute(id, 'x');
+  return typeof x === 'number' ? Math.round(x / COLUMN_WIDTH) : 0;
+}
+
+/**
+ * Adds one tier around `anchorId` to a drawn graph, in place: its suppliers one column to its left and its
+ * customers one to its right, each new company below the companies its column already has, so nothing
+ * drawn moves. Sigma redraws from the graph's own events; what was already drawn is not built again.
+ */
+export function expandTier(
+  graph: Graph,
+  anchorId: string,
+  links: readonly Pick<LinkInput, 'supplier' | 'customer' | 'share' | 'direction'>[],
+): { companies: number; links: number } {
+  const anchor = columnOf(graph, anchorId);
+  const lowest = new Map<number, number>();
+  graph.forEachNode((id, attributes) => {
+    const y: unknown = attributes.y;
+    if (typeof y !== 'number') return;
+    const column = columnOf(graph, id);
+    lowest.set(column, Math.min(lowest.get(column) ?? Infinity, y));
+  });
+  let companies = 0;
+  let added = 0;
+  for (const link of links) {
+    const company = link.direction === 'up' ? link.supplier : link.customer;
+    if (!graph.hasNode(company.id)) {
+      const column = anchor + (link.direction === 'up' ? -1 : 1);
+      const y = (lowest.get(column) ?? ROW_HEIGHT) - ROW_HEIGHT;
+      lowest.set(column, y);
+      graph.addNode(company.id, { ...nodeAttributes(company, column, 0, 1), y });
+      companies += 1;
+    }
+    if (addEdge(graph, link)) added += 1;
+  }
+  return { companies, links: added };
 }

@@ -1,9 +1,23 @@
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { CatalogDocument, MyBalanceDocument, PlaceSalesOrderDocument } from '../generated/graphql.ts';
+import {
+  CatalogDocument,
+  MyBalanceDocument,
+  PlaceSalesOrderDocument,
+  type CatalogQuery,
+} from '../generated/graphql.ts';
 import { formatDecimal, formatMoney, isQuantity } from '../format.ts';
 import { Link, match, navigate } from '../router.tsx';
-import { Empty, ErrorView, Loading, newIdempotencyKey, Pager, Section, usePages } from '../ui.tsx';
+import {
+  Empty,
+  ErrorView,
+  Loading,
+  newIdempotencyKey,
+  Pager,
+  Section,
+  useDebounced,
+  usePages,
+} from '../ui.tsx';
 import { InvoiceList } from './invoices.tsx';
 import {
   OrderHeader,
@@ -61,13 +75,12 @@ interface DraftLine {
 /**
  * The catalog at this customer's prices, and an order built from it. The order carries one idempotency key
  * from the first click until it is placed: a double click, or a retry after a lost answer, places it once.
+ * Search is the API's (`catalog(search:)`), page by page over the whole catalog, not a filter of the page
+ * in view.
  */
 function Catalog() {
-  const pages = usePages();
-  const { data, loading, error, refetch } = useQuery(CatalogDocument, {
-    variables: { first: 20, after: pages.after },
-  });
   const [search, setSearch] = useState('');
+  const searched = useDebounced(search.trim());
   const [draft, setDraft] = useState<DraftLine[]>([]);
   const [reference, setReference] = useState('');
   const [invalid, setInvalid] = useState<string | undefined>();
@@ -75,13 +88,7 @@ function Catalog() {
   const inFlight = useRef(false);
   const [place, placing] = useMutation(PlaceSalesOrderDocument);
 
-  const entries = useMemo(() => {
-    const words = search.trim().toLowerCase();
-    const all = data?.catalog.nodes ?? [];
-    return words ? all.filter((entry) => `${entry.sku} ${entry.name}`.toLowerCase().includes(words)) : all;
-  }, [data, search]);
-
-  const add = (entry: { sku: string; name: string; price: { currency: string } | null }) => {
+  const add = (entry: CatalogEntryRow) => {
     if (!entry.price || draft.some((line) => line.sku === entry.sku)) return;
     setDraft([...draft, { sku: entry.sku, name: entry.name, quantity: '1', currency: entry.price.currency }]);
   };
@@ -125,55 +132,13 @@ function Catalog() {
           Search the catalog{' '}
           <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
         </label>
-        {error ? <ErrorView error={error} retry={() => void refetch()} /> : null}
-        {!data && loading ? <Loading what="the catalog" /> : null}
-        {data && entries.length === 0 ? <Empty>No item matches “{search}”.</Empty> : null}
-        {entries.length > 0 ? (
-          <table aria-label="Catalog">
-            <thead>
-              <tr>
-                <th scope="col">Item</th>
-                <th scope="col" className="num">
-                  List price
-                </th>
-                <th scope="col" className="num">
-                  Your price
-                </th>
-                <th scope="col">Promotion</th>
-                <th scope="col" className="num">
-                  Available
-                </th>
-                <th scope="col">Order</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.sku}>
-                  <td>
-                    {entry.name} <small>{entry.sku}</small>
-                  </td>
-                  <td className="num">{formatMoney(entry.listPrice)}</td>
-                  <td className="num">{formatMoney(entry.price)}</td>
-                  <td>{entry.promotion ? entry.promotion.name : '—'}</td>
-                  <td className="num">
-                    {formatDecimal(entry.available)} {entry.unit}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      onClick={() => add(entry)}
-                      disabled={!entry.price || draft.some((line) => line.sku === entry.sku)}
-                      aria-label={`Add ${entry.name} to the order`}
-                    >
-                      Add
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
-        {data ? <Pager pages={pages} pageInfo={data.catalog.pageInfo} label="Catalog" /> : null}
+        {/* Keyed by the search: a new search starts from its own first page. */}
+        <CatalogResults
+          key={searched}
+          search={searched}
+          onAdd={add}
+          added={new Set(draft.map((line) => line.sku))}
+        />
       </Section>
       <aside>
         <Section title="New order">
@@ -215,6 +180,84 @@ function Catalog() {
         </Section>
       </aside>
     </div>
+  );
+}
+
+type CatalogEntryRow = CatalogQuery['catalog']['nodes'][number];
+
+/** One search's results, page by page. */
+function CatalogResults({
+  search,
+  onAdd,
+  added,
+}: {
+  search: string;
+  onAdd: (entry: CatalogEntryRow) => void;
+  added: ReadonlySet<string>;
+}) {
+  const pages = usePages();
+  const { data, loading, error, refetch } = useQuery(CatalogDocument, {
+    variables: { first: 20, after: pages.after, search: search || null },
+  });
+  const entries = data?.catalog.nodes ?? [];
+  return (
+    <>
+      {error ? <ErrorView error={error} retry={() => void refetch()} /> : null}
+      {!data && loading ? <Loading what="the catalog" /> : null}
+      {data && entries.length === 0 ? (
+        search ? (
+          <Empty>No item matches “{search}”.</Empty>
+        ) : (
+          <Empty>The catalog is empty.</Empty>
+        )
+      ) : null}
+      {entries.length > 0 ? (
+        <table aria-label="Catalog">
+          <thead>
+            <tr>
+              <th scope="col">Item</th>
+              <th scope="col" className="num">
+                List price
+              </th>
+              <th scope="col" className="num">
+                Your price
+              </th>
+              <th scope="col">Promotion</th>
+              <th scope="col" className="num">
+                Available
+              </th>
+              <th scope="col">Order</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((entry) => (
+              <tr key={entry.sku}>
+                <td>
+                  {entry.name} <small>{entry.sku}</small>
+                </td>
+                <td className="num">{formatMoney(entry.listPrice)}</td>
+                <td className="num">{formatMoney(entry.price)}</td>
+                <td>{entry.promotion ? entry.promotion.name : '—'}</td>
+                <td className="num">
+                  {formatDecimal(entry.available)} {entry.unit}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    onClick={() => onAdd(entry)}
+                    disabled={!entry.price || added.has(entry.sku)}
+                    aria-label={`Add ${entry.name} to the order`}
+                  >
+                    Add
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {data ? <Pager pages={pages} pageInfo={data.catalog.pageInfo} label="Catalog" /> : null}
+    </>
   );
 }
 

@@ -7,10 +7,11 @@ import {
   NetworkDocument,
   RisksDocument,
   SelfDocument,
-  type LinkPartsFragment,
 } from '../generated/graphql.ts';
 import { formatDateTime, formatPercent, humanStatus } from '../format.ts';
-import { buildGraph, RISK_COLOURS, type LinkInput } from '../explorer/layout.ts';
+import { buildGraph, RISK_COLOURS } from '../explorer/layout.ts';
+import { ExpandTier } from '../explorer/ExpandTier.tsx';
+import { NETWORK_PAGE, toLinks } from '../explorer/network.ts';
 import { NetworkGraph } from '../explorer/NetworkGraph.tsx';
 import { Empty, ErrorView, Loading, Section, Status } from '../ui.tsx';
 import { useFeed } from './orders.tsx';
@@ -24,29 +25,6 @@ const OPEN_STATUSES = new Set([
   'SHIPPED',
   'PARTIALLY_RECEIVED',
 ]);
-
-function toLinks(nodes: LinkPartsFragment[], direction: 'up' | 'down'): LinkInput[] {
-  const company = (partner: LinkPartsFragment['supplier']) => ({
-    id: partner.id,
-    name: partner.name,
-    country: partner.country,
-    risk: partner.risk.level,
-  });
-  return nodes.map((link) => ({
-    tier: link.tier,
-    share: link.share,
-    supplier: company(link.supplier),
-    customer: company(link.customer),
-    direction,
-  }));
-}
-
-/**
- * Links per page of the network query. Each link brings the risk of both its companies, which the gateway
- * prices at 500 apiece (a risk assessment walks the company's upstream); ten links keep a page within an
- * analyst's operation cost.
- */
-const NETWORK_PAGE = 10;
 
 export function Explorer() {
   const self = useQuery(SelfDocument);
@@ -114,13 +92,11 @@ export function Explorer() {
     () => new Set(impactData?.companies.map((company) => company.partner.id) ?? []),
     [impactData],
   );
-  const select = useCallback(
-    (id: string) => {
-      const name: unknown = graph?.getNodeAttribute(id, 'label');
-      setChosen({ id, name: typeof name === 'string' ? name : id });
-    },
-    [graph],
-  );
+  // The company chosen in the graph (clicked, or picked from the list) for "expand a tier" and "focus".
+  const [selected, setSelected] = useState<string>();
+  // Expansions change the drawn graph in place; this re-renders what reads it.
+  const [expansions, setExpansions] = useState(0);
+  const select = useCallback((id: string) => setSelected(id), []);
 
   return (
     <>
@@ -188,9 +164,23 @@ export function Explorer() {
       {!graph && (network.loading || self.loading || pending) ? <Loading what="the network" /> : null}
       {graph && graph.order <= 1 ? <Empty>No supply links are known around {focus?.name} yet.</Empty> : null}
       {graph && focus ? (
+        <ExpandTier
+          graph={graph}
+          version={expansions}
+          selected={selected}
+          onSelect={setSelected}
+          onFocus={(id, name) => {
+            setChosen({ id, name });
+            setSelected(undefined);
+          }}
+          onExpanded={() => setExpansions((count) => count + 1)}
+        />
+      ) : null}
+      {graph && focus ? (
         <NetworkGraph
           graph={graph}
           focusId={focus.id}
+          selectedId={selected}
           affected={affected}
           alerted={alerted}
           onSelect={select}
