@@ -1,4 +1,5 @@
 import neo4j, { type Driver } from 'neo4j-driver';
+import { MAX_DEPTH } from '../subgraphs/network/model.ts';
 import {
   assertDepth,
   int,
@@ -11,7 +12,8 @@ import {
   visible,
   type Audience,
 } from '../subgraphs/network/cypher.ts';
-import type { Direction, ImpactResult, LinkCursor, LinksOfRoot } from '../subgraphs/network/queries.ts';
+import type { ImpactResult } from '../subgraphs/network/impact.ts';
+import type { Direction, LinkCursor, LinksOfRoot } from '../subgraphs/network/queries.ts';
 
 /**
  * The network's earlier `upstream`/`downstream` and `impact` queries, kept as the reference the current
@@ -127,4 +129,34 @@ export async function referenceImpact(
     timeoutMs,
   );
   return { ...row!, items: [...row!.items].sort() };
+}
+
+/** The earlier `Partner.tier`: both shortest-path searches for every company, through `visible`. */
+export async function referenceTiers(
+  driver: Driver,
+  audience: Audience,
+  ids: readonly string[],
+): Promise<(number | null)[]> {
+  const rows = await read<{ id: string; tier: number | null }>(
+    driver,
+    `UNWIND $ids AS id
+     OPTIONAL MATCH (c:Company {id: id})
+     OPTIONAL MATCH (self:Company {isSelf: true})
+     OPTIONAL CALL (c, self) {
+       WITH c, self WHERE c <> self
+       ${reach(audience, 'downstream', 'c', 'self', MAX_DEPTH, 1)}
+       RETURN length(p) AS up
+     }
+     OPTIONAL CALL (c, self) {
+       WITH c, self WHERE c <> self
+       ${reach(audience, 'downstream', 'self', 'c', MAX_DEPTH, 1)}
+       RETURN length(p) AS down
+     }
+     RETURN id, CASE WHEN c IS NULL OR self IS NULL THEN null WHEN c = self THEN 0
+                     WHEN up IS NOT NULL THEN up WHEN down IS NOT NULL THEN -down ELSE null END AS tier`,
+    { ids: [...ids], viewer: viewerOf(audience) },
+    undefined,
+  );
+  const byId = new Map(rows.map((row) => [row.id, row.tier]));
+  return ids.map((id) => byId.get(id) ?? null);
 }

@@ -2,13 +2,16 @@ import type { Driver } from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { openNeo4jDriver } from '../app/stack.ts';
 import { generateNetwork, loadNetwork, type GeneratedNetwork } from '../bench/networkGraph.ts';
-import { referenceImpact, referenceLinksFrom } from '../bench/networkReference.ts';
+import { referenceImpact, referenceLinksFrom, referenceTiers } from '../bench/networkReference.ts';
+import type { LoggedEvent } from '../platform/events/eventLog.ts';
 import type { Audience } from '../subgraphs/network/cypher.ts';
 import type { SupplyLinkRow } from '../subgraphs/network/model.ts';
+import { impact } from '../subgraphs/network/impact.ts';
+import { networkProjectionSink } from '../subgraphs/network/projection.ts';
 import {
-  impact,
   linkCursor,
   linksFrom,
+  tiers,
   type Direction,
   type LinkCursor,
 } from '../subgraphs/network/queries.ts';
@@ -18,7 +21,8 @@ import { clearNetwork, prepareNetworkSchema } from '../subgraphs/network/store.t
  * The network's traversals (`upstream`, `downstream`, `impact`) against the earlier queries they
  * replaced, on a generated network of a few hundred companies over ten tiers, with shared suppliers
  * (diamonds), links that skip a tier, links against the flow (cycles) and every kind of visibility:
- * the same links, tiers, counts, items and pages for the company and for partners.
+ * the same links, tiers, counts, items and pages for the company and for partners. Last, the items
+ * derived onto companies stay equal to their links as the projection adds and removes links.
  */
 
 let driver: Driver;
@@ -181,6 +185,153 @@ describe('impact gives the same answers as before', () => {
       expect(affected).toBeGreaterThan(20);
       const unknown = await impact(driver, partner(tier(5)[1]!), tier(-2)[10]!, 10, 10, null);
       expect(unknown.found).toBe(false);
+    },
+    SLOW,
+  );
+});
+
+describe('Partner.tier gives the same tiers as before', () => {
+  const sample = () => [...network.byTier.values()].flatMap((ids) => ids.slice(0, 4));
+
+  it(
+    'for the company and for partners, for companies of every tier',
+    async () => {
+      const ids = sample();
+      expect(await tiers(driver, company, ids)).toEqual(await referenceTiers(driver, company, ids));
+      for (const viewer of [tier(4)[0]!, tier(1)[0]!, tier(-1)[3]!]) {
+        const expected = await referenceTiers(driver, partner(viewer), ids);
+        expect(await tiers(driver, partner(viewer), ids)).toEqual(expected);
+        // The comparison means something: a partner sees some tiers and not others.
+        expect(expected.some((t) => t === null) && expected.some((t) => t !== null)).toBe(true);
+      }
+    },
+    SLOW,
+  );
+});
+
+describe('the items derived onto companies follow their links', () => {
+  /** Companies whose derived items differ from what their links say now. */
+  async function stale(): Promise<string[]> {
+    const { records } = await driver.executeQuery(
+      `MATCH (s:Company)
+       WITH s,
+         COLLECT { MATCH (s)-[r:SUPPLIES]->() UNWIND coalesce(r.items, []) AS sku
+                   RETURN DISTINCT sku ORDER BY sku } AS all,
+         COLLECT { MATCH (s)-[r:SUPPLIES]->() WHERE r.disclosed IS NULL AND r.visibility = 'NETWORK'
+                   UNWIND coalesce(r.items, []) AS sku RETURN DISTINCT sku ORDER BY sku } AS shared
+       WITH s, all, shared,
+         COLLECT { UNWIND coalesce(s.outItems, []) AS sku RETURN sku ORDER BY sku } AS outItems,
+         COLLECT { UNWIND coalesce(s.sharedOutItems, []) AS sku RETURN sku ORDER BY sku } AS sharedOutItems
+       WHERE all <> outItems OR shared <> sharedOutItems
+       RETURN s.id AS id`,
+    );
+    return records.map((record) => record.get('id') as string);
+  }
+
+  /** Impact's count and items against the earlier query's (its rows are compared above). */
+  async function expectImpactTotals(audience: Audience, source: string) {
+    const expected = await referenceImpact(driver, audience, source, 10, 1, null);
+    const result = await impact(driver, audience, source, 10, 1, null);
+    expect(result).toMatchObject({
+      found: expected.found,
+      affectedCount: expected.affectedCount,
+      items: expected.items,
+    });
+  }
+
+  let cursor = 0;
+  const event = <T extends LoggedEvent['type']>(
+    type: T,
+    payload: Extract<LoggedEvent, { type: T }>['payload'],
+  ): LoggedEvent => {
+    cursor += 1;
+    return {
+      cursor: String(cursor),
+      type,
+      aggregateType: 'SupplyLink',
+      aggregateId: 'test',
+      parties: [],
+      actor: null,
+      payload,
+      occurredAt: new Date('2026-01-01T00:00:00Z'),
+    } as LoggedEvent;
+  };
+  const declared = (
+    supplierId: string,
+    customerId: string,
+    items: string[],
+    visibility: 'PRIVATE' | 'PARTNERS' | 'NETWORK',
+    status: 'CONFIRMED' | 'DISCLOSED' = 'CONFIRMED',
+    linkId?: string,
+  ) =>
+    event('SupplyLinkDeclared', {
+      supplierId,
+      customerId,
+      items,
+      share: 0.5,
+      since: null,
+      visibility,
+      declaredBy: status === 'DISCLOSED' ? customerId : null,
+      status,
+      ...(linkId ? { linkId } : {}),
+    });
+
+  it(
+    'after the bulk load, and after links are added, changed, observed and removed',
+    async () => {
+      expect(await stale()).toEqual([]);
+      const sink = networkProjectionSink(driver, 'derived-test');
+      const [a, b] = [tier(3)[0]!, tier(2)[0]!];
+      // A company `a` does not supply yet, so the disclosure makes a new link that its rejection removes.
+      const c = tier(-1).find((id) => !network.links.some((l) => l.s === a && l.c === id))!;
+      const existing = network.links.find((link) => !link.disclosed && tier(4).includes(link.s))!;
+      await sink.applyBatch([
+        // A new link shared with the network, and an existing one narrowed to PRIVATE with new items.
+        declared(a, b, ['SKU-NEW-1', 'SKU-NEW-2'], 'NETWORK'),
+        declared(existing.s, existing.c, ['SKU-NEW-3'], 'PRIVATE'),
+        // A disclosure, seen by its ends only, then an order observing another item on the first link.
+        declared(a, c, ['SKU-NEW-4'], 'NETWORK', 'DISCLOSED', 'disclosure-1'),
+        event('OrderConfirmed', {
+          orderId: 'o-1',
+          number: 'SO-1',
+          kind: 'SALES',
+          status: 'CONFIRMED',
+          buyerId: b,
+          sellerId: a,
+          currency: 'EUR',
+          actorPartnerId: null,
+          externalRef: null,
+          lines: [
+            {
+              lineNo: 1,
+              sku: 'SKU-NEW-5',
+              unit: 'EA',
+              quantity: '1',
+              requestedDate: null,
+              confirmedQuantity: '1',
+              confirmedDate: null,
+            },
+          ],
+        }),
+      ]);
+      expect(await stale()).toEqual([]);
+      const [row] = (
+        await driver.executeQuery('MATCH (s:Company {id: $a}) RETURN s.sharedOutItems AS shared', { a })
+      ).records;
+      expect(row?.get('shared') as string[]).toEqual(expect.arrayContaining(['SKU-NEW-1', 'SKU-NEW-5']));
+      expect(row?.get('shared') as string[]).not.toContain('SKU-NEW-4');
+      // Rejecting the disclosure removes its link, and its item from the supplier.
+      await sink.applyBatch([
+        event('SupplyLinkRejected', { linkId: 'disclosure-1', supplierId: a, customerId: c, reason: 'no' }),
+      ]);
+      expect(await stale()).toEqual([]);
+      const [after] = (
+        await driver.executeQuery('MATCH (s:Company {id: $a}) RETURN s.outItems AS items', { a })
+      ).records;
+      expect(after?.get('items') as string[]).not.toContain('SKU-NEW-4');
+      // The traversals read the derived items: impact still answers as before on the changed network.
+      await expectImpactTotals(company, existing.s);
+      await expectImpactTotals(partner(a), a);
     },
     SLOW,
   );

@@ -6,6 +6,7 @@ import type { SubgraphModule } from '../../platform/server/subgraph.ts';
 import { createContext, type Context } from './context.ts';
 import { networkProjectionSink } from './projection.ts';
 import { resolvers } from './resolvers.ts';
+import { deriveAll } from './derived.ts';
 import { prepareNetworkSchema } from './store.ts';
 
 export const PROJECTION = 'network-projection';
@@ -19,7 +20,11 @@ function driverOf(runtime: Runtime) {
 
 export const network: SubgraphModule<Context> = {
   name: 'network',
-  prepare: (runtime) => prepareNetworkSchema(driverOf(runtime)),
+  async prepare(runtime) {
+    await prepareNetworkSchema(driverOf(runtime));
+    // Before the projection starts: a graph written before the derived properties existed gets them once.
+    await deriveAll(driverOf(runtime));
+  },
   async create(runtime) {
     const driver = driverOf(runtime);
     // Everything in the graph is projected from the event log, exactly once: partners, certifications,

@@ -3,6 +3,7 @@ import type { SupplyLinkDeclaredFacts } from '../../platform/events/contract.ts'
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import { applyFresh, type ConsumerSink } from '../../platform/events/consumer.ts';
 import { isoDate } from '../../platform/dates.ts';
+import { refreshDerived } from './derived.ts';
 
 /** Adds `$new` to list `current` without repeats. */
 const union = (current: string, added: string) =>
@@ -33,7 +34,7 @@ async function applyDeclaration(
 ): Promise<void> {
   await tx.run(
     `${MERGE_LINK}
-     WITH r, {PRIVATE: 0, PARTNERS: 1, NETWORK: 2} AS rank,
+     WITH s, r, {PRIVATE: 0, PARTNERS: 1, NETWORK: 2} AS rank,
           $requestId IS NOT NULL AND coalesce(r.disclosed, size(r.sources) = 0) AS provisional
      SET r.visibility = CASE
            WHEN $declaredBy IS NULL OR r.companyVisibility IS NULL
@@ -46,7 +47,9 @@ async function applyDeclaration(
          r.since = coalesce($since, r.since, $day)
      SET r.items = ${union('r.declaredItems', 'r.observedItems')}
      SET r.disclosed = CASE WHEN provisional THEN true END,
-         r.requestId = CASE WHEN provisional THEN $requestId END`,
+         r.requestId = CASE WHEN provisional THEN $requestId END
+     WITH s
+     ${refreshDerived('s')}`,
     {
       supplierId: link.supplierId,
       customerId: link.customerId,
@@ -63,7 +66,9 @@ async function applyDeclaration(
 
 /**
  * Applies one event to the graph. Every write is a MERGE or SET keyed by ids from the event, so the
- * projection is deterministic; exactly-once comes from the offset stored in the same transaction.
+ * projection is deterministic; exactly-once comes from the offset stored in the same transaction. Every
+ * write to a link also rewrites its supplier's derived properties (derived.ts) in that statement, so no
+ * reader sees one without the other.
  */
 async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise<void> {
   switch (event.type) {
@@ -104,7 +109,9 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
              r.sources = ${union('r.sources', "['OBSERVED']")},
              r.observedAt = $day, r.since = coalesce(r.since, $day)
          REMOVE r.disclosed, r.requestId
-         SET r.items = ${union('r.declaredItems', 'r.observedItems')}`,
+         SET r.items = ${union('r.declaredItems', 'r.observedItems')}
+         WITH s
+         ${refreshDerived('s')}`,
         { supplierId: order.sellerId, customerId: order.buyerId, items, day: dayOf(event) },
       );
       return;
@@ -160,7 +167,10 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
          WITH q
          OPTIONAL MATCH (:Company {id: q.supplierId})-[r:SUPPLIES {requestId: q.id}]->(:Company {id: q.customerId})
          WHERE r.disclosed
-         DELETE r`,
+         DELETE r
+         WITH q
+         MATCH (s:Company {id: q.supplierId})
+         ${refreshDerived('s')}`,
         { linkId, reason, at: event.occurredAt.toISOString() },
       );
       return;

@@ -16,13 +16,7 @@ import {
   withViewer,
   type Audience,
 } from './cypher.ts';
-import {
-  MAX_DEPTH,
-  type AffectedRow,
-  type ConcentrationEntryRow,
-  type SingleSourceRow,
-  type SupplyLinkRow,
-} from './model.ts';
+import { MAX_DEPTH, type ConcentrationEntryRow, type SingleSourceRow, type SupplyLinkRow } from './model.ts';
 
 /**
  * The network's read queries. Each answers one GraphQL field in one Cypher query: a breadth-first
@@ -113,25 +107,37 @@ export function linkCursor(direction: Direction, link: SupplyLinkRow): [string, 
     : [String(link.tier), link.customerId, link.supplierId];
 }
 
-/** Tier of each company relative to us, through the links the audience may see; one query per batch. */
+/**
+ * Tier of each company relative to us, through the links the audience may see; one query per batch. Each
+ * tier is a shortest-path search between two known ends (breadth-first from both, so it stops where the
+ * two frontiers meet), over the hops `visibleHop` allows; the search downstream of us runs only for a
+ * company that is not upstream of us, so an upstream company never walks our whole downstream network.
+ */
 export async function tiers(
   driver: Driver,
   audience: Audience,
   ids: readonly string[],
 ): Promise<(number | null)[]> {
+  const view = viewerScope(audience);
+  const carry = (...names: string[]) => [...names, ...view].join(', ');
+  const hops =
+    audience.kind === 'company'
+      ? ''
+      : `WHERE all(hr IN relationships(p) WHERE ${visibleHop(audience, 'hr', 'startNode(hr)', 'endNode(hr)')})`;
   const rows = await read<{ id: string; tier: number | null }>(
     driver,
-    `UNWIND $ids AS id
+    `OPTIONAL MATCH (self:Company {isSelf: true})
+     ${withViewer(audience, ['self'])}
+     UNWIND $ids AS id
      OPTIONAL MATCH (c:Company {id: id})
-     OPTIONAL MATCH (self:Company {isSelf: true})
-     OPTIONAL CALL (c, self) {
-       WITH c, self WHERE c <> self
-       ${reach(audience, 'downstream', 'c', 'self', MAX_DEPTH, 1)}
+     OPTIONAL CALL (${carry('c', 'self')}) {
+       WITH ${carry('c', 'self')} WHERE c <> self
+       MATCH p = shortestPath((c)-[:SUPPLIES*1..${MAX_DEPTH}]->(self)) ${hops}
        RETURN length(p) AS up
      }
-     OPTIONAL CALL (c, self) {
-       WITH c, self WHERE c <> self
-       ${reach(audience, 'downstream', 'self', 'c', MAX_DEPTH, 1)}
+     OPTIONAL CALL (${carry('c', 'self', 'up')}) {
+       WITH ${carry('c', 'self', 'up')} WHERE c <> self AND up IS NULL
+       MATCH p = shortestPath((self)-[:SUPPLIES*1..${MAX_DEPTH}]->(c)) ${hops}
        RETURN length(p) AS down
      }
      RETURN id, CASE WHEN c IS NULL OR self IS NULL THEN null WHEN c = self THEN 0
@@ -173,86 +179,6 @@ export async function supplyPath(
      RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, companyIds, links`,
     { from, to, viewer: viewerOf(audience) },
   );
-}
-
-export interface ImpactResult {
-  found: boolean;
-  affectedCount: number;
-  items: string[];
-  /** One more than asked, to tell whether another page follows. */
-  page: AffectedRow[];
-}
-
-/**
- * Every company downstream of `id` within `depth` links, each once with a shortest path, nearest first;
- * the count and the items on the way cover all of them, the rows only the page.
- */
-export async function impact(
-  driver: Driver,
-  audience: Audience,
-  id: string,
-  depth: number,
-  limit: number,
-  after: { distance: number; id: string } | null,
-): Promise<ImpactResult> {
-  assertDepth(depth);
-  const view = viewerScope(audience);
-  const carry = (...names: string[]) => [...names, ...view].join(', ');
-  // The page, level by level from the cursor's: a level's ids are read only while the page is not full.
-  const level = (d: number) => `
-       OPTIONAL CALL (levels, page) {
-         WITH levels, page WHERE size(page) < $limit AND ($after IS NULL OR $after.distance <= ${d})
-         UNWIND levels[${d}] AS a
-         WITH a WHERE $after IS NULL OR ${d} > $after.distance OR a.id > $after.id
-         WITH a ORDER BY a.id LIMIT $limit
-         RETURN collect({a: a, distance: ${d}}) AS more
-       }
-       WITH ${carry('x', 'levels')}, page + coalesce(more, []) AS page`;
-  // One breadth-first pass finds every company once at its distance. The items come from the links out
-  // of the companies nearer than `depth` (every link the disruption spreads along, back into the source
-  // excepted); only the page's companies get a path, searched between its two known ends.
-  const row = await readOne<ImpactResult>(
-    driver,
-    `OPTIONAL MATCH (x:Company {id: $id})
-     ${keepKnown(audience, 'x')}
-     OPTIONAL CALL (x) {
-       WITH x WHERE x IS NOT NULL
-       ${withViewer(audience, ['x'])}
-       CALL (${carry('x')}) {
-         ${nearest(audience, 'downstream', 'x', 'a', 0, depth)}
-         RETURN a, min(length(p)) AS distance
-       }
-       WITH ${carry('x', 'distance')}, collect(a) AS level ORDER BY distance
-       WITH ${carry('x')}, collect(level) AS levels, [] AS page
-       ${Array.from({ length: depth }, (_, index) => level(index + 1)).join('')}
-       CALL (${carry('x', 'levels')}) {
-         UNWIND levels[..${depth}] AS level
-         UNWIND level AS a
-         MATCH (a)-[r:SUPPLIES]->(b) WHERE b <> x AND ${visibleHop(audience, 'r', 'a', 'b')}
-         UNWIND r.items AS sku
-         WITH DISTINCT sku
-         RETURN collect(sku) AS items
-       }
-       CALL (${carry('x', 'page')}) {
-         UNWIND page[..$limit] AS row
-         WITH ${carry('x')}, row.a AS a, row.distance AS distance
-         MATCH p = shortestPath((x)-[:SUPPLIES*1..${depth}]->(a))
-         ${audience.kind === 'company' ? '' : `WHERE all(hr IN relationships(p) WHERE ${visibleHop(audience, 'hr', 'startNode(hr)', 'endNode(hr)')})`}
-         RETURN collect({companyId: a.id, distance: distance, path: [n IN nodes(p) | n.id],
-                         items: coalesce(last(relationships(p)).items, [])}) AS rows
-       }
-       RETURN reduce(count = 0, l IN levels[1..] | count + size(l)) AS affectedCount, items, rows
-     }
-     RETURN x IS NOT NULL AS found, coalesce(affectedCount, 0) AS affectedCount, coalesce(items, []) AS items,
-            coalesce(rows, []) AS page`,
-    {
-      id,
-      viewer: viewerOf(audience),
-      limit: int(limit),
-      after: after && { ...after, distance: int(after.distance) },
-    },
-  );
-  return { ...row, items: [...row.items].sort() };
 }
 
 export interface RootedResult<Row> {

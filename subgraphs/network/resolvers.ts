@@ -5,13 +5,13 @@ import { assertCompanyStaff } from './access.ts';
 import type { Audience } from './cypher.ts';
 import type { Context } from './context.ts';
 import { declareLinks } from './declarations.ts';
+import { impact } from './impact.ts';
 import { confirmRequest, pendingRequests, rejectRequest } from './linkRequests.ts';
 import { isActive, listDisruptions, reportDisruption, subscribeToAlerts } from './disruptions.ts';
 import type { Resolvers } from './generated/resolvers.ts';
 import { MAX_DEPTH, type AlertRow, type SupplyLinkRow } from './model.ts';
 import {
   concentration,
-  impact,
   linkCursor,
   linksFrom,
   singleSourceRisks,

@@ -1,0 +1,47 @@
+import type { Driver } from 'neo4j-driver';
+
+/**
+ * What `impact` needs of a company's outgoing links, kept on the company node so that listing the items
+ * on the way reads one property per company reached instead of every link out of it (on a large network
+ * the links outnumber the companies four to one, and most of them lead to the same few items):
+ *   - `outItems`: the SKUs on any of its outgoing links (the company's view);
+ *   - `sharedOutItems`: the SKUs on those every partner sees, NETWORK links that are not DISCLOSED (a
+ *     partner's view, for companies whose other links it cannot see; `impact` reads the links of the
+ *     few others).
+ * Both are rewritten from the links, in the transaction that changes a link, for the link's supplier.
+ */
+
+/** Bumped when what is derived changes, so every start after an upgrade rebuilds it once. */
+const VERSION = 1;
+
+/** Sets the derived properties of company `s` (bound in the query) from its outgoing links as they are now. */
+export function refreshDerived(s: string): string {
+  const skus = (where: string) => `COLLECT {
+      MATCH (${s})-[dr:SUPPLIES]->() ${where}
+      UNWIND coalesce(dr.items, []) AS sku
+      RETURN DISTINCT sku
+    }`;
+  return `SET ${s}.outItems = ${skus('')},
+      ${s}.sharedOutItems = ${skus(`WHERE dr.disclosed IS NULL AND dr.visibility = 'NETWORK'`)}`;
+}
+
+/**
+ * Rebuilds the derived properties of every company when the graph has none of this version yet (a graph
+ * written before they existed, or bulk-loaded without them); batched, so it needs an auto-commit
+ * transaction. Runs before the projection starts, so no link changes under it.
+ */
+export async function deriveAll(driver: Driver, force = false): Promise<void> {
+  const { records } = await driver.executeQuery(
+    'OPTIONAL MATCH (m:DerivedData {name: "companyItems"}) RETURN m.version AS version',
+  );
+  if (!force && records[0]?.get('version') === VERSION) return;
+  const session = driver.session();
+  try {
+    await session.run(`MATCH (s:Company) CALL (s) { ${refreshDerived('s')} } IN TRANSACTIONS OF 5000 ROWS`);
+  } finally {
+    await session.close();
+  }
+  await driver.executeQuery('MERGE (m:DerivedData {name: "companyItems"}) SET m.version = $version', {
+    version: VERSION,
+  });
+}
