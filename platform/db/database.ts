@@ -56,10 +56,7 @@ function statementSubject(sql: string): string {
 }
 
 /** Gives an engine's `query` the row helpers, the same on PGlite and on PostgreSQL. */
-export function queryable(
-  query: Queryable['query'],
-  notifyOnCommit: Queryable['notifyOnCommit'],
-): Queryable {
+export function queryable(query: Queryable['query'], notifyOnCommit: Queryable['notifyOnCommit']): Queryable {
   const maybeOne: Queryable['maybeOne'] = async <Row>(sql: string, params?: readonly SqlValue[]) => {
     const { rows } = await query<Row>(sql, params);
     if (rows.length > 1) throw new RowCountError('at most one row', rows.length, statementSubject(sql));
