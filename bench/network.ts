@@ -88,6 +88,16 @@ const pickIn = (tier: number) => {
 const disrupted = pickIn(4);
 const supplier = pickIn(1);
 const company: Audience = { kind: 'company' };
+// The generated companies live in Neo4j only. The two that act as partners get an active row in the
+// partners directory, as a registered partner has, or the gateway refuses their people's tokens.
+const actingPartners = network.companies.filter((c) => c.id === disrupted || c.id === supplier);
+await stack.db.query(
+  `INSERT INTO partners.partner (id, name, country, roles, status)
+   SELECT c.id, c.id, c.country, ARRAY['SUPPLIER'], 'ACTIVE'
+     FROM jsonb_to_recordset($1::jsonb) AS c(id text, country text)
+   ON CONFLICT (id) DO NOTHING`,
+  [JSON.stringify(actingPartners)],
+);
 const token = await signDevToken(secrets.jwt, { subject: 'bench', roles: ['analyst'] });
 
 const viaGateway = (bearer: string, query: string, variables: Record<string, unknown>) => async () => {
