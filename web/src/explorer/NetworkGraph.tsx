@@ -3,6 +3,8 @@ import type Graph from 'graphology';
 import Sigma from 'sigma';
 import { AFFECTED_COLOUR, DIM_COLOUR, FOCUS_COLOUR } from './layout.ts';
 
+const SMALL_NETWORK = 100;
+
 /**
  * The graph drawn with sigma (WebGL), fit for thousands of companies. Highlighted companies keep their
  * colour (affected ones turn red), the rest dim. Clicking a company chooses it, to expand a tier from it
@@ -38,7 +40,14 @@ export function NetworkGraph({
     const renderer = new Sigma(graph, container.current, {
       // While the camera moves, draw the companies only: edges and labels are most of a frame's work
       // with thousands of companies (a frame redraws every edge), and they return when the move ends.
-      settings: { hideEdgesOnMove: true, hideLabelsOnMove: true },
+      settings: {
+        hideEdgesOnMove: true,
+        hideLabelsOnMove: true,
+        // The outermost tier's names are inside the frame, not cut at its edge.
+        autoRescaleContent: 'labels',
+        // A small network shows every name; a large one one per cell of the label grid, or it is unreadable.
+        labelDensity: graph.order <= SMALL_NETWORK ? Infinity : 1,
+      },
       nodeReducer: (node, data) => {
         const { affected: hit, alerted: alert, focusId: focus, selectedId: chosen } = state.current;
         if (node === chosen) return { ...data, highlighted: true, forceLabel: true };
