@@ -19,13 +19,12 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import type { Principal } from '../platform/auth/principal.ts';
+import { visibilityKey, type Principal } from '../platform/auth/principal.ts';
 import { AsyncQueue } from '../platform/asyncQueue.ts';
 import {
   asGraphQLError,
   classifyUpstreamFailure,
   UpstreamConnections,
-  visibilityKey,
   type UpstreamEvent,
   type UpstreamFailure,
 } from './upstream.ts';

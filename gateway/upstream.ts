@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { CloseCode, createClient, type Client, type FormattedExecutionResult, type Sink } from 'graphql-ws';
 import WebSocket from 'ws';
-import { PRINCIPAL_HEADER, type Principal } from '../platform/auth/principal.ts';
+import { PRINCIPAL_HEADER, visibilityKey, type Principal } from '../platform/auth/principal.ts';
 
 /**
  * The gateway's graphql-ws connections to subgraphs: one WebSocket per subgraph and visibility, however
@@ -10,15 +10,6 @@ import { PRINCIPAL_HEADER, type Principal } from '../platform/auth/principal.ts'
 
 /** One event as a subgraph delivered it. */
 export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, unknown>;
-
-/**
- * What row-level rules read of a principal: the partner it acts for and its roles. The subject says who
- * acted on writes and is never read to decide what a reader sees, so subscribers that share a visibility
- * may share an upstream connection and each event's completion.
- */
-export function visibilityKey(principal: Principal): string {
-  return JSON.stringify([principal.partnerId ?? null, [...principal.roles].sort()]);
-}
 
 /** How an upstream subscription ended other than by completing. */
 export type UpstreamFailure =

@@ -2,11 +2,11 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MODULES } from '../app/modules.ts';
-import type { Principal } from '../platform/auth/principal.ts';
+import { PRINCIPAL_HEADER, signPrincipal, type Principal } from '../platform/auth/principal.ts';
 import { startSubgraph } from '../platform/server/subgraph.ts';
 import { confirmOrder, createPurchaseOrder, submitOrder } from '../subgraphs/orders/commands.ts';
 import { caller, CONFIRM, CREATE_PO, partnerIds, SUBMIT, type Caller } from './support/orders.ts';
-import { bootStack, type TestStack } from './support/stack.ts';
+import { bootStack, countStatements, INTERNAL_SECRET, type TestStack } from './support/stack.ts';
 
 let stack: TestStack;
 let buyer: Caller;
@@ -36,14 +36,15 @@ interface OrderEventView {
 const ORDER_EVENTS = `subscription ($after: String) {
   orderEvents(after: $after) { cursor type status order { id number seller { id name tier } } } }`;
 
-/** A graphql-ws client of the gateway, collecting what one subscription delivers. */
+/** A graphql-ws client of the gateway (or of `url`), collecting what one subscription delivers. */
 function subscribe<Event = OrderEventView>(
   headers: Record<string, string>,
   variables: Record<string, unknown> = {},
   query = ORDER_EVENTS,
+  url = stack.gateway.url,
 ) {
   const client: Client = createClient({
-    url: stack.gateway.url.replace('http:', 'ws:'),
+    url: url.replace('http:', 'ws:'),
     webSocketImpl: WebSocket,
     connectionParams: headers,
     retryAttempts: 0,
@@ -408,5 +409,48 @@ describe('subscriptions through the gateway', () => {
     // Fields from orders, through the gateway: the customer's own orders with us.
     expect(alert.company.orders.nodes.length).toBeGreaterThan(0);
     expect(unaffected.events).toEqual([]);
+  });
+});
+
+describe('subscriptions on the orders subgraph', () => {
+  const DIRECT = `subscription { orderEvents { cursor type status order { id status lines { lineNo quantity } } } }`;
+  type DirectEvent = { type: string; status: string; order: { id: string; status: string } };
+
+  /** `count` people of Norte, each subscribed on the orders subgraph itself, as the gateway would sign them. */
+  async function peopleOfNorte(count: number) {
+    return Promise.all(
+      Array.from({ length: count }, async (_, index) => {
+        const person: Principal = { subject: `norte-person-${index}`, roles: ['partner'], partnerId: norte };
+        const headers = { [PRINCIPAL_HEADER]: await signPrincipal(person, INTERNAL_SECRET) };
+        return subscribe<DirectEvent>(headers, {}, DIRECT, stack.subgraphs.orders.url);
+      }),
+    );
+  }
+
+  it('subscribers who may see the same read each event’s order together, in as many SQL statements as one does', async () => {
+    const statementsWith = async (count: number) => {
+      const people = await peopleOfNorte(count);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const statements = await countStatements(stack, async () => {
+        const seen = people.map((person) => person.events.length);
+        await orderFrom(norte);
+        await until(
+          () => people.every((person, index) => person.events.length >= seen[index]! + 2),
+          'every subscriber’s two events',
+        );
+        await stack.settled();
+      });
+      await Promise.all(people.map((person) => person.close()));
+      for (const person of people) {
+        expect(person.errors).toEqual([]);
+        // Each event still reads the order afresh: the confirmation does not see the submission's order.
+        expect(person.events.every((event) => event.order.status === event.status)).toBe(true);
+      }
+      return statements;
+    };
+    const one = await statementsWith(1);
+    const twenty = await statementsWith(20);
+    // The rest of the work (writes, consumers, reading the log) varies by a statement or two from run to run.
+    expect(Math.abs(twenty - one)).toBeLessThanOrEqual(3);
   });
 });

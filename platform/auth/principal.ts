@@ -31,6 +31,15 @@ export function isPartnerPrincipal(principal: Principal): principal is Principal
   return principal.roles.includes('partner') && typeof principal.partnerId === 'string';
 }
 
+/**
+ * What row-level rules read of a principal: the partner it acts for and its roles. The subject says who
+ * acted on writes and is never read to decide what a reader sees, so readers that share a visibility may
+ * share what was read for them: an upstream connection, an event's completion, its loaders.
+ */
+export function visibilityKey(principal: Principal): string {
+  return JSON.stringify([principal.partnerId ?? null, [...principal.roles].sort()]);
+}
+
 /** Who acted, as events and history record it: the subject, and the partner it acted for if any. */
 export interface Actor {
   subject: string;

@@ -54,8 +54,9 @@ export interface WebSocketEndpoint<Context> {
   /**
    * A context for one event of a subscription, made from the subscription's own. Without it every event
    * would resolve with the loaders of the subscription's first moment and serve what they cached then.
+   * `event` is the source event, the same object for every subscriber it was handed to.
    */
-  eventContext?: (subscriptionContext: Context) => Context;
+  eventContext?: (subscriptionContext: Context, event: unknown) => Context;
   /** Largest message, connection_init included: a larger one closes the socket (1009) before it is read. */
   maxPayload?: number;
   hooks?: WebSocketHooks;
@@ -174,7 +175,9 @@ export async function startHttpService<Context extends BaseContext>(
  * graphql-js `subscribe`, except that each event is executed with a context of its own: what one event
  * loaded is never what the next one reads.
  */
-function subscribeWithEventContext<Context>(eventContext: (subscriptionContext: Context) => Context) {
+function subscribeWithEventContext<Context>(
+  eventContext: (subscriptionContext: Context, event: unknown) => Context,
+) {
   return async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const stream = await graphql.createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream;
@@ -186,7 +189,7 @@ function subscribeWithEventContext<Context>(eventContext: (subscriptionContext: 
         const value = await graphql.execute({
           ...args,
           rootValue: event.value,
-          contextValue: eventContext(args.contextValue as Context),
+          contextValue: eventContext(args.contextValue as Context, event.value),
         });
         return { done: false, value };
       },

@@ -6,7 +6,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse } from 'graphql';
 import { decodeJwt } from 'jose';
-import { PRINCIPAL_HEADER, verifyPrincipal, type Principal } from '../auth/principal.ts';
+import { PRINCIPAL_HEADER, verifyPrincipal, visibilityKey, type Principal } from '../auth/principal.ts';
 import { VerifiedPrincipals } from '../auth/verifiedPrincipals.ts';
 import { safeFormatError, unauthenticated } from '../errors.ts';
 import type { RunningConsumer } from '../events/consumer.ts';
@@ -83,6 +83,7 @@ export async function startSubgraph<Context extends BaseContext>(
     principals.set(context, principal);
     return context;
   };
+  const eventContexts = new EventContexts(instance.createContext.bind(instance));
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
@@ -114,10 +115,10 @@ export async function startSubgraph<Context extends BaseContext>(
         schema,
         context: (params) => contextFor(params?.[PRINCIPAL_HEADER]),
         hooks: principalExpiry(runtime.internalSecret),
-        eventContext: (context) => {
+        eventContext: (context, event) => {
           const principal = principals.get(context);
           if (!principal) throw new Error('a subscription context the subgraph did not make');
-          return instance.createContext(principal);
+          return eventContexts.contextFor(event, principal);
         },
       },
     },
@@ -187,4 +188,32 @@ function principalExpiry(secret: string): WebSocketHooks {
     },
     onClose: (ctx) => clearTimeout(timers.get(ctx)),
   };
+}
+
+/**
+ * The contexts in which subscription events are resolved. One event handed to a thousand subscribers of
+ * the same visibility is resolved with one context, so its loaders read the event's order once, not a
+ * thousand times; the next event gets a context of its own, so nothing read for one event is served for
+ * a later one. Events replayed for one subscriber are objects of their own and share nothing.
+ */
+class EventContexts<Context> {
+  private readonly byEvent = new WeakMap<object, Map<string, Context>>();
+
+  constructor(private readonly create: (principal: Principal) => Context) {}
+
+  contextFor(event: unknown, principal: Principal): Context {
+    if (typeof event !== 'object' || event === null) return this.create(principal);
+    let byVisibility = this.byEvent.get(event);
+    if (!byVisibility) {
+      byVisibility = new Map();
+      this.byEvent.set(event, byVisibility);
+    }
+    const key = visibilityKey(principal);
+    let context = byVisibility.get(key);
+    if (!context) {
+      context = this.create(principal);
+      byVisibility.set(key, context);
+    }
+    return context;
+  }
 }
