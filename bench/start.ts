@@ -8,6 +8,8 @@ import { PROJECT_ROOT } from '../platform/config.ts';
 import { SUBGRAPHS } from '../platform/subgraphs.ts';
 import { freePort } from '../platform/server/freePort.ts';
 import { isAlive, waitUntilDead } from '../platform/neo4j/processes.ts';
+import { signDevToken } from '../gateway/auth.ts';
+import { BENCH_SECRETS } from './support.ts';
 
 /**
  * `npm run bench:start`: cold start of `npm start` (Neo4j provisioned, stores already created by a first,
@@ -18,6 +20,7 @@ import { isAlive, waitUntilDead } from '../platform/neo4j/processes.ts';
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const RUNS = Number(values.runs);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const START_TIMEOUT_MS = 300_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function neo4jOwnStart(dataDir: string): Promise<number> {
@@ -36,7 +39,15 @@ interface AppRun {
 }
 
 async function appStart(dataDir: string): Promise<AppRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(await freePort()) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    JWT_SECRET: BENCH_SECRETS.jwt,
+    INTERNAL_SECRET: BENCH_SECRETS.internal,
+  };
+  // An answer to an authenticated query: the gateway refuses anonymous ones before any subgraph is asked.
+  const authorization = `Bearer ${await signDevToken(BENCH_SECRETS.jwt, { subject: 'bench-start', roles: ['analyst'] })}`;
   for (const name of SUBGRAPHS) env[`${name.toUpperCase()}_PORT`] = String(await freePort());
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'app/start.ts')], {
@@ -52,9 +63,13 @@ async function appStart(dataDir: string): Promise<AppRun> {
   const url = `http://127.0.0.1:${env.PORT}/graphql`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+    if (performance.now() - started > START_TIMEOUT_MS) {
+      child.kill('SIGTERM');
+      throw new Error(`npm start gave no answer in ${START_TIMEOUT_MS / 1_000} s:\n${output.slice(-2_000)}`);
+    }
     const answered = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ query: '{ __typename }' }),
     })
       .then((response) => response.ok)
