@@ -260,7 +260,15 @@ async function run(benchCase: Case): Promise<Outcome> {
 }
 
 const outcomes: Outcome[] = [];
-for (const benchCase of CASES) outcomes.push(await run(benchCase));
+for (const benchCase of CASES) {
+  const outcome = await run(benchCase);
+  outcomes.push(outcome);
+  // Printed at once too: a later case that fails does not take this one's figures with it.
+  const r = outcome.results;
+  console.log(
+    `${outcome.label}: delivered ${r.delivered}/${r.expected}, lost ${r.lost}, duplicated ${r.duplicated}, stale ${r.stale}, errors ${r.errors}, p50 ${r.latencies.p50.toFixed(0)} ms, p99 ${r.latencies.p99.toFixed(0)} ms, ${outcome.deliveredPerSecond.toFixed(0)} deliveries/s, ${outcome.eventsPerSecond.toFixed(0)} events/s produced`,
+  );
+}
 
 const pad = (value: string, width: number) => value.padStart(width);
 console.log(
