@@ -55,12 +55,12 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     ...queryable((sql, params) => run(pool, sql, params), notify),
     transaction: async (work) => {
       // One set per attempt: what a deadlock's victim asked for is not sent for the attempt that commits.
-      let notifications = new CommitNotifications(notify);
+      let attempt = new CommitNotifications(notify);
       const result = await inRetriedTransaction(pool, (client) => {
-        notifications = new CommitNotifications(notify);
-        return work(queryable((sql, params) => run(client, sql, params), notifications.add));
+        attempt = new CommitNotifications(notify);
+        return work(queryable((sql, params) => run(client, sql, params), attempt.add));
       });
-      notifications.committed();
+      attempt.committed();
       return result;
     },
     listen: (channel, onNotify) => notifications.listen(channel, onNotify),

@@ -69,8 +69,9 @@ export async function startSubgraph<Context extends BaseContext>(
     typeDefs,
     resolvers: instance.resolvers as GraphQLResolverMap<unknown>,
   });
-  // Whose context it is, so that each subscription event gets fresh loaders for the same principal.
-  const principals = new WeakMap<Context, Principal>();
+  // Whose context it is, so that each subscription event gets fresh loaders for the same principal; its
+  // visibility is worked out once per subscription, not once per event.
+  const subscribers = new WeakMap<Context, Subscriber>();
   const verified = new VerifiedPrincipals(runtime.internalSecret);
   const refusal = `${module.name} accepts only requests signed by the gateway`;
   /** The principal the gateway signed; undefined when the signature is missing, wrong or expired. */
@@ -80,7 +81,7 @@ export async function startSubgraph<Context extends BaseContext>(
     const principal = await principalOf(signed);
     if (!principal) throw unauthenticated(refusal);
     const context = instance.createContext(principal);
-    principals.set(context, principal);
+    subscribers.set(context, { principal, visibility: visibilityKey(principal) });
     return context;
   };
   const eventContexts = new EventContexts(instance.createContext.bind(instance));
@@ -116,9 +117,9 @@ export async function startSubgraph<Context extends BaseContext>(
         context: (params) => contextFor(params?.[PRINCIPAL_HEADER]),
         hooks: principalExpiry(runtime.internalSecret),
         eventContext: (context, event) => {
-          const principal = principals.get(context);
-          if (!principal) throw new Error('a subscription context the subgraph did not make');
-          return eventContexts.contextFor(event, principal);
+          const subscriber = subscribers.get(context);
+          if (!subscriber) throw new Error('a subscription context the subgraph did not make');
+          return eventContexts.contextFor(event, subscriber);
         },
       },
     },
@@ -196,23 +197,27 @@ function principalExpiry(secret: string): WebSocketHooks {
  * thousand times; the next event gets a context of its own, so nothing read for one event is served for
  * a later one. Events replayed for one subscriber are objects of their own and share nothing.
  */
+interface Subscriber {
+  principal: Principal;
+  visibility: string;
+}
+
 class EventContexts<Context> {
   private readonly byEvent = new WeakMap<object, Map<string, Context>>();
 
   constructor(private readonly create: (principal: Principal) => Context) {}
 
-  contextFor(event: unknown, principal: Principal): Context {
+  contextFor(event: unknown, { principal, visibility }: Subscriber): Context {
     if (typeof event !== 'object' || event === null) return this.create(principal);
     let byVisibility = this.byEvent.get(event);
     if (!byVisibility) {
       byVisibility = new Map();
       this.byEvent.set(event, byVisibility);
     }
-    const key = visibilityKey(principal);
-    let context = byVisibility.get(key);
+    let context = byVisibility.get(visibility);
     if (!context) {
       context = this.create(principal);
-      byVisibility.set(key, context);
+      byVisibility.set(visibility, context);
     }
     return context;
   }

@@ -5,6 +5,7 @@ import { Decimal } from '../../platform/money.ts';
 import { effectivePrice } from '../../platform/pricing.ts';
 import {
   customerPricesFor,
+  itemMatches,
   promotionsFor,
   type CustomerPriceRow,
   type ItemRow,
@@ -58,15 +59,6 @@ const ITEM_COLUMNS = `i.sku, i.name, i.unit, i.gtin, trim_scale(i.list_price)::t
   i.catalog_version::text AS catalog_version`;
 
 /**
- * Whether item `i` matches the search in parameter `$n` (null: every item): its name or SKU contains it,
- * ignoring case, or its GTIN is it. The same rule as `items(search)` with the SKU matched in part, as
- * customers type the start of one. No index serves a substring: a search scans the items (docs/inventory.md).
- */
-const matches = (n: number) =>
-  `($${n}::text IS NULL OR strpos(lower(i.name), lower($${n})) > 0 OR strpos(lower(i.sku), lower($${n})) > 0
-     OR i.gtin = $${n})`;
-
-/**
  * One page of the catalog by SKU: every item, or with `since` only those changed for this customer; with
  * `search` only the items that match it.
  */
@@ -82,7 +74,7 @@ export async function catalogPage(
   if (!since) {
     const { rows } = await db.query<ItemRow>(
       `SELECT ${ITEM_COLUMNS} FROM inventory.item i
-        WHERE ($1::text IS NULL OR i.sku > $1) AND ${matches(3)} ORDER BY i.sku LIMIT $2`,
+        WHERE ($1::text IS NULL OR i.sku > $1) AND ${itemMatches(3, 'part')} ORDER BY i.sku LIMIT $2`,
       [afterSku, limit, search],
     );
     return rows;
@@ -96,7 +88,7 @@ export async function catalogPage(
        UNION SELECT sku FROM inventory.promotion WHERE starts_at > $3::timestamptz AND starts_at <= $4::timestamptz
        UNION SELECT sku FROM inventory.promotion WHERE ends_at > $3::timestamptz AND ends_at <= $4::timestamptz)
      SELECT ${ITEM_COLUMNS} FROM inventory.item i JOIN changed c ON c.sku = i.sku
-      WHERE ($5::text IS NULL OR i.sku > $5) AND ${matches(7)} ORDER BY i.sku LIMIT $6`,
+      WHERE ($5::text IS NULL OR i.sku > $5) AND ${itemMatches(7, 'part')} ORDER BY i.sku LIMIT $6`,
     [customerId, since.version, since.at, point.at, afterSku, limit, search],
   );
   return rows;

@@ -43,6 +43,15 @@ export async function itemsBySku(db: Queryable, skus: readonly string[]): Promis
   return rows;
 }
 
+/**
+ * Whether item `i` matches the search in parameter `$n` (null: every item): its name contains it, ignoring
+ * case; its GTIN is it; and its SKU is it, or with `sku: 'part'` contains it (customers type the start of
+ * one). No index serves a substring: a search scans the items (docs/inventory.md).
+ */
+export const itemMatches = (n: number, sku: 'whole' | 'part') =>
+  `($${n}::text IS NULL OR strpos(lower(i.name), lower($${n})) > 0 OR i.gtin = $${n}
+     OR ${sku === 'part' ? `strpos(lower(i.sku), lower($${n})) > 0` : `i.sku = $${n}`})`;
+
 export async function listItems(
   db: Queryable,
   search: string | null,
@@ -51,7 +60,7 @@ export async function listItems(
 ): Promise<ItemRow[]> {
   const { rows } = await db.query<ItemRow>(
     `${SELECT_ITEM}
-      WHERE ($1::text IS NULL OR strpos(lower(i.name), lower($1)) > 0 OR i.sku = $1 OR i.gtin = $1)
+      WHERE ${itemMatches(1, 'whole')}
         AND ($2::text IS NULL OR (lower(i.name), i.sku) > ($2, $3))
       ORDER BY lower(i.name), i.sku LIMIT $4`,
     [search, after?.[0] ?? null, after?.[1] ?? null, limit],

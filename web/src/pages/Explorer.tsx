@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useLazyQuery, useQuery, useSubscription } from '@apollo/client/react';
 import {
   CompaniesDocument,
@@ -96,7 +96,6 @@ export function Explorer() {
   const [selected, setSelected] = useState<string>();
   // Expansions change the drawn graph in place; this re-renders what reads it.
   const [expansions, setExpansions] = useState(0);
-  const select = useCallback((id: string) => setSelected(id), []);
 
   return (
     <>
@@ -183,7 +182,7 @@ export function Explorer() {
           selectedId={selected}
           affected={affected}
           alerted={alerted}
-          onSelect={select}
+          onSelect={setSelected}
         />
       ) : null}
       {impact.error ? <ErrorView error={impact.error} /> : null}
