@@ -413,6 +413,9 @@ describe('subscriptions through the gateway', () => {
 });
 
 describe('subscriptions on the orders subgraph', () => {
+  // Reads of orders and their lines: the writes' own reads are the same whatever the number of subscribers;
+  // the event log, polled on timers, is left out.
+  const ORDER_READS = /^\s*SELECT[\s\S]*\bFROM orders\.(purchase_order|order_line)\b/i;
   const DIRECT = `subscription { orderEvents { cursor type status order { id status lines { lineNo quantity } } } }`;
   type DirectEvent = { type: string; status: string; order: { id: string; status: string } };
 
@@ -427,19 +430,23 @@ describe('subscriptions on the orders subgraph', () => {
     );
   }
 
-  it('subscribers who may see the same read each event’s order together, in as many SQL statements as one does', async () => {
+  it('subscribers who may see the same read each event’s order together, in as many reads of it as one does', async () => {
     const statementsWith = async (count: number) => {
       const people = await peopleOfNorte(count);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const statements = await countStatements(stack, async () => {
-        const seen = people.map((person) => person.events.length);
-        await orderFrom(norte);
-        await until(
-          () => people.every((person, index) => person.events.length >= seen[index]! + 2),
-          'every subscriber’s two events',
-        );
-        await stack.settled();
-      });
+      const statements = await countStatements(
+        stack,
+        async () => {
+          const seen = people.map((person) => person.events.length);
+          await orderFrom(norte);
+          await until(
+            () => people.every((person, index) => person.events.length >= seen[index]! + 2),
+            'every subscriber’s two events',
+          );
+          await stack.settled();
+        },
+        { matching: ORDER_READS },
+      );
       await Promise.all(people.map((person) => person.close()));
       for (const person of people) {
         expect(person.errors).toEqual([]);
@@ -454,7 +461,7 @@ describe('subscriptions on the orders subgraph', () => {
     };
     const one = await statementsWith(1);
     const twenty = await statementsWith(20);
-    // The rest of the work (writes, consumers, reading the log) varies by a statement or two from run to run.
-    expect(Math.abs(twenty - one)).toBeLessThanOrEqual(3);
+    expect(one).toBeGreaterThan(0);
+    expect(twenty).toBe(one);
   });
 });

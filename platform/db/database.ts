@@ -80,7 +80,28 @@ export interface Database extends Queryable {
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /** Statements sent since the database was opened; lets tests bound round trips per request. */
   readonly statementCount: number;
+  /** Calls `listener` with the text of every statement sent from now on; returns a function that stops it. */
+  watchStatements(listener: (sql: string) => void): () => void;
   close(): Promise<void>;
+}
+
+/** The statements an engine has sent: a count, and their text for whoever watches. */
+export function statementTally() {
+  let count = 0;
+  const watchers = new Set<(sql: string) => void>();
+  return {
+    get count() {
+      return count;
+    },
+    record(sql: string) {
+      count += 1;
+      for (const watcher of watchers) watcher(sql);
+    },
+    watch(listener: (sql: string) => void) {
+      watchers.add(listener);
+      return () => void watchers.delete(listener);
+    },
+  };
 }
 
 export interface OpenDatabaseOptions {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
-import { queryable, type Database, type QueryResult, type SqlValue } from './database.ts';
+import { queryable, statementTally, type Database, type QueryResult, type SqlValue } from './database.ts';
 import { quoteIdent } from './migrate.ts';
 import { CommitNotifications, coalescedNotifier } from './notifier.ts';
 
@@ -10,14 +10,14 @@ const parsers = { [types.INT8]: (value: string) => value };
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const pg = await PGlite.create(dataDir ?? 'memory://', { parsers });
-  let statements = 0;
+  const statements = statementTally();
 
   const run = async <Row>(
     target: Pick<PGlite, 'query'>,
     sql: string,
     params: readonly SqlValue[] = [],
   ): Promise<QueryResult<Row>> => {
-    statements += 1;
+    statements.record(sql);
     const result = await target.query<Row>(sql, params as unknown[]);
     // PGlite reports affectedRows 0 for SELECT; pg counts the rows it returned.
     return {
@@ -33,8 +33,9 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   return {
     engine: 'pglite',
     get statementCount() {
-      return statements;
+      return statements.count;
     },
+    watchStatements: statements.watch,
     ...queryable((sql, params) => run(pg, sql, params), notify),
     async transaction(work) {
       const notifications = new CommitNotifications(notify);

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { queryable, type Database, type QueryResult, type SqlValue } from './database.ts';
+import { queryable, statementTally, type Database, type QueryResult, type SqlValue } from './database.ts';
 import { CommitNotifications, coalescedNotifier } from './notifier.ts';
 
 const INT8_OID = 20;
@@ -24,7 +24,7 @@ function isRetryable(error: unknown): boolean {
 }
 
 export async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  let statements = 0;
+  const statements = statementTally();
   let closing = false;
   const isClosing = () => closing;
   const pool = await openPool(url, poolSize, isClosing);
@@ -42,7 +42,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     sql: string,
     params: readonly SqlValue[] = [],
   ): Promise<QueryResult<Row>> => {
-    statements += 1;
+    statements.record(sql);
     const result = await target.query(sql, params as unknown[]);
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
   };
@@ -50,8 +50,9 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   return {
     engine: 'postgres',
     get statementCount() {
-      return statements;
+      return statements.count;
     },
+    watchStatements: statements.watch,
     ...queryable((sql, params) => run(pool, sql, params), notify),
     transaction: async (work) => {
       // One set per attempt: what a deadlock's victim asked for is not sent for the attempt that commits.

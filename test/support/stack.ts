@@ -71,12 +71,23 @@ export async function bootStack(options: { seedDemo?: boolean } = {}): Promise<T
  * same database on their own timers, so the count is taken once everything is applied, five times, keeping
  * the fewest: background polls do not land in every run.
  */
-export async function countStatements(stack: TestStack, work: () => Promise<void>): Promise<number> {
+export async function countStatements(
+  stack: TestStack,
+  work: () => Promise<void>,
+  options: { matching?: RegExp } = {},
+): Promise<number> {
   const once = async () => {
     await stack.settled();
-    const before = stack.db.statementCount;
-    await work();
-    return stack.db.statementCount - before;
+    let counted = 0;
+    const stop = stack.db.watchStatements((sql) => {
+      if (!options.matching || options.matching.test(sql)) counted += 1;
+    });
+    try {
+      await work();
+    } finally {
+      stop();
+    }
+    return counted;
   };
   let fewest = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 5; run += 1) fewest = Math.min(fewest, await once());
