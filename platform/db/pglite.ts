@@ -35,7 +35,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     get statementCount() {
       return statements.count;
     },
-    watchStatements: statements.watch,
+    watchStatements: (listener) => statements.watch(listener),
     ...queryable((sql, params) => run(pg, sql, params), notify),
     async transaction(work) {
       const notifications = new CommitNotifications(notify);

@@ -52,7 +52,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     get statementCount() {
       return statements.count;
     },
-    watchStatements: statements.watch,
+    watchStatements: (listener) => statements.watch(listener),
     ...queryable((sql, params) => run(pool, sql, params), notify),
     transaction: async (work) => {
       // One set per attempt: what a deadlock's victim asked for is not sent for the attempt that commits.
