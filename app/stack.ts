@@ -47,7 +47,9 @@ export interface Stack {
 }
 
 /** The gateway in a worker thread (app/gatewayThread.ts). */
-export async function startGatewayThread(options: GatewayOptions): Promise<RunningService> {
+export async function startGatewayThread(
+  options: GatewayOptions | Promise<GatewayOptions>,
+): Promise<RunningService> {
   const thread = await startThreadService('gateway', new URL('./gatewayThread.ts', import.meta.url), options);
   return {
     name: 'gateway',
@@ -67,29 +69,36 @@ export async function openNeo4jDriver(connection: Neo4jConnection): Promise<Driv
 
 /** The whole federated graph in one process: every subgraph on its own port, and the gateway. */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const db = await openDatabase({ url: options.databaseUrl, dataDir: options.pgliteDir });
-  const cleanups: (() => Promise<void>)[] = [() => db.close()];
+  const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(error));
   };
+  // The gateway's thread loads its modules while the subgraphs start; it serves once they all answer.
+  const gatewayOptions = deferred<GatewayOptions>();
+  const gatewayThread = options.gatewayThread ? startGatewayThread(gatewayOptions.promise) : undefined;
+  gatewayThread?.catch(() => undefined);
   try {
+    const db = await openDatabase({ url: options.databaseUrl, dataDir: options.pgliteDir });
+    cleanups.push(() => db.close());
     await migrateEventLog(db);
     const wakeup = new EventWakeup(db);
     await wakeup.start();
     cleanups.push(() => wakeup.stop());
-    const driver = await openNeo4jDriver(await options.neo4j);
-    cleanups.push(() => driver.close());
-    const runtime: Runtime = {
-      db,
-      wakeup,
-      neo4j: driver,
-      internalSecret: options.internalSecret,
-      subgraphUrls: {},
+    const runtime: Runtime = { db, wakeup, internalSecret: options.internalSecret, subgraphUrls: {} };
+    // Neo4j's JVM is the slowest to start: what needs only PostgreSQL is prepared meanwhile.
+    const needNeo4j = async () => {
+      if (runtime.neo4j) return;
+      const driver = await openNeo4jDriver(await options.neo4j);
+      cleanups.push(() => driver.close());
+      runtime.neo4j = driver;
     };
-
-    for (const name of SUBGRAPHS) await MODULES[name].prepare(runtime);
+    for (const name of SUBGRAPHS) if (!MODULES[name].usesNeo4j) await MODULES[name].prepare(runtime);
     const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
     for (const name of SUBGRAPHS) {
+      if (MODULES[name].usesNeo4j) {
+        await needNeo4j();
+        await MODULES[name].prepare(runtime);
+      }
       subgraphs[name] = await startSubgraph(
         MODULES[name],
         runtime,
@@ -99,7 +108,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       cleanups.push(() => subgraphs[name].close());
       runtime.subgraphUrls![name] = subgraphs[name].url;
     }
-    const gatewayOptions: GatewayOptions = {
+    // The stack hands out a driver whether or not a subgraph needed one.
+    await needNeo4j();
+    const driver = runtime.neo4j!;
+    gatewayOptions.resolve({
       subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url])) as Record<
         SubgraphName,
         string
@@ -109,10 +121,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: options.gatewayPort,
       host: options.host,
       devSignIn: options.devSignIn,
-    };
-    const gateway = options.gatewayThread
-      ? await startGatewayThread(gatewayOptions)
-      : await startGateway(gatewayOptions);
+    });
+    const gateway = await (gatewayThread ?? startGateway(await gatewayOptions.promise));
     cleanups.push(() => gateway.close());
 
     const settled = async () => {
@@ -126,7 +136,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     return { gateway, subgraphs, db, driver, runtime, settled, stop: stopAll };
   } catch (error) {
+    gatewayOptions.reject(error);
+    await gatewayThread?.catch(() => undefined);
     await stopAll();
     throw error;
   }
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((settle, fail) => {
+    resolve = settle;
+    reject = fail;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }

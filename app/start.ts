@@ -2,18 +2,20 @@ import path from 'node:path';
 import { loadConfig, subgraphPort } from '../platform/config.ts';
 import { useNeo4j } from '../platform/neo4j/connect.ts';
 import { SUBGRAPHS } from '../platform/subgraphs.ts';
-import { startStack } from './stack.ts';
-import { ensureWebBuild } from '../web/build.ts';
 
 /** `npm start`: the whole graph on one machine, with embedded PostgreSQL and Neo4j unless configured. */
-const startedAt = Date.now();
 const config = await loadConfig();
-// Neo4j's JVM takes the longest to start: the web build check and PostgreSQL run while it does.
+// Neo4j's JVM takes the longest to start: loading the rest of the code, the web build check and
+// PostgreSQL run while it does. Hence the modules below are imported only once it is launched.
 const neo4jStarting = useNeo4j(config.neo4j, path.join(config.dataDir, 'neo4j'));
 const neo4jConnection = neo4jStarting.then((handle) => handle.connection);
 // startStack awaits it once PostgreSQL is ready; a launch that fails before then is reported there.
 neo4jConnection.catch(() => undefined);
 const stopNeo4j = async () => (await neo4jStarting.catch(() => undefined))?.stop();
+const [{ startStack }, { ensureWebBuild }] = await Promise.all([
+  import('./stack.ts'),
+  import('../web/build.ts'),
+]);
 await ensureWebBuild().catch(async (error: unknown) => {
   await stopNeo4j();
   throw error;
@@ -38,7 +40,7 @@ const stack = await startStack({
 });
 const neo4j = await neo4jStarting;
 
-const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+const seconds = process.uptime().toFixed(1);
 console.log(`
 Supply-network graph ready in ${seconds}s
   web app     ${stack.gateway.url.replace(/graphql$/, '')}

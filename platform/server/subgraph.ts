@@ -42,6 +42,8 @@ export type PrincipalRoute = (
 
 export interface SubgraphModule<Context extends BaseContext = BaseContext> {
   name: SubgraphName;
+  /** Whether it needs `runtime.neo4j`: the others prepare and start while Neo4j is still starting. */
+  usesNeo4j?: boolean;
   /** Applies the subgraph's migrations or schema constraints; idempotent. */
   prepare(runtime: Runtime): Promise<void>;
   create(runtime: Runtime): Promise<SubgraphInstance<Context>>;

@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 /**
  * A service in a worker thread of this process: its own event loop, so it runs on another core beside the
  * main thread, and it ends with the process however the process ends (SIGTERM, a crash), as no child
- * process would. The entry module posts `{ url }` once it serves and closes itself on a `'close'` message.
+ * process would. The entry module starts on a `{ start: options }` message, posts `{ url }` once it serves
+ * and closes itself on a `'close'` message.
  */
 
 export interface ThreadService {
@@ -17,23 +18,34 @@ export interface ThreadService {
  */
 const TSX_API = import.meta.resolve('tsx/esm/api');
 
-export async function startThreadService(
+export async function startThreadService<Options>(
   name: string,
   entry: URL,
-  workerData: unknown,
+  options: Options | Promise<Options>,
 ): Promise<ThreadService> {
+  // Spawned before its options are known: the worker loads its modules while the caller gets them ready.
   const worker = new Worker(
     `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`,
-    { eval: true, workerData, name },
+    { eval: true, name },
   );
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const served = new Promise<string>((resolve, reject) => {
     worker.once('message', (message: { url?: unknown }) =>
       typeof message.url === 'string' ? resolve(message.url) : reject(new Error(`${name} sent no URL`)),
     );
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it served`)));
   });
+  served.catch(() => undefined);
+  let started: Options;
+  try {
+    started = await options;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  worker.postMessage({ start: started });
+  const url = await served;
   // A failure once serving is the service's end: say so, as an uncaught error in the main thread would.
   worker.on('error', (error) => console.error(`${name} thread failed:`, error));
   return {
@@ -47,14 +59,23 @@ export async function startThreadService(
   };
 }
 
-/** In the worker: tells the main thread where the service serves, and closes it when asked. */
-export function serveFromThread(
-  port: {
-    postMessage(message: unknown): void;
-    once(event: 'message', listener: (message: unknown) => void): unknown;
-  },
-  service: { url: string; close(): Promise<void> },
-): void {
+interface ParentPort {
+  postMessage(message: unknown): void;
+  once(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
+/**
+ * In the worker: starts the service with the options the main thread sends, tells it where the service
+ * serves, and closes it when asked.
+ */
+export async function serveFromThread<Options>(
+  port: ParentPort,
+  start: (options: Options) => Promise<{ url: string; close(): Promise<void> }>,
+): Promise<void> {
+  const options = await new Promise<Options>((resolve) =>
+    port.once('message', (message) => resolve((message as { start: Options }).start)),
+  );
+  const service = await start(options);
   port.once('message', (message) => {
     if (message === 'close') void service.close().finally(() => process.exit(0));
   });

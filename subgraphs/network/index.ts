@@ -20,6 +20,7 @@ function driverOf(runtime: Runtime) {
 
 export const network: SubgraphModule<Context> = {
   name: 'network',
+  usesNeo4j: true,
   async prepare(runtime) {
     await prepareNetworkSchema(driverOf(runtime));
     // Before the projection starts: a graph written before the derived properties existed gets them once.
