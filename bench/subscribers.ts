@@ -15,6 +15,8 @@ export interface SubscriberSpec {
 export type ToSubscribers =
   | { kind: 'open'; url: string; query: string; subscribers: SubscriberSpec[] }
   | { kind: 'results'; committedAt: Record<string, number>; expectedPerPartner: Record<string, number> }
+  /** Fresh ping payloads, by subscriber index: a direct subscriber renews its signed principal in place. */
+  | { kind: 'renew'; payloads: Record<string, string>[] }
   | { kind: 'close' };
 
 export type FromSubscribers =
@@ -33,7 +35,8 @@ export interface SubscriberResults {
   newer: number;
   errors: number;
   firstError: string | undefined;
-  latencies: { p50: number; p99: number; max: number };
+  /** Null when nothing arrived (NaN does not survive IPC). */
+  latencies: { p50: number | null; p99: number | null; max: number | null };
 }
 
 interface OrderEventView {
@@ -51,6 +54,7 @@ const now = () => performance.timeOrigin + performance.now();
 interface Subscriber {
   partnerId: string;
   client: Client;
+  socket?: WebSocket;
   lastCursor: bigint;
   distinct: number;
 }
@@ -103,6 +107,9 @@ async function openWave(
               connectionParams: spec.connectionParams,
               retryAttempts: 0,
               on: {
+                opened: (socket) => {
+                  subscriber.socket = socket as WebSocket;
+                },
                 connected: () => {
                   onConnected();
                   resolve();
@@ -167,7 +174,7 @@ function results(committedAt: Record<string, number>, expectedPerPartner: Record
   }
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? null;
   send({
     kind: 'results',
     results: {
@@ -179,8 +186,15 @@ function results(committedAt: Record<string, number>, expectedPerPartner: Record
       newer,
       errors,
       firstError,
-      latencies: { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN },
+      latencies: { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? null },
     },
+  });
+}
+
+function renew(payloads: Record<string, string>[]): void {
+  payloads.forEach((payload, index) => {
+    const socket = subscribers[index]?.socket;
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ping', payload }));
   });
 }
 
@@ -188,6 +202,7 @@ const progress = setInterval(() => send({ kind: 'progress', delivered, errors })
 
 process.on('message', (message: ToSubscribers) => {
   if (message.kind === 'open') void open(message.url, message.query, message.subscribers);
+  else if (message.kind === 'renew') renew(message.payloads);
   else if (message.kind === 'results') results(message.committedAt, message.expectedPerPartner);
   else {
     clearInterval(progress);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import SaxonJS from 'saxon-js';
+import { createRequire } from 'node:module';
+import type SaxonJSModule from 'saxon-js';
 import type { Finding } from '../../types.ts';
 import { all, parseTree, type XmlElement } from '../tree.ts';
 import { compileSchematron } from './compile.ts';
@@ -11,6 +12,16 @@ import { RULE_SETS, schematronSource, type RuleSetId } from './ruleSets.ts';
  * `warning` only informs.
  */
 const stylesheets = new Map<string, object>();
+
+/**
+ * SaxonJS is loaded on the first Peppol document, not with the exchange subgraph: it is most of a second
+ * of every start, and many deployments never receive a Peppol document.
+ */
+let saxon: typeof SaxonJSModule | undefined;
+function saxonJs(): typeof SaxonJSModule {
+  saxon ??= createRequire(import.meta.url)('saxon-js') as typeof SaxonJSModule;
+  return saxon;
+}
 
 function stylesheet(file: string): object {
   let sef = stylesheets.get(file);
@@ -53,7 +64,7 @@ function assertionFinding(assertion: XmlElement): Finding {
 export function runSchematron(xml: string, ruleSet: RuleSetId): Finding[] {
   const findings: Finding[] = [];
   for (const file of RULE_SETS[ruleSet]) {
-    const result = SaxonJS.transform(
+    const result = saxonJs().transform(
       { stylesheetInternal: stylesheet(file), sourceText: xml, destination: 'serialized' },
       'sync',
     );
