@@ -20,6 +20,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { visibilityKey, type Principal } from '../platform/auth/principal.ts';
+import pLimit from 'p-limit';
 import { AsyncQueue } from '../platform/asyncQueue.ts';
 import {
   asGraphQLError,
@@ -60,6 +61,13 @@ const MAX_RECONNECT_ATTEMPTS = 40;
 /** A subscriber this far behind is ended (it resumes with its last cursor) rather than buffered forever. */
 const MAX_BUFFERED = 10_000;
 const PLAN_CACHE_SIZE = 500;
+/**
+ * Events completed at once, over every subscription. Unbounded, a burst of thousands of events started
+ * thousands of completions whose subgraph fetches then queued behind one another, so the first event of
+ * the burst was finished with nearly the last and nothing reached a subscriber until the burst was done.
+ * Bounded (first come, first served), events finish in about the order they came.
+ */
+const COMPLETIONS_IN_FLIGHT = 32;
 
 export interface SubscriptionExecutorOptions {
   supergraphSdl: string;
@@ -96,6 +104,7 @@ export class SubscriptionExecutor {
   private readonly apiSchema: ReturnType<Supergraph['apiSchema']>;
   private readonly plans = new Map<string, PlannedSubscription>();
   private readonly fanouts = new Map<string, Fanout>();
+  private readonly completions = pLimit(COMPLETIONS_IN_FLIGHT);
   readonly upstream: UpstreamConnections;
 
   constructor(private readonly options: SubscriptionExecutorOptions) {
@@ -228,8 +237,21 @@ export class SubscriptionExecutor {
     };
   }
 
-  /** Runs the plan for one event: the primary fetch answers with the event, the rest is fetched as usual. */
-  async complete(
+  /**
+   * Runs the plan for one event, once a place among the completions in flight is free: the primary fetch
+   * answers with the event, the rest is fetched as usual.
+   */
+  complete(
+    planned: PlannedSubscription,
+    request: { variables: Record<string, unknown>; operationName: string | undefined },
+    principal: Principal,
+    signature: () => Promise<string>,
+    event: EventResult,
+  ): Promise<ExecutionResult> {
+    return this.completions(() => this.completeNow(planned, request, principal, signature, event));
+  }
+
+  private async completeNow(
     planned: PlannedSubscription,
     request: { variables: Record<string, unknown>; operationName: string | undefined },
     principal: Principal,
@@ -378,7 +400,8 @@ class Fanout {
           {
             next: (event) => {
               attempt = 0;
-              // Completion starts at once (bursts complete side by side); results go out in event order.
+              // Completion is asked for at once (a burst completes side by side, up to the bound); results go out
+              // in event order.
               const result = this.executor
                 .complete(planned, this.request, this.principal, signature, event)
                 .catch((error: unknown): ExecutionResult => ({
