@@ -86,11 +86,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.push(() => wakeup.stop());
     const runtime: Runtime = { db, wakeup, internalSecret: options.internalSecret, subgraphUrls: {} };
     // Neo4j's JVM is the slowest to start: what needs only PostgreSQL is prepared meanwhile.
-    const needNeo4j = async () => {
-      if (runtime.neo4j) return;
-      const driver = await openNeo4jDriver(await options.neo4j);
-      cleanups.push(() => driver.close());
-      runtime.neo4j = driver;
+    const needNeo4j = async (): Promise<Driver> => {
+      if (!runtime.neo4j) {
+        const driver = await openNeo4jDriver(await options.neo4j);
+        cleanups.push(() => driver.close());
+        runtime.neo4j = driver;
+      }
+      return runtime.neo4j;
     };
     for (const name of SUBGRAPHS) if (!MODULES[name].usesNeo4j) await MODULES[name].prepare(runtime);
     const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
@@ -109,8 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       runtime.subgraphUrls![name] = subgraphs[name].url;
     }
     // The stack hands out a driver whether or not a subgraph needed one.
-    await needNeo4j();
-    const driver = runtime.neo4j!;
+    const driver = await needNeo4j();
     gatewayOptions.resolve({
       subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url])) as Record<
         SubgraphName,
