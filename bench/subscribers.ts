@@ -148,7 +148,7 @@ async function openWave(
               },
               error: (error) => {
                 errors += 1;
-                firstError ??= error instanceof Error ? error.message : JSON.stringify(error);
+                firstError ??= describe(error);
               },
               complete: () => undefined,
             },
@@ -189,6 +189,14 @@ function results(committedAt: Record<string, number>, expectedPerPartner: Record
       latencies: { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? null },
     },
   });
+}
+
+/** An error as graphql-ws hands it: an Error, a socket's close event (code and reason), or GraphQL errors. */
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'code' in error && 'reason' in error)
+    return `connection closed: ${String(error.code)} ${String(error.reason)}`;
+  return JSON.stringify(error);
 }
 
 function renew(payloads: Record<string, string>[]): void {

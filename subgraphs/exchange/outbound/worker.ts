@@ -38,6 +38,17 @@ export function startOutboundWorker(
 ): OutboundWorker {
   const controller = new AbortController();
   let nudge: (() => void) | undefined;
+  /**
+   * Waits for an append, a nudge or the timeout. A nudge ends the wait itself: a wait merely raced against
+   * it would stay registered until its timeout, and a busy outbox would pile them up.
+   */
+  const idle = (ms: number) => {
+    const woken = new AbortController();
+    const wake = () => woken.abort();
+    nudge = wake;
+    controller.signal.addEventListener('abort', wake, { once: true });
+    return wakeup.wait(ms, woken.signal).finally(() => controller.signal.removeEventListener('abort', wake));
+  };
   const loop = async () => {
     while (!controller.signal.aborted) {
       try {
@@ -46,11 +57,7 @@ export function startOutboundWorker(
           if (controller.signal.aborted) break;
           if (await writeOne(db, client, job, settings())) wakeDispatcher();
         }
-        if (jobs.length === 0)
-          await Promise.race([
-            wakeup.wait(2_000, controller.signal),
-            new Promise<void>((resolve) => (nudge = resolve)),
-          ]);
+        if (jobs.length === 0) await idle(2_000);
       } catch (error) {
         if (controller.signal.aborted) break;
         console.error('outbound:', error);
