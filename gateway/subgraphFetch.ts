@@ -7,15 +7,15 @@ import { Agent, fetch as undiciFetch } from 'undici';
  * `npm start` runs everything) until the process ran out of them. Past the bound, fetches wait for a free
  * connection, which costs a burst some latency and nothing else.
  */
-export const SUBGRAPH_CONNECTIONS = 32;
+const SUBGRAPH_CONNECTIONS = 32;
 
 export interface SubgraphFetch {
   fetch: typeof undiciFetch;
   close(): Promise<void>;
 }
 
-export function subgraphFetch(connections = SUBGRAPH_CONNECTIONS): SubgraphFetch {
-  const agent = new Agent({ connections });
+export function subgraphFetch(): SubgraphFetch {
+  const agent = new Agent({ connections: SUBGRAPH_CONNECTIONS });
   return {
     fetch: (input, init) => undiciFetch(input, { ...init, dispatcher: agent }),
     close: () => agent.close(),

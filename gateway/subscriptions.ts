@@ -248,45 +248,37 @@ export class SubscriptionExecutor {
     signature: () => Promise<string>,
     event: EventResult,
   ): Promise<ExecutionResult> {
-    return this.completions(() => this.completeNow(planned, request, principal, signature, event));
-  }
-
-  private async completeNow(
-    planned: PlannedSubscription,
-    request: { variables: Record<string, unknown>; operationName: string | undefined },
-    principal: Principal,
-    signature: () => Promise<string>,
-    event: EventResult,
-  ): Promise<ExecutionResult> {
-    const { primary } = planned;
-    const real = this.options.dataSources[primary.serviceName]!;
-    const eventSource: GraphQLDataSource = {
-      process: (fetch: GraphQLDataSourceProcessOptions) =>
-        fetch.request.query === primary.operation
-          ? Promise.resolve({ data: event.data ?? null, ...(event.errors ? { errors: event.errors } : {}) })
-          : real.process(fetch),
-    };
-    const requestContext = {
-      request: { query: planned.query, variables: request.variables, operationName: request.operationName },
-      context: { principal, signedPrincipal: signature() },
-      logger: console,
-      metrics: {},
-    };
-    const result = await executeQueryPlan(
-      planned.plan,
-      { ...this.options.dataSources, [primary.serviceName]: eventSource },
-      // executeQueryPlan reads only the request, the context (for signing), the logger and the metrics.
-      requestContext as unknown as Parameters<typeof executeQueryPlan>[2],
-      planned.operationContext,
-      this.supergraphSchema,
-      this.apiSchema,
-    );
-    return {
-      ...result,
-      ...(result.errors
-        ? { errors: result.errors.map((error) => asGraphQLError(error, 'SUBGRAPH_UNAVAILABLE')) }
-        : {}),
-    };
+    return this.completions(async () => {
+      const { primary } = planned;
+      const real = this.options.dataSources[primary.serviceName]!;
+      const eventSource: GraphQLDataSource = {
+        process: (fetch: GraphQLDataSourceProcessOptions) =>
+          fetch.request.query === primary.operation
+            ? Promise.resolve({ data: event.data ?? null, ...(event.errors ? { errors: event.errors } : {}) })
+            : real.process(fetch),
+      };
+      const requestContext = {
+        request: { query: planned.query, variables: request.variables, operationName: request.operationName },
+        context: { principal, signedPrincipal: signature() },
+        logger: console,
+        metrics: {},
+      };
+      const result = await executeQueryPlan(
+        planned.plan,
+        { ...this.options.dataSources, [primary.serviceName]: eventSource },
+        // executeQueryPlan reads only the request, the context (for signing), the logger and the metrics.
+        requestContext as unknown as Parameters<typeof executeQueryPlan>[2],
+        planned.operationContext,
+        this.supergraphSchema,
+        this.apiSchema,
+      );
+      return {
+        ...result,
+        ...(result.errors
+          ? { errors: result.errors.map((error) => asGraphQLError(error, 'SUBGRAPH_UNAVAILABLE')) }
+          : {}),
+      };
+    });
   }
 }
 
