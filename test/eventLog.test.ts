@@ -5,12 +5,14 @@ import { runConsumerOn, sqlSink, type ConsumerOptions } from '../platform/events
 import {
   EventLog,
   EventWakeup,
+  idleWaitMs,
   lastCommittedCursor,
   latestCursor,
   migrateEventLog,
   type EventOf,
 } from '../platform/events/eventLog.ts';
 import { int, object, optional } from '../platform/events/shape.ts';
+import { SharedTail } from '../platform/events/tail.ts';
 import { engineUnderTest, openTestDatabase } from './support/databases.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,8 +25,18 @@ const log = new EventLog(TEST_EVENTS);
 const appendEvent = log.append;
 const readEvents = log.read;
 const followEvents: typeof log.follow = log.follow.bind(log);
-const runConsumer = (options: ConsumerOptions<LoggedEvent>) =>
-  runConsumerOn((source, after, limit) => log.read(source, after, limit), options);
+/** Consumers of one database read through one shared tail, as the project's consumers do (`runConsumer`). */
+const tails = new WeakMap<Database, SharedTail<LoggedEvent>>();
+const runConsumer = (options: ConsumerOptions<LoggedEvent>) => {
+  let tail = tails.get(options.source);
+  if (!tail) tails.set(options.source, (tail = new SharedTail(log, options.source, options.wakeup)));
+  const shared = tail;
+  return runConsumerOn(
+    (_source, after, limit) => shared.read(after, limit),
+    options,
+    () => Promise.resolve(idleWaitMs(shared.unsettled)),
+  );
+};
 
 let db: Database;
 let close: () => Promise<void>;
@@ -245,13 +257,24 @@ describe(`concurrent appends on ${engineUnderTest}`, () => {
         else await pause(1);
       }
     })();
-    // A consumer and a follower, reading as the project's own readers do.
+    // Consumers and a follower, reading as the project's own readers do: the consumers share one tail.
     const consumer = runConsumer({
       name: 'concurrent',
       source: db,
       wakeup,
       sink: sqlSink(db, 'projection', 'concurrent', record),
       batchSize: 5,
+    });
+    const alongside = ['second', 'third'].map((name, index) => {
+      const applied: string[] = [];
+      const running = runConsumer({
+        name,
+        source: db,
+        wakeup,
+        sink: sqlSink(db, 'projection', name, async (_tx, event) => void applied.push(event.cursor)),
+        batchSize: 3 + index * 40,
+      });
+      return { applied, running };
     });
     const controller = new AbortController();
     const followed: string[] = [];
@@ -265,6 +288,10 @@ describe(`concurrent appends on ${engineUnderTest}`, () => {
     const last = await lastCommittedCursor(db);
     await consumer.caughtUp(last);
     await consumer.stop();
+    for (const { running } of alongside) {
+      await running.caughtUp(last);
+      await running.stop();
+    }
     // A follower that lost an event would wait for it forever: give up after a while, and compare.
     for (let waited = 0; followed.length < committed.length && waited < 10_000; waited += 5) await pause(5);
     controller.abort();
@@ -277,6 +304,7 @@ describe(`concurrent appends on ${engineUnderTest}`, () => {
       'SELECT cursor FROM projection.applied ORDER BY cursor',
     );
     expect(rows.map((row) => row.cursor)).toEqual(inOrder);
+    for (const { applied } of alongside) expect(applied).toEqual(inOrder);
     expect(await latestCursor(db)).toBe(last);
   });
 });

@@ -135,6 +135,36 @@ describe('the federated graph on demo data', () => {
     expect(one).toBeLessThanOrEqual(5);
   });
 
+  it('reads each append from the event log once for all its consumers, not once per consumer', async () => {
+    const consumers = SUBGRAPHS.flatMap((name) => stack.subgraphs[name].instance.consumers ?? []);
+    expect(consumers.length).toBeGreaterThan(4);
+    const { rows: parties } = await stack.db.query<{ id: string }>(
+      `SELECT id FROM orders.party WHERE 'SUPPLIER' = ANY(roles) AND status = 'ACTIVE' LIMIT 1`,
+    );
+    const company: Principal = { subject: 'test-seed', roles: ['admin'] };
+    const append = async () => {
+      await stack.db.transaction((tx) =>
+        createPurchaseOrder(
+          tx,
+          company,
+          {
+            supplierId: parties[0]!.id,
+            currency: 'EUR',
+            lines: [{ sku: 'WHEEL-29', quantity: '1', unitPrice: { amount: '9.99', currency: 'EUR' } }],
+          },
+          null,
+          { defaultOverdeliveryTolerance: '0' },
+        ),
+      );
+      // Every consumer has applied the new order's event before the count ends.
+      await stack.settled();
+    };
+    // The settled cursor is where every read of the log starts.
+    const reads = await countStatements(stack, append, { matching: /settled_cursor\(\)/ });
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThan(consumers.length);
+  });
+
   it.each(['gateway', ...SUBGRAPHS])('%s answers /health and /ready', async (name) => {
     const url =
       name === 'gateway' ? stack.gateway.url : stack.subgraphs[name as (typeof SUBGRAPHS)[number]].url;

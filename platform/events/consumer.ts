@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../db/database.ts';
 import { quoteIdent } from '../db/migrate.ts';
-import { EventContractError, eventLog, type EventWakeup, type LoggedEvent } from './eventLog.ts';
+import { EventContractError, idleWaitMs, type EventWakeup, type LoggedEvent } from './eventLog.ts';
+import { sharedTail } from './tail.ts';
 
 /**
  * Where a consumer applies events and keeps its position. `applyBatch` must store the new position in
@@ -8,7 +9,11 @@ import { EventContractError, eventLog, type EventWakeup, type LoggedEvent } from
  */
 export interface ConsumerSink<Event extends { cursor: string } = LoggedEvent> {
   position(): Promise<string>;
-  applyBatch(events: readonly Event[]): Promise<void>;
+  /**
+   * `after` is the position the consumer read the batch from, when it knows it: the position the sink
+   * stored, unless another instance of the same consumer has moved it since.
+   */
+  applyBatch(events: readonly Event[], after?: string): Promise<void>;
 }
 
 export interface RunningConsumer {
@@ -35,9 +40,14 @@ export interface ConsumerOptions<Event extends { cursor: string } = LoggedEvent>
 /** How a consumer reads: the project's event log, or another log over a contract of its own. */
 export type EventReader<Event> = (db: Database, after: string, limit: number) => Promise<Event[]>;
 
-/** A consumer of the project's event log. */
+/** A consumer of the project's event log: the consumers of one database share its reads (`SharedTail`). */
 export function runConsumer(options: ConsumerOptions): RunningConsumer {
-  return runConsumerOn((db, after, limit) => eventLog.read(db, after, limit), options, eventLog.idleWait);
+  const tail = sharedTail(options.source, options.wakeup);
+  return runConsumerOn(
+    (_db, after, limit) => tail.read(after, limit),
+    options,
+    () => Promise.resolve(idleWaitMs(tail.unsettled)),
+  );
 }
 
 /**
@@ -68,19 +78,25 @@ export function runConsumerOn<Event extends { cursor: string }>(
 
   const loop = async () => {
     let backoffMs = 100;
+    // Read from the sink once, then kept: the sink stores each batch's end with its effects. Another
+    // instance of the same consumer may be further on; `applyFresh` skips what it already applied.
+    let position: string | undefined;
     while (!controller.signal.aborted) {
       try {
-        const position = await sink.position();
+        position ??= await sink.position();
         advance(position);
+        const generation = wakeup.generation;
         const batch = await read(source, position, batchSize);
         if (batch.length === 0) {
-          await wakeup.wait(await idleWait(source), controller.signal);
+          await wakeup.wait(await idleWait(source), controller.signal, generation);
           continue;
         }
-        await sink.applyBatch(batch);
-        advance(batch[batch.length - 1]!.cursor);
+        await sink.applyBatch(batch, position);
+        position = batch[batch.length - 1]!.cursor;
+        advance(position);
         backoffMs = 100;
       } catch (error) {
+        position = undefined;
         if (controller.signal.aborted) break;
         (options.onError ?? ((e) => console.error(`consumer ${name}:`, e)))(error);
         if (error instanceof EventContractError) {
@@ -123,6 +139,7 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
   apply: (tx: Queryable, event: Event) => Promise<void>,
 ): ConsumerSink<Event> {
   const table = `${quoteIdent(schema)}.consumer_offsets`;
+  const lockOffset = `SELECT cursor FROM ${table} WHERE consumer = $1 FOR UPDATE`;
   return {
     async position() {
       const row = await db.maybeOne<{ cursor: string }>(`SELECT cursor FROM ${table} WHERE consumer = $1`, [
@@ -130,20 +147,55 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
       ]);
       return row?.cursor ?? '0';
     },
-    applyBatch: (events) =>
-      db.transaction(async (tx) => {
+    async applyBatch(events, after) {
+      if (after !== undefined && (await applyAfter(events, after))) return;
+      await applyLocked(events);
+    },
+  };
+
+  /**
+   * The usual case, one statement beside the effects: the offset moves from `after` to the batch's end if
+   * it still is `after`, which also locks it against another instance for the rest of the transaction. If
+   * another instance has moved it, nothing is applied and the caller takes the locked way.
+   */
+  async function applyAfter(events: readonly Event[], after: string): Promise<boolean> {
+    const last = events[events.length - 1];
+    if (!last) return true;
+    try {
+      await db.transaction(async (tx) => {
+        const moved = await tx.query(`UPDATE ${table} SET cursor = $3 WHERE consumer = $1 AND cursor = $2`, [
+          consumer,
+          after,
+          last.cursor,
+        ]);
+        if (moved.rowCount !== 1) throw new OffsetMoved();
+        for (const event of events) await apply(tx, event);
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof OffsetMoved) return false;
+      throw error;
+    }
+  }
+
+  /** Under the offset row's lock, the events after the stored offset (the row is made on first use). */
+  function applyLocked(events: readonly Event[]): Promise<void> {
+    return db.transaction(async (tx) => {
+      let stored = await tx.maybeOne<{ cursor: string }>(lockOffset, [consumer]);
+      if (!stored) {
         await tx.query(`INSERT INTO ${table} (consumer, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [
           consumer,
         ]);
-        const stored = await tx.one<{ cursor: string }>(
-          `SELECT cursor FROM ${table} WHERE consumer = $1 FOR UPDATE`,
-          [consumer],
-        );
-        const last = await applyFresh(stored.cursor, events, (event) => apply(tx, event));
-        if (last) await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last]);
-      }),
-  };
+        stored = await tx.one<{ cursor: string }>(lockOffset, [consumer]);
+      }
+      const last = await applyFresh(stored.cursor, events, (event) => apply(tx, event));
+      if (last) await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last]);
+    });
+  }
 }
+
+/** The offset a batch was read from is no longer the stored one: another instance applied past it. */
+class OffsetMoved extends Error {}
 
 /**
  * Applies the events of a batch that come after `stored`, the position read under the sink's lock (another

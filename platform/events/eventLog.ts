@@ -7,8 +7,12 @@ import { ShapeError, type Infer, type Shape } from './shape.ts';
 
 export const EVENT_SCHEMA = 'events';
 const CHANNEL = 'event_log';
-/** A reader with nothing new, while events above its position wait on an earlier one still in flight. */
-const UNSETTLED_POLL_MS = 50;
+/**
+ * How long a reader with nothing new waits for the next append: briefly while committed events wait on an
+ * earlier cursor still in flight (its transaction may roll back, which wakes no one), else until the slow
+ * poll that covers a lost notification.
+ */
+export const idleWaitMs = (later: boolean): number => (later ? 50 : 5_000);
 
 /**
  * Transactions that have enlisted as appenders (see migration 004): enlisting once per transaction is
@@ -149,7 +153,32 @@ export class EventLog<S extends Shapes> {
     // A statement of its own, before the read: the read's snapshot must see what committed up to here.
     const settled = await settledCursor(db);
     if (BigInt(settled) <= BigInt(after)) return [];
-    return this.readRows(db, after, settled, limit, filter);
+    return (await this.readRows(db, after, settled, limit, filter)).events;
+  };
+
+  /**
+   * One step of a reader that follows the whole log: `read` without a filter, saying also how far it
+   * reached (`through`: every event above `after` up to it is in `events`), whether that is the settled
+   * cursor (`settled`; if not, the limit or an event that breaks the contract stopped the read), and
+   * whether committed events wait above the settled cursor for one still in flight (`later`).
+   */
+  readSettled = async (
+    db: Queryable,
+    after: string,
+    limit: number,
+  ): Promise<{ events: EventOf<S>[]; through: string; settled: boolean; later: boolean }> => {
+    // As in `read`, the settled cursor comes first, in a statement of its own. Whether later events wait
+    // is read beside it: one committed after this snapshot notifies its readers anyway.
+    const { rows } = await db.query<{ settled: string; later: boolean }>(
+      `SELECT settled::int8 AS settled, EXISTS (SELECT 1 FROM events.event_log WHERE cursor > settled) AS later
+         FROM events.settled_cursor() AS settled`,
+    );
+    const settled = rows[0]?.settled ?? '0';
+    const later = rows[0]?.later ?? false;
+    if (BigInt(settled) <= BigInt(after)) return { events: [], through: after, settled: true, later };
+    const { events, complete } = await this.readRows(db, after, settled, limit, {});
+    if (complete && events.length < limit) return { events, through: settled, settled: true, later };
+    return { events, through: events[events.length - 1]?.cursor ?? after, settled: false, later };
   };
 
   /**
@@ -157,13 +186,13 @@ export class EventLog<S extends Shapes> {
    * for lookups that keep no position (an aggregate's history, a check inside a write). A reader that
    * resumes from the last cursor it saw uses `read`.
    */
-  readCommitted = <T extends NameOf<S> = NameOf<S>>(
+  readCommitted = async <T extends NameOf<S> = NameOf<S>>(
     db: Queryable,
     after: string,
     /** null: every event that matches (an aggregate's whole history, say). */
     limit: number | null,
     filter: EventFilter<T> = {},
-  ): Promise<EventOf<S, T>[]> => this.readRows(db, after, null, limit, filter);
+  ): Promise<EventOf<S, T>[]> => (await this.readRows(db, after, null, limit, filter)).events;
 
   /** Whether committed events wait above the settled cursor, for an earlier one still in flight. */
   unsettled = async (db: Queryable): Promise<boolean> => {
@@ -179,7 +208,7 @@ export class EventLog<S extends Shapes> {
     upTo: string | null,
     limit: number | null,
     filter: EventFilter<T>,
-  ): Promise<EventOf<S, T>[]> => {
+  ): Promise<{ events: EventOf<S, T>[]; complete: boolean }> => {
     const { rows } = await db.query<EventRow>(
       `SELECT * FROM events.event_log
         WHERE cursor > $1::bigint
@@ -207,12 +236,12 @@ export class EventLog<S extends Shapes> {
       try {
         event = this.toEvent(row);
       } catch (error) {
-        if (events.length > 0) break;
+        if (events.length > 0) return { events, complete: false };
         throw error;
       }
       if (isOf(event, filter.types)) events.push(event);
     }
-    return events;
+    return { events, complete: true };
   };
 
   /**
@@ -228,22 +257,18 @@ export class EventLog<S extends Shapes> {
   ): AsyncGenerator<EventOf<S, T>> {
     let position = after;
     while (!signal.aborted) {
+      const generation = wakeup.generation;
       const batch = await this.read(db, position, 200, filter);
       for (const event of batch) {
         position = event.cursor;
         yield event;
       }
-      if (batch.length === 0) await wakeup.wait(await this.idleWait(db), signal);
+      if (batch.length === 0) await wakeup.wait(await this.idleWait(db), signal, generation);
     }
   }
 
-  /**
-   * How long a reader with nothing new waits for the next append: briefly when committed events wait on
-   * an earlier cursor still in flight (its transaction may roll back, which wakes no one), else until the
-   * slow poll.
-   */
-  idleWait = async (db: Queryable): Promise<number> =>
-    (await this.unsettled(db)) ? UNSETTLED_POLL_MS : 5_000;
+  /** How long a reader with nothing new waits (`idleWaitMs`), asking the log whether later events wait. */
+  idleWait = async (db: Queryable): Promise<number> => idleWaitMs(await this.unsettled(db));
 
   private toEvent(row: EventRow): EventOf<S> {
     const shape = Object.hasOwn(this.shapes, row.type) ? this.shapes[row.type] : undefined;
@@ -319,6 +344,8 @@ export async function eventLogId(db: Queryable): Promise<string> {
  */
 export class EventWakeup {
   private waiters = new Set<() => void>();
+  /** How many wake-ups so far: a reader notes it before a read, and waits only if none came since. */
+  private woken = 0;
   private unlisten: (() => Promise<void>) | undefined;
 
   constructor(private readonly db: Database) {}
@@ -327,8 +354,16 @@ export class EventWakeup {
     this.unlisten = await this.db.listen(CHANNEL, () => this.wakeAll());
   }
 
-  /** Resolves on the next append, or after `timeoutMs`, or when `signal` aborts. */
-  wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  get generation(): number {
+    return this.woken;
+  }
+
+  /**
+   * Resolves on the next append, or after `timeoutMs`, or when `signal` aborts; at once if an append woke
+   * readers since `generation` (noted before the read that found nothing new).
+   */
+  wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void> {
+    if (since !== undefined && since !== this.woken) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -348,6 +383,7 @@ export class EventWakeup {
   }
 
   private wakeAll(): void {
+    this.woken += 1;
     for (const wake of [...this.waiters]) wake();
   }
 }

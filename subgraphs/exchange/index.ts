@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { Database, Queryable } from '../../platform/db/database.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { runConsumer, sqlSink, type ConsumerSink } from '../../platform/events/consumer.ts';
+import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import { keepParty } from '../../platform/events/parties.ts';
 import type { SubgraphModule } from '../../platform/server/subgraph.ts';
 import type { SubgraphName } from '../../platform/subgraphs.ts';
@@ -18,13 +20,26 @@ import { queueWebhooks } from './webhooks/queue.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** After each batch the webhooks consumer commits, the dispatcher looks for what it queued. */
-function thenWake(sink: ConsumerSink, wake: () => void): ConsumerSink {
+/**
+ * A consumer that leaves work for a worker (deliveries for the dispatcher, documents for the outbound
+ * worker): once a batch that left some commits, the worker is woken to take it.
+ */
+function wakingSink(
+  db: Database,
+  consumer: string,
+  apply: (tx: Queryable, event: LoggedEvent) => Promise<number | boolean>,
+  wake: () => void,
+): ConsumerSink {
+  let left = 0;
+  const sink = sqlSink(db, 'exchange', consumer, async (tx, event) => {
+    if (await apply(tx, event)) left += 1;
+  });
   return {
     position: () => sink.position(),
-    applyBatch: async (events) => {
-      await sink.applyBatch(events);
-      wake();
+    applyBatch: async (events, after) => {
+      left = 0;
+      await sink.applyBatch(events, after);
+      if (left > 0) wake();
     },
   };
 }
@@ -52,7 +67,7 @@ export const exchange: SubgraphModule<Context> = {
     const { db, wakeup } = runtime;
     const dispatcher = startDispatcher(db, exchangeSettings);
     const client = subgraphClient(serviceUrl(runtime.subgraphUrls), runtime.internalSecret);
-    const outbound = startOutboundWorker(db, wakeup, client, exchangeSettings, dispatcher.wake);
+    const outbound = startOutboundWorker(db, client, exchangeSettings, dispatcher.wake);
     const consumers = [
       runConsumer({
         name: 'exchange/parties',
@@ -67,18 +82,13 @@ export const exchange: SubgraphModule<Context> = {
         name: 'exchange/webhooks',
         source: db,
         wakeup,
-        sink: thenWake(
-          sqlSink(db, 'exchange', 'webhooks', async (tx, event) => {
-            await queueWebhooks(tx, event);
-          }),
-          dispatcher.wake,
-        ),
+        sink: wakingSink(db, 'webhooks', (tx, event) => queueWebhooks(tx, event), dispatcher.wake),
       }),
       runConsumer({
         name: 'exchange/outbound',
         source: db,
         wakeup,
-        sink: thenWake(sqlSink(db, 'exchange', 'outbound', oweDocuments), () => outbound.wake()),
+        sink: wakingSink(db, 'outbound', oweDocuments, () => outbound.wake()),
       }),
     ];
     const inbox = exchangeSettings().processInbox

@@ -39,17 +39,18 @@ function debtOf(event: LoggedEvent): Debt | null {
 
 /**
  * Applied by the `outbound` consumer in the transaction that stores its offset: the debt is recorded
- * when the partner's profile names an outbound format, and written later by the outbound worker (which
+ * (and true returned) when the partner's profile names an outbound format, and written later by the outbound worker (which
  * asks the owning subgraph for the document's data, outside this transaction).
  */
-export async function oweDocuments(tx: Queryable, event: LoggedEvent): Promise<void> {
+export async function oweDocuments(tx: Queryable, event: LoggedEvent): Promise<boolean> {
   const debt = debtOf(event);
-  if (!debt) return;
+  if (!debt) return false;
   const profile = await tx.maybeOne<{ outbound_format: string }>(
     'SELECT outbound_format FROM exchange.profile WHERE partner_id = $1 AND outbound_format IS NOT NULL',
     [debt.partnerId],
   );
   const format = profile?.outbound_format;
-  if (!format) return;
+  if (!format) return false;
   await queueOutboundJob(tx, { ...debt, format, eventCursor: event.cursor });
+  return true;
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../../../platform/db/database.ts';
-import type { EventWakeup } from '../../../platform/events/eventLog.ts';
 import type { BusinessDocument } from '../formats/business.ts';
 import { formatById } from '../formats/registry.ts';
 import type { DocumentFormat, Interchange } from '../formats/types.ts';
@@ -31,46 +30,52 @@ const LEASE_SECONDS = 120;
  */
 export function startOutboundWorker(
   db: Database,
-  wakeup: EventWakeup,
   client: SubgraphClient,
   settings: () => ExchangeSettings,
   wakeDispatcher: () => void,
 ): OutboundWorker {
   const controller = new AbortController();
-  let nudge: (() => void) | undefined;
-  /**
-   * Waits for an append, a nudge or the timeout. A nudge ends the wait itself: a wait merely raced against
-   * it would stay registered until its timeout, and a busy outbox would pile them up.
-   */
-  const idle = (ms: number) => {
-    const woken = new AbortController();
-    const wake = () => woken.abort();
-    nudge = wake;
-    controller.signal.addEventListener('abort', wake, { once: true });
-    return wakeup.wait(ms, woken.signal).finally(() => controller.signal.removeEventListener('abort', wake));
-  };
+  // Jobs are queued only by the outbound consumer, which wakes this worker when a batch queued one; the
+  // timeout covers jobs queued by another process and leases that ran out.
+  let woken = false;
+  let endIdle: (() => void) | undefined;
+  const idle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        endIdle = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      endIdle = done;
+    });
   const loop = async () => {
     while (!controller.signal.aborted) {
+      woken = false;
       try {
         const jobs = await leaseOutboundJobs(db, BATCH, LEASE_SECONDS);
         for (const job of jobs) {
           if (controller.signal.aborted) break;
           if (await writeOne(db, client, job, settings())) wakeDispatcher();
         }
-        if (jobs.length === 0) await idle(2_000);
+        if (jobs.length === 0 && !woken && !controller.signal.aborted) await idle(2_000);
       } catch (error) {
         if (controller.signal.aborted) break;
         console.error('outbound:', error);
-        await wakeup.wait(1_000, controller.signal);
+        await idle(1_000);
       }
     }
   };
   const running = loop();
+  const wake = () => {
+    woken = true;
+    endIdle?.();
+  };
   return {
-    wake: () => nudge?.(),
+    wake,
     async stop() {
       controller.abort();
-      nudge?.();
+      wake();
       await running;
     },
   };
