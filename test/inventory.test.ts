@@ -5,7 +5,7 @@ import { PRINCIPAL_HEADER, signPrincipal, type Principal } from '../platform/aut
 import { Decimal } from '../platform/money.ts';
 import { sqlSink } from '../platform/events/consumer.ts';
 import { readEvents } from '../platform/events/eventLog.ts';
-import { applyOrderEvents } from '../subgraphs/inventory/projection.ts';
+import { stockProjection } from '../subgraphs/inventory/projection.ts';
 import { reserve } from '../subgraphs/inventory/stock.ts';
 import {
   ADJUST,
@@ -218,7 +218,7 @@ describe('stock follows the orders', () => {
     const before = await ledger('ONCE-1');
     // Redeliver everything logged so far, as after a crash between applying and reading the position: the
     // position stored with the effects makes the consumer skip what it has applied.
-    const sink = sqlSink(stack.db, 'inventory', 'stock', applyOrderEvents);
+    const sink = sqlSink(stack.db, 'inventory', 'stock', stockProjection.apply, stockProjection.acts);
     await sink.applyBatch(await readEvents(stack.db, '0', 100_000));
     const after = await ledger('ONCE-1');
     expect(after).toEqual(before);

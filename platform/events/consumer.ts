@@ -1,19 +1,50 @@
 import type { Database, Queryable } from '../db/database.ts';
 import { quoteIdent } from '../db/migrate.ts';
-import { EventContractError, idleWaitMs, type EventWakeup, type LoggedEvent } from './eventLog.ts';
+import {
+  EventContractError,
+  idleWaitMs,
+  isOf,
+  type EventType,
+  type EventWakeup,
+  type LoggedEvent,
+} from './eventLog.ts';
 import { sharedTail } from './tail.ts';
 
 /**
  * Where a consumer applies events and keeps its position. `applyBatch` must store the new position in
  * the same transaction as the batch's effects: that is what makes delivery exactly-once across restarts.
+ * A batch with no effects may leave the stored position behind: applying it again changes nothing.
  */
 export interface ConsumerSink<Event extends { cursor: string } = LoggedEvent> {
   position(): Promise<string>;
+  applyBatch(events: readonly Event[]): Promise<void>;
+}
+
+/** What a SQL consumer applies to each event, in the transaction that stores its offset. */
+export interface Applier<Event = LoggedEvent> {
+  apply: (tx: Queryable, event: Event) => Promise<void>;
   /**
-   * `after` is the position the consumer read the batch from, when it knows it: the position the sink
-   * stored, unless another instance of the same consumer has moved it since.
+   * Whether `apply` may act on an event, judged from the event alone; by default, every event. A batch
+   * with none is passed over without a transaction (`sqlSink`).
    */
-  applyBatch(events: readonly Event[], after?: string): Promise<void>;
+  acts?: (event: Event) => boolean;
+}
+
+/**
+ * An applier of the events of `types` only. `apply` is typed for them, so a case for a type outside
+ * them does not compile: a list that forgot a type the switch handles cannot drop its events unseen.
+ */
+export function applierOf<T extends EventType>(
+  types: readonly T[],
+  apply: (tx: Queryable, event: LoggedEvent<T>) => Promise<void>,
+): Required<Applier> {
+  const acts = (event: LoggedEvent): event is LoggedEvent<T> => isOf(event, types);
+  return {
+    acts,
+    apply: async (tx, event) => {
+      if (acts(event)) await apply(tx, event);
+    },
+  };
 }
 
 export interface RunningConsumer {
@@ -78,8 +109,9 @@ export function runConsumerOn<Event extends { cursor: string }>(
 
   const loop = async () => {
     let backoffMs = 100;
-    // Read from the sink once, then kept: the sink stores each batch's end with its effects. Another
-    // instance of the same consumer may be further on; `applyFresh` skips what it already applied.
+    // Read from the sink once, then kept: the sink stores each batch's end with its effects (or later,
+    // for a batch without any). Another instance of the same consumer may be further on; the sink then
+    // applies only what that instance has not.
     let position: string | undefined;
     while (!controller.signal.aborted) {
       try {
@@ -91,7 +123,7 @@ export function runConsumerOn<Event extends { cursor: string }>(
           await wakeup.wait(await idleWait(source), controller.signal, generation);
           continue;
         }
-        await sink.applyBatch(batch, position);
+        await sink.applyBatch(batch);
         position = batch[batch.length - 1]!.cursor;
         advance(position);
         backoffMs = 100;
@@ -128,69 +160,99 @@ export function runConsumerOn<Event extends { cursor: string }>(
   };
 }
 
+/** Events a SQL consumer passes over, at most, before it stores its offset anyway (a restart reads them again). */
+const PASS_OVER_EVENTS = 1_000;
+const PASS_OVER_MS = 5_000;
+
 /**
  * A consumer whose effects live in PostgreSQL: its offset row sits in `schema.consumer_offsets`, updated
- * in the transaction that applies the batch.
+ * in the transaction that applies the batch. A batch with no event `acts` on costs no transaction: the
+ * offset catches up with the next batch that has effects, or after a while.
  */
 export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
   db: Database,
   schema: string,
   consumer: string,
-  apply: (tx: Queryable, event: Event) => Promise<void>,
+  apply: Applier<Event>['apply'],
+  acts: Applier<Event>['acts'] = () => true,
 ): ConsumerSink<Event> {
   const table = `${quoteIdent(schema)}.consumer_offsets`;
   const lockOffset = `SELECT cursor FROM ${table} WHERE consumer = $1 FOR UPDATE`;
+  /** The offset as this instance last read or stored it; another instance may have moved it since. */
+  let stored: string | undefined;
+  let passedOver = 0;
+  let storedAt = Date.now();
+  const applyActing = async (tx: Queryable, event: Event) => {
+    if (acts(event)) await apply(tx, event);
+  };
+  const remember = (cursor: string) => {
+    stored = cursor;
+    passedOver = 0;
+    storedAt = Date.now();
+  };
   return {
     async position() {
       const row = await db.maybeOne<{ cursor: string }>(`SELECT cursor FROM ${table} WHERE consumer = $1`, [
         consumer,
       ]);
-      return row?.cursor ?? '0';
+      remember(row?.cursor ?? '0');
+      return stored ?? '0';
     },
-    async applyBatch(events, after) {
-      if (after !== undefined && (await applyAfter(events, after))) return;
-      await applyLocked(events);
+    async applyBatch(events) {
+      const from = stored;
+      // A batch that starts at or below the stored offset overlaps what another instance applied: only
+      // the locked way sorts out which of its events are new.
+      if (from === undefined || BigInt(events[0]?.cursor ?? from) <= BigInt(from)) return applyLocked(events);
+      if (!events.some(acts)) {
+        passedOver += events.length;
+        if (passedOver < PASS_OVER_EVENTS && Date.now() - storedAt < PASS_OVER_MS) return;
+      }
+      if (!(await applyAfter(events, from))) await applyLocked(events);
     },
   };
 
   /**
-   * The usual case, one statement beside the effects: the offset moves from `after` to the batch's end if
-   * it still is `after`, which also locks it against another instance for the rest of the transaction. If
+   * The usual case, one statement beside the effects: the offset moves from `from` to the batch's end if
+   * it still is `from`, which also locks it against another instance for the rest of the transaction. If
    * another instance has moved it, nothing is applied and the caller takes the locked way.
    */
-  async function applyAfter(events: readonly Event[], after: string): Promise<boolean> {
-    const last = events[events.length - 1];
-    if (!last) return true;
+  async function applyAfter(events: readonly Event[], from: string): Promise<boolean> {
+    const last = events[events.length - 1]?.cursor ?? from;
     try {
       await db.transaction(async (tx) => {
         const moved = await tx.query(`UPDATE ${table} SET cursor = $3 WHERE consumer = $1 AND cursor = $2`, [
           consumer,
-          after,
-          last.cursor,
+          from,
+          last,
         ]);
         if (moved.rowCount !== 1) throw new OffsetMoved();
-        for (const event of events) await apply(tx, event);
+        for (const event of events) await applyActing(tx, event);
       });
-      return true;
     } catch (error) {
       if (error instanceof OffsetMoved) return false;
       throw error;
     }
+    remember(last);
+    return true;
   }
 
   /** Under the offset row's lock, the events after the stored offset (the row is made on first use). */
-  function applyLocked(events: readonly Event[]): Promise<void> {
-    return db.transaction(async (tx) => {
-      let stored = await tx.maybeOne<{ cursor: string }>(lockOffset, [consumer]);
-      if (!stored) {
+  async function applyLocked(events: readonly Event[]): Promise<void> {
+    if (events.length === 0) return;
+    const cursor = await db.transaction(async (tx) => {
+      let locked = await tx.maybeOne<{ cursor: string }>(lockOffset, [consumer]);
+      if (!locked) {
         await tx.query(`INSERT INTO ${table} (consumer, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [
           consumer,
         ]);
-        stored = await tx.one<{ cursor: string }>(lockOffset, [consumer]);
+        locked = await tx.one<{ cursor: string }>(lockOffset, [consumer]);
       }
-      const last = await applyFresh(stored.cursor, events, (event) => apply(tx, event));
-      if (last) await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last]);
+      const last = await applyFresh(locked.cursor, events, (event) => applyActing(tx, event));
+      if (!last) return locked.cursor;
+      await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last]);
+      return last;
     });
+    remember(cursor);
   }
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database, Queryable } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { Wakeup } from '../db/wakeup.ts';
 import { EVENT_SHAPES, type EventType as ContractType } from './contract.ts';
 import { ShapeError, type Infer, type Shape } from './shape.ts';
 
@@ -342,48 +343,8 @@ export async function eventLogId(db: Queryable): Promise<string> {
  * Wakes every waiter of one database when an event is appended. One LISTEN per database, however many
  * readers; a slow poll covers a notification lost while a listener connection was being replaced.
  */
-export class EventWakeup {
-  private waiters = new Set<() => void>();
-  /** How many wake-ups so far: a reader notes it before a read, and waits only if none came since. */
-  private woken = 0;
-  private unlisten: (() => Promise<void>) | undefined;
-
-  constructor(private readonly db: Database) {}
-
-  async start(): Promise<void> {
-    this.unlisten = await this.db.listen(CHANNEL, () => this.wakeAll());
-  }
-
-  get generation(): number {
-    return this.woken;
-  }
-
-  /**
-   * Resolves on the next append, or after `timeoutMs`, or when `signal` aborts; at once if an append woke
-   * readers since `generation` (noted before the read that found nothing new).
-   */
-  wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void> {
-    if (since !== undefined && since !== this.woken) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.wakeAll();
-    await this.unlisten?.();
-  }
-
-  private wakeAll(): void {
-    this.woken += 1;
-    for (const wake of [...this.waiters]) wake();
+export class EventWakeup extends Wakeup {
+  constructor(db: Database) {
+    super(db, CHANNEL);
   }
 }

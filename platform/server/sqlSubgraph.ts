@@ -3,17 +3,15 @@ import type { BaseContext } from '@apollo/server';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Principal } from '../auth/principal.ts';
 import type { Runtime } from '../runtime.ts';
-import type { Database, Queryable } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
-import { runConsumer, sqlSink } from '../events/consumer.ts';
-import type { LoggedEvent } from '../events/eventLog.ts';
+import { runConsumer, sqlSink, type Applier } from '../events/consumer.ts';
 import type { SubgraphName } from '../subgraphs.ts';
 import type { SubgraphModule } from './subgraph.ts';
 
 /** Events a subgraph keeps its own copy of, applied exactly once (its schema needs `consumer_offsets`). */
-export interface Projection {
+export interface Projection extends Applier {
   name: string;
-  apply: (tx: Queryable, event: LoggedEvent) => Promise<void>;
 }
 
 /** A subgraph whose data lives in its own PostgreSQL schema, named after it. */
@@ -37,7 +35,7 @@ export function sqlSubgraph<Context extends BaseContext>(options: {
           name: `${options.name}/${projection.name}`,
           source: db,
           wakeup,
-          sink: sqlSink(db, options.name, projection.name, projection.apply),
+          sink: sqlSink(db, options.name, projection.name, projection.apply, projection.acts),
         }),
       );
       return {

@@ -2,23 +2,29 @@ import { fileURLToPath } from 'node:url';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Database, Queryable } from '../../platform/db/database.ts';
 import { migrate } from '../../platform/db/migrate.ts';
-import { runConsumer, sqlSink, type ConsumerSink } from '../../platform/events/consumer.ts';
+import { Wakeup } from '../../platform/db/wakeup.ts';
+import { applierOf, runConsumer, sqlSink, type ConsumerSink } from '../../platform/events/consumer.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import { keepParty } from '../../platform/events/parties.ts';
 import type { SubgraphModule } from '../../platform/server/subgraph.ts';
 import type { SubgraphName } from '../../platform/subgraphs.ts';
 import { createContext, type Context } from './context.ts';
-import { startInboxProcessor } from './inbox/processor.ts';
+import { startInboxProcessor, type InboxProcessor } from './inbox/processor.ts';
+import { INBOX_CHANNEL } from './store/documents.ts';
 import { inboundRoute, INBOUND_PATH } from './inbox/http.ts';
 import { resolvers } from './resolvers.ts';
 import { exchangeSettings } from './settings.ts';
-import { oweDocuments } from './outbound/owed.ts';
+import { owesDocuments, oweDocuments } from './outbound/owed.ts';
 import { startOutboundWorker } from './outbound/worker.ts';
 import { subgraphClient } from './subgraphClient.ts';
 import { startDispatcher } from './webhooks/dispatcher.ts';
 import { queueWebhooks } from './webhooks/queue.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
+
+const parties = applierOf(['PartnerRegistered', 'PartnerUpdated'], (tx, event) =>
+  keepParty(tx, 'exchange', event),
+);
 
 /**
  * A consumer that leaves work for a worker (deliveries for the dispatcher, documents for the outbound
@@ -29,16 +35,23 @@ function wakingSink(
   consumer: string,
   apply: (tx: Queryable, event: LoggedEvent) => Promise<number | boolean>,
   wake: () => void,
+  acts?: (event: LoggedEvent) => boolean,
 ): ConsumerSink {
   let left = 0;
-  const sink = sqlSink(db, 'exchange', consumer, async (tx, event) => {
-    if (await apply(tx, event)) left += 1;
-  });
+  const sink = sqlSink(
+    db,
+    'exchange',
+    consumer,
+    async (tx, event) => {
+      if (await apply(tx, event)) left += 1;
+    },
+    acts,
+  );
   return {
     position: () => sink.position(),
-    applyBatch: async (events, after) => {
+    applyBatch: async (events) => {
       left = 0;
-      await sink.applyBatch(events, after);
+      await sink.applyBatch(events);
       if (left > 0) wake();
     },
   };
@@ -73,10 +86,7 @@ export const exchange: SubgraphModule<Context> = {
         name: 'exchange/parties',
         source: db,
         wakeup,
-        sink: sqlSink(db, 'exchange', 'parties', async (tx, event) => {
-          if (event.type === 'PartnerRegistered' || event.type === 'PartnerUpdated')
-            await keepParty(tx, 'exchange', event);
-        }),
+        sink: sqlSink(db, 'exchange', 'parties', parties.apply, parties.acts),
       }),
       runConsumer({
         name: 'exchange/webhooks',
@@ -88,12 +98,16 @@ export const exchange: SubgraphModule<Context> = {
         name: 'exchange/outbound',
         source: db,
         wakeup,
-        sink: wakingSink(db, 'outbound', oweDocuments, () => outbound.wake()),
+        sink: wakingSink(db, 'outbound', oweDocuments, () => outbound.wake(), owesDocuments),
       }),
     ];
-    const inbox = exchangeSettings().processInbox
-      ? startInboxProcessor(db, wakeup, client, exchangeSettings)
-      : undefined;
+    let inbox: InboxProcessor | undefined;
+    let inboxWakeup: Wakeup | undefined;
+    if (exchangeSettings().processInbox) {
+      inboxWakeup = new Wakeup(db, INBOX_CHANNEL);
+      await inboxWakeup.start();
+      inbox = startInboxProcessor(db, inboxWakeup, client, exchangeSettings);
+    }
     return {
       // The generated resolver types are stricter than Apollo's map; this is the one place they meet.
       resolvers: resolvers as GraphQLResolverMap<Context>,
@@ -105,6 +119,7 @@ export const exchange: SubgraphModule<Context> = {
       consumers,
       stop: async () => {
         await inbox?.stop();
+        await inboxWakeup?.stop();
         await Promise.all(consumers.map((consumer) => consumer.stop()));
         await outbound.stop();
         await dispatcher.stop();

@@ -1,6 +1,6 @@
 import { sqlSubgraph } from '../../platform/server/sqlSubgraph.ts';
 import { createContext } from './context.ts';
-import { applyOrderEvents } from './projection.ts';
+import { stockProjection } from './projection.ts';
 import { resolvers } from './resolvers.ts';
 
 export const inventory = sqlSubgraph({
@@ -8,5 +8,5 @@ export const inventory = sqlSubgraph({
   migrations: new URL('./migrations', import.meta.url),
   resolvers,
   createContext,
-  projections: [{ name: 'stock', apply: applyOrderEvents }],
+  projections: [{ name: 'stock', ...stockProjection }],
 });

@@ -1,9 +1,21 @@
 import type { Queryable } from '../../platform/db/database.ts';
+import { applierOf } from '../../platform/events/consumer.ts';
 import type { OrderEventType, OrderLineFacts } from '../../platform/events/contract.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import { keepParty } from '../../platform/events/parties.ts';
 import { Decimal } from '../../platform/money.ts';
 import { issue, lockInventory, receive, release, reserve, stockChanged, type OrderCause } from './stock.ts';
+
+/** The events this projection acts on: its `switch` cannot name another. */
+const STOCK_SOURCES = [
+  'PartnerRegistered',
+  'PartnerUpdated',
+  'ShipmentReceived',
+  'OrderConfirmed',
+  'OrderShipped',
+  'OrderCancelled',
+  'OrderClosed',
+] as const;
 
 /**
  * Inventory's reaction to the event log, applied exactly once: the consumer stores its offset in the
@@ -18,7 +30,10 @@ import { issue, lockInventory, receive, release, reserve, stockChanged, type Ord
  * - `OrderCancelled` or `OrderClosed` on a SALES order: what is still reserved is released.
  * - `PartnerRegistered` / `PartnerUpdated`: who the customers are, for agreed prices.
  */
-export async function applyOrderEvents(tx: Queryable, event: LoggedEvent): Promise<void> {
+export async function applyOrderEvents(
+  tx: Queryable,
+  event: LoggedEvent<(typeof STOCK_SOURCES)[number]>,
+): Promise<void> {
   switch (event.type) {
     case 'PartnerRegistered':
     case 'PartnerUpdated':
@@ -183,3 +198,5 @@ async function releaseOrder(tx: Queryable, event: OrderEvent, reason: string): P
     );
   }
 }
+
+export const stockProjection = applierOf(STOCK_SOURCES, applyOrderEvents);

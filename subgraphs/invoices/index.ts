@@ -1,6 +1,6 @@
 import { sqlSubgraph } from '../../platform/server/sqlSubgraph.ts';
 import { createContext } from './context.ts';
-import { applyOrderFacts } from './projection.ts';
+import { orderFactsProjection } from './projection.ts';
 import { resolvers } from './resolvers.ts';
 
 export const invoices = sqlSubgraph({
@@ -8,5 +8,5 @@ export const invoices = sqlSubgraph({
   migrations: new URL('./migrations', import.meta.url),
   resolvers,
   createContext,
-  projections: [{ name: 'order-facts', apply: applyOrderFacts }],
+  projections: [{ name: 'order-facts', ...orderFactsProjection }],
 });

@@ -1,14 +1,32 @@
 import type { Queryable } from '../../platform/db/database.ts';
+import { applierOf } from '../../platform/events/consumer.ts';
 import type { OrderEventFacts } from '../../platform/events/contract.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import { keepParty } from '../../platform/events/parties.ts';
+
+/** The events this projection acts on: its `switch` cannot name another. */
+const ORDER_FACT_SOURCES = [
+  'PartnerRegistered',
+  'PartnerUpdated',
+  'OrderCreated',
+  'OrderSubmitted',
+  'OrderConfirmed',
+  'OrderRejected',
+  'OrderShipped',
+  'ShipmentReceived',
+  'OrderCancelled',
+  'OrderClosed',
+] as const;
 
 /**
  * What invoicing needs to know of orders and partners, kept from their events (exactly once: the consumer
  * commits its offset with these writes). Per order line: ordered quantity and price, confirmed, shipped,
  * and accepted-at-receipt quantities; per order: kind, parties, currency, status.
  */
-export async function applyOrderFacts(tx: Queryable, event: LoggedEvent): Promise<void> {
+export async function applyOrderFacts(
+  tx: Queryable,
+  event: LoggedEvent<(typeof ORDER_FACT_SOURCES)[number]>,
+): Promise<void> {
   switch (event.type) {
     case 'PartnerRegistered':
     case 'PartnerUpdated':
@@ -156,3 +174,5 @@ export async function partyById(db: Queryable, id: string): Promise<PartyRow | u
     id,
   ]);
 }
+
+export const orderFactsProjection = applierOf(ORDER_FACT_SOURCES, applyOrderFacts);

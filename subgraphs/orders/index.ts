@@ -1,6 +1,6 @@
 import { sqlSubgraph } from '../../platform/server/sqlSubgraph.ts';
 import { createContext } from './context.ts';
-import { applyReferenceData } from './projection.ts';
+import { referenceDataProjection } from './projection.ts';
 import { resolvers } from './resolvers.ts';
 
 export const orders = sqlSubgraph({
@@ -8,5 +8,5 @@ export const orders = sqlSubgraph({
   migrations: new URL('./migrations', import.meta.url),
   resolvers,
   createContext,
-  projections: [{ name: 'reference-data', apply: applyReferenceData }],
+  projections: [{ name: 'reference-data', ...referenceDataProjection }],
 });

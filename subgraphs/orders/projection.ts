@@ -1,16 +1,32 @@
 import type { Queryable } from '../../platform/db/database.ts';
+import { applierOf } from '../../platform/events/consumer.ts';
 import { STOCK_EVENTS, type StockEventType } from '../../platform/events/contract.ts';
 import { isOf, type LoggedEvent } from '../../platform/events/eventLog.ts';
 import { keepParty } from '../../platform/events/parties.ts';
 import { Decimal } from '../../platform/money.ts';
 import { effectivePrice } from '../../platform/pricing.ts';
 
+/** The events this projection acts on: its `switch` cannot name another. */
+const REFERENCE_SOURCES = [
+  'PartnerRegistered',
+  'PartnerUpdated',
+  'ItemUpserted',
+  'PriceSet',
+  'CustomerPriceSet',
+  'CustomerPriceRemoved',
+  'PromotionSet',
+  ...STOCK_EVENTS,
+] as const;
+
 /**
  * What orders needs to know of partners and items, kept from their events: whether a partner may be
  * ordered from or sold to, whether a SKU exists, in which unit, at what list price, agreed customer price
  * and promotion (to price sales orders), and how much of it is available (to confirm them).
  */
-export async function applyReferenceData(tx: Queryable, event: LoggedEvent): Promise<void> {
+export async function applyReferenceData(
+  tx: Queryable,
+  event: LoggedEvent<(typeof REFERENCE_SOURCES)[number]>,
+): Promise<void> {
   switch (event.type) {
     case 'PartnerRegistered':
     case 'PartnerUpdated':
@@ -224,3 +240,5 @@ export async function catalogItems(db: Queryable, skus: readonly string[]): Prom
   );
   return rows;
 }
+
+export const referenceDataProjection = applierOf(REFERENCE_SOURCES, applyReferenceData);

@@ -1,6 +1,6 @@
 import { sqlSubgraph } from '../../platform/server/sqlSubgraph.ts';
 import { createContext } from './context.ts';
-import { applyRelationships } from './relationships.ts';
+import { relationshipsProjection } from './relationships.ts';
 import { resolvers } from './resolvers.ts';
 
 export const partners = sqlSubgraph({
@@ -8,5 +8,5 @@ export const partners = sqlSubgraph({
   migrations: new URL('./migrations', import.meta.url),
   resolvers,
   createContext,
-  projections: [{ name: 'relationships', apply: applyRelationships }],
+  projections: [{ name: 'relationships', ...relationshipsProjection }],
 });

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/db/database.ts';
+import type { Applier } from '../../platform/events/consumer.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 
 /**
@@ -45,7 +46,7 @@ function counterparties(event: LoggedEvent): { a: string; b: string; basis: Rela
   }
 }
 
-export async function applyRelationships(tx: Queryable, event: LoggedEvent): Promise<void> {
+async function applyRelationships(tx: Queryable, event: LoggedEvent): Promise<void> {
   const pair = counterparties(event);
   if (!pair || pair.a === pair.b) return;
   await relate(
@@ -90,3 +91,9 @@ export async function visibleAmong(
   );
   return new Set(rows.map((row) => row.id));
 }
+
+/** Only events that make two parties counterparties act (a buyer's draft order, say, does not). */
+export const relationshipsProjection: Required<Applier> = {
+  apply: applyRelationships,
+  acts: (event) => counterparties(event) !== null,
+};

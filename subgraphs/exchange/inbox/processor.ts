@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../../../platform/auth/principal.ts';
 import type { Database, Queryable } from '../../../platform/db/database.ts';
-import type { EventWakeup } from '../../../platform/events/eventLog.ts';
+import type { Wakeup } from '../../../platform/db/wakeup.ts';
 import { appendExchangeEvent } from '../events.ts';
 import { formatById } from '../formats/registry.ts';
 import type { DocumentFormat, Interchange, Message, MessageOutcome } from '../formats/types.ts';
@@ -47,7 +47,8 @@ export function documentPrincipal(
  */
 export function startInboxProcessor(
   db: Database,
-  wakeup: EventWakeup,
+  /** On `INBOX_CHANNEL`: a document stored by any process wakes the processor. */
+  wakeup: Wakeup,
   client: SubgraphClient,
   settings: () => ExchangeSettings,
 ): InboxProcessor {
@@ -55,12 +56,13 @@ export function startInboxProcessor(
   const loop = async () => {
     while (!controller.signal.aborted) {
       try {
+        const generation = wakeup.generation;
         const batch = await leaseInbox(db, BATCH, LEASE_SECONDS);
         for (const document of batch) {
           if (controller.signal.aborted) break;
           await processOne(db, document, client, settings(), controller.signal);
         }
-        if (batch.length === 0) await wakeup.wait(2_000, controller.signal);
+        if (batch.length === 0) await wakeup.wait(2_000, controller.signal, generation);
       } catch (error) {
         if (controller.signal.aborted) break;
         console.error('inbox:', error);

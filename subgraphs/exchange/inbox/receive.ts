@@ -9,6 +9,7 @@ import type { ExchangeSettings } from '../settings.ts';
 import {
   documentByHash,
   documentByIdempotencyKey,
+  INBOX_CHANNEL,
   insertDocument,
   type DocumentRow,
 } from '../store/documents.ts';
@@ -75,6 +76,7 @@ export async function receiveDocument(
     if (!stored) {
       return { document: (await documentByHash(tx, arrival.partnerId, 'INBOUND', hash))!, duplicate: true };
     }
+    tx.notifyOnCommit(INBOX_CHANNEL);
     await appendExchangeEvent(
       tx,
       'DocumentReceived',

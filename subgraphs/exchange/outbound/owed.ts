@@ -37,6 +37,9 @@ function debtOf(event: LoggedEvent): Debt | null {
   }
 }
 
+/** Whether an event may owe a partner a document, whatever the partner's profile says. */
+export const owesDocuments = (event: LoggedEvent): boolean => debtOf(event) !== null;
+
 /**
  * Applied by the `outbound` consumer in the transaction that stores its offset: the debt is recorded
  * (and true returned) when the partner's profile names an outbound format, and written later by the outbound worker (which

@@ -150,6 +150,9 @@ export async function firstWithControlNumber(
   );
 }
 
+/** Notified when an inbound document is stored, for the inbox processors of every process. */
+export const INBOX_CHANNEL = 'exchange_inbox';
+
 /**
  * The next inbound documents to process, oldest first, leased so another process leaves them alone
  * for a while; a lease that runs out (its process died) makes them available again.
