@@ -42,8 +42,8 @@ export const owesDocuments = (event: LoggedEvent): boolean => debtOf(event) !== 
 
 /**
  * Applied by the `outbound` consumer in the transaction that stores its offset: the debt is recorded
- * (and true returned) when the partner's profile names an outbound format, and written later by the outbound worker (which
- * asks the owning subgraph for the document's data, outside this transaction).
+ * (and true returned) when the partner's profile names an outbound format, and written later by the
+ * outbound worker (which asks the owning subgraph for the document's data, outside this transaction).
  */
 export async function oweDocuments(tx: Queryable, event: LoggedEvent): Promise<boolean> {
   const debt = debtOf(event);
