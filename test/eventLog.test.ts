@@ -1,18 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
-import { runConsumerOn, sqlSink, type ConsumerOptions } from '../platform/events/consumer.ts';
+import { consumersOf, sqlSink } from '../platform/events/consumer.ts';
 import {
   EventLog,
   EventWakeup,
-  idleWaitMs,
   lastCommittedCursor,
   latestCursor,
   migrateEventLog,
   type EventOf,
 } from '../platform/events/eventLog.ts';
 import { int, object, optional } from '../platform/events/shape.ts';
-import { SharedTail } from '../platform/events/tail.ts';
 import { engineUnderTest, openTestDatabase } from './support/databases.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,18 +23,8 @@ const log = new EventLog(TEST_EVENTS);
 const appendEvent = log.append;
 const readEvents = log.read;
 const followEvents: typeof log.follow = log.follow.bind(log);
-/** Consumers of one database read through one shared tail, as the project's consumers do (`runConsumer`). */
-const tails = new WeakMap<Database, SharedTail<LoggedEvent>>();
-const runConsumer = (options: ConsumerOptions<LoggedEvent>) => {
-  let tail = tails.get(options.source);
-  if (!tail) tails.set(options.source, (tail = new SharedTail(log, options.source, options.wakeup)));
-  const shared = tail;
-  return runConsumerOn(
-    (_source, after, limit) => shared.read(after, limit),
-    options,
-    () => Promise.resolve(idleWaitMs(shared.unsettled)),
-  );
-};
+/** Consumers of this log, sharing one tail per database as the project's own consumers do. */
+const runConsumer = consumersOf(log);
 
 let db: Database;
 let close: () => Promise<void>;

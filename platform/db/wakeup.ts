@@ -1,32 +1,20 @@
 import type { Database } from './database.ts';
 
 /**
- * Wakes every waiter of one process when a notification arrives on `channel` (sent by a transaction's
- * `notifyOnCommit`, in this process or another on the same database). One LISTEN however many waiters;
- * waiters keep a timeout that covers a notification lost while a listener connection was replaced.
+ * Waiters woken together: a loop notes `generation` before it looks for work, and waits only if no
+ * wake-up came since, so a wake-up between its look and its wait is never lost.
  */
-export class Wakeup {
+export class Waiters {
   private waiters = new Set<() => void>();
-  /** How many wake-ups so far: a reader notes it before a read, and waits only if none came since. */
   private woken = 0;
-  private unlisten: (() => Promise<void>) | undefined;
-
-  constructor(
-    private readonly db: Database,
-    private readonly channel: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.unlisten = await this.db.listen(this.channel, () => this.wakeAll());
-  }
 
   get generation(): number {
     return this.woken;
   }
 
   /**
-   * Resolves on the next notification, or after `timeoutMs`, or when `signal` aborts; at once if one
-   * came since `generation` (noted before the read that found nothing new).
+   * Resolves on the next wake-up, or after `timeoutMs`, or when `signal` aborts; at once if one came
+   * since `generation` (noted before the look that found nothing to do).
    */
   wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void> {
     if (since !== undefined && since !== this.woken) return Promise.resolve();
@@ -43,13 +31,33 @@ export class Wakeup {
     });
   }
 
-  async stop(): Promise<void> {
-    this.wakeAll();
-    await this.unlisten?.();
+  wake = (): void => {
+    this.woken += 1;
+    for (const done of [...this.waiters]) done();
+  };
+}
+
+/**
+ * Waiters woken by a notification on `channel` (sent by a transaction's `notifyOnCommit`, in this process
+ * or another on the same database). One LISTEN however many waiters; their timeouts cover a notification
+ * lost while a listener connection was replaced.
+ */
+export class Wakeup extends Waiters {
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly channel: string,
+  ) {
+    super();
   }
 
-  private wakeAll(): void {
-    this.woken += 1;
-    for (const wake of [...this.waiters]) wake();
+  async start(): Promise<void> {
+    this.unlisten = await this.db.listen(this.channel, this.wake);
+  }
+
+  async stop(): Promise<void> {
+    this.wake();
+    await this.unlisten?.();
   }
 }

@@ -2,13 +2,14 @@ import type { Database, Queryable } from '../db/database.ts';
 import { quoteIdent } from '../db/migrate.ts';
 import {
   EventContractError,
+  eventLog,
   idleWaitMs,
   isOf,
   type EventType,
   type EventWakeup,
   type LoggedEvent,
 } from './eventLog.ts';
-import { sharedTail } from './tail.ts';
+import { SharedTail, type FollowedLog } from './tail.ts';
 
 /**
  * Where a consumer applies events and keeps its position. `applyBatch` must store the new position in
@@ -24,8 +25,8 @@ export interface ConsumerSink<Event extends { cursor: string } = LoggedEvent> {
 export interface Applier<Event = LoggedEvent> {
   apply: (tx: Queryable, event: Event) => Promise<void>;
   /**
-   * Whether `apply` may act on an event, judged from the event alone; by default, every event. A batch
-   * with none is passed over without a transaction (`sqlSink`).
+   * Whether `apply` may act on an event, judged from the event alone (`apply` must do nothing to one it
+   * refuses); by default, every event. A batch with none is passed over without a transaction (`sqlSink`).
    */
   acts?: (event: Event) => boolean;
 }
@@ -68,31 +69,34 @@ export interface ConsumerOptions<Event extends { cursor: string } = LoggedEvent>
   onError?: (error: unknown) => void;
 }
 
-/** How a consumer reads: the project's event log, or another log over a contract of its own. */
-export type EventReader<Event> = (db: Database, after: string, limit: number) => Promise<Event[]>;
-
-/** A consumer of the project's event log: the consumers of one database share its reads (`SharedTail`). */
-export function runConsumer(options: ConsumerOptions): RunningConsumer {
-  const tail = sharedTail(options.source, options.wakeup);
-  return runConsumerOn(
-    (_db, after, limit) => tail.read(after, limit),
-    options,
-    () => Promise.resolve(idleWaitMs(tail.unsettled)),
-  );
+/**
+ * Consumers of `log`: those of one database share its reads (`SharedTail`, one per database and log).
+ * The project's log has `runConsumer`; a test declares a log of its own.
+ */
+export function consumersOf<Event extends { cursor: string }>(
+  log: FollowedLog<Event>,
+): (options: ConsumerOptions<Event>) => RunningConsumer {
+  const tails = new WeakMap<Database, SharedTail<Event>>();
+  return (options) => {
+    let tail = tails.get(options.source);
+    if (!tail) tails.set(options.source, (tail = new SharedTail(log, options.source, options.wakeup)));
+    return consume(tail, options);
+  };
 }
 
+/** A consumer of the project's event log. */
+export const runConsumer = consumersOf<LoggedEvent>(eventLog);
+
 /**
- * Applies events from `read` to the sink, in cursor order, from the position the sink stored. A failing
- * batch is retried with backoff; an event that breaks the contract stops the consumer (retrying cannot
- * help, and skipping it would lose what it says): the error names its cursor and type.
+ * Applies events read through `tail` to the sink, in cursor order, from the position the sink stored. A
+ * failing batch is retried with backoff; an event that breaks the contract stops the consumer (retrying
+ * cannot help, and skipping it would lose what it says): the error names its cursor and type.
  */
-export function runConsumerOn<Event extends { cursor: string }>(
-  read: EventReader<Event>,
+function consume<Event extends { cursor: string }>(
+  tail: SharedTail<Event>,
   options: ConsumerOptions<Event>,
-  /** How long to wait for a wake-up when nothing new was read (the log may ask for a quick retry). */
-  idleWait: (db: Database) => Promise<number> = () => Promise.resolve(5_000),
 ): RunningConsumer {
-  const { source, wakeup, sink, name } = options;
+  const { wakeup, sink, name } = options;
   const batchSize = options.batchSize ?? 100;
   const controller = new AbortController();
   let applied = 0n;
@@ -118,9 +122,9 @@ export function runConsumerOn<Event extends { cursor: string }>(
         position ??= await sink.position();
         advance(position);
         const generation = wakeup.generation;
-        const batch = await read(source, position, batchSize);
+        const batch = await tail.read(position, batchSize);
         if (batch.length === 0) {
-          await wakeup.wait(await idleWait(source), controller.signal, generation);
+          await wakeup.wait(idleWaitMs(tail.unsettled), controller.signal, generation);
           continue;
         }
         await sink.applyBatch(batch);
@@ -160,7 +164,7 @@ export function runConsumerOn<Event extends { cursor: string }>(
   };
 }
 
-/** Events a SQL consumer passes over, at most, before it stores its offset anyway (a restart reads them again). */
+/** Events a SQL consumer passes over, at most, before it stores its offset anyway (a restart rereads them). */
 const PASS_OVER_EVENTS = 1_000;
 const PASS_OVER_MS = 5_000;
 
@@ -182,9 +186,6 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
   let stored: string | undefined;
   let passedOver = 0;
   let storedAt = Date.now();
-  const applyActing = async (tx: Queryable, event: Event) => {
-    if (acts(event)) await apply(tx, event);
-  };
   const remember = (cursor: string) => {
     stored = cursor;
     passedOver = 0;
@@ -195,8 +196,9 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
       const row = await db.maybeOne<{ cursor: string }>(`SELECT cursor FROM ${table} WHERE consumer = $1`, [
         consumer,
       ]);
-      remember(row?.cursor ?? '0');
-      return stored ?? '0';
+      const cursor = row?.cursor ?? '0';
+      remember(cursor);
+      return cursor;
     },
     async applyBatch(events) {
       const from = stored;
@@ -226,7 +228,7 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
           last,
         ]);
         if (moved.rowCount !== 1) throw new OffsetMoved();
-        for (const event of events) await applyActing(tx, event);
+        for (const event of events) await apply(tx, event);
       });
     } catch (error) {
       if (error instanceof OffsetMoved) return false;
@@ -247,7 +249,7 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
         ]);
         locked = await tx.one<{ cursor: string }>(lockOffset, [consumer]);
       }
-      const last = await applyFresh(locked.cursor, events, (event) => applyActing(tx, event));
+      const last = await applyFresh(locked.cursor, events, (event) => apply(tx, event));
       if (!last) return locked.cursor;
       await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last]);
       return last;

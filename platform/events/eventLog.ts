@@ -104,6 +104,15 @@ async function settledCursor(db: Queryable): Promise<string> {
   return rows[0]?.cursor ?? '0';
 }
 
+/** The settled cursor, and whether committed events wait above it for one still in flight. */
+async function settledState(db: Queryable): Promise<{ settled: string; later: boolean }> {
+  const row = await db.maybeOne<{ settled: string; later: boolean }>(
+    `SELECT settled::int8 AS settled, EXISTS (SELECT 1 FROM events.event_log WHERE cursor > settled) AS later
+       FROM events.settled_cursor() AS settled`,
+  );
+  return { settled: row?.settled ?? '0', later: row?.later ?? false };
+}
+
 /**
  * The event log under one contract (a map of event type to payload shape): appends take only payloads of
  * their type's shape, reads hand out only events that match theirs. The project has one contract
@@ -170,12 +179,7 @@ export class EventLog<S extends Shapes> {
   ): Promise<{ events: EventOf<S>[]; through: string; settled: boolean; later: boolean }> => {
     // As in `read`, the settled cursor comes first, in a statement of its own. Whether later events wait
     // is read beside it: one committed after this snapshot notifies its readers anyway.
-    const { rows } = await db.query<{ settled: string; later: boolean }>(
-      `SELECT settled::int8 AS settled, EXISTS (SELECT 1 FROM events.event_log WHERE cursor > settled) AS later
-         FROM events.settled_cursor() AS settled`,
-    );
-    const settled = rows[0]?.settled ?? '0';
-    const later = rows[0]?.later ?? false;
+    const { settled, later } = await settledState(db);
     if (BigInt(settled) <= BigInt(after)) return { events: [], through: after, settled: true, later };
     const { events, complete } = await this.readRows(db, after, settled, limit, {});
     if (complete && events.length < limit) return { events, through: settled, settled: true, later };
@@ -196,12 +200,7 @@ export class EventLog<S extends Shapes> {
   ): Promise<EventOf<S, T>[]> => (await this.readRows(db, after, null, limit, filter)).events;
 
   /** Whether committed events wait above the settled cursor, for an earlier one still in flight. */
-  unsettled = async (db: Queryable): Promise<boolean> => {
-    const { rows } = await db.query<{ later: boolean }>(
-      'SELECT EXISTS (SELECT 1 FROM events.event_log WHERE cursor > (SELECT events.settled_cursor())) AS later',
-    );
-    return rows[0]?.later ?? false;
-  };
+  unsettled = async (db: Queryable): Promise<boolean> => (await settledState(db)).later;
 
   private readRows = async <T extends NameOf<S>>(
     db: Queryable,

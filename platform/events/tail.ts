@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.ts';
-import { eventLog, type EventWakeup, type LoggedEvent } from './eventLog.ts';
+import type { EventWakeup, LoggedEvent } from './eventLog.ts';
 
 /** The two reads of an event log (`EventLog`) a tail needs: the project's log, or one a test declares. */
 export interface FollowedLog<Event> {
@@ -132,13 +132,4 @@ export class SharedTail<Event extends { cursor: string } = LoggedEvent> {
       this.from = BigInt(dropped[dropped.length - 1]!.cursor);
     }
   }
-}
-
-const tails = new WeakMap<Database, SharedTail>();
-
-/** The one shared tail of the project's event log in `db`; `wakeup` is the one that listens to `db`. */
-export function sharedTail(db: Database, wakeup: EventWakeup): SharedTail {
-  let tail = tails.get(db);
-  if (!tail) tails.set(db, (tail = new SharedTail(eventLog, db, wakeup)));
-  return tail;
 }

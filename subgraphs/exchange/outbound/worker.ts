@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../../../platform/db/database.ts';
+import { Waiters } from '../../../platform/db/wakeup.ts';
 import type { BusinessDocument } from '../formats/business.ts';
 import { formatById } from '../formats/registry.ts';
 import type { DocumentFormat, Interchange } from '../formats/types.ts';
@@ -37,45 +38,29 @@ export function startOutboundWorker(
   const controller = new AbortController();
   // Jobs are queued only by the outbound consumer, which wakes this worker when a batch queued one; the
   // timeout covers jobs queued by another process and leases that ran out.
-  let woken = false;
-  let endIdle: (() => void) | undefined;
-  const idle = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        endIdle = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      endIdle = done;
-    });
+  const nudges = new Waiters();
   const loop = async () => {
     while (!controller.signal.aborted) {
-      woken = false;
+      const generation = nudges.generation;
       try {
         const jobs = await leaseOutboundJobs(db, BATCH, LEASE_SECONDS);
         for (const job of jobs) {
           if (controller.signal.aborted) break;
           if (await writeOne(db, client, job, settings())) wakeDispatcher();
         }
-        if (jobs.length === 0 && !woken && !controller.signal.aborted) await idle(2_000);
+        if (jobs.length === 0) await nudges.wait(2_000, controller.signal, generation);
       } catch (error) {
         if (controller.signal.aborted) break;
         console.error('outbound:', error);
-        await idle(1_000);
+        await nudges.wait(1_000, controller.signal);
       }
     }
   };
   const running = loop();
-  const wake = () => {
-    woken = true;
-    endIdle?.();
-  };
   return {
-    wake,
+    wake: nudges.wake,
     async stop() {
       controller.abort();
-      wake();
       await running;
     },
   };

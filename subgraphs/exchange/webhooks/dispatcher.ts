@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../../../platform/db/database.ts';
+import { Waiters } from '../../../platform/db/wakeup.ts';
 import { appendExchangeEvent } from '../events.ts';
 import type { ExchangeSettings } from '../settings.ts';
 import {
@@ -31,21 +32,8 @@ export function startDispatcher(db: Database, settings: () => ExchangeSettings):
   const controller = new AbortController();
   const inFlight = new Set<string>();
   const running = new Set<Promise<void>>();
-  let wakeUp: (() => void) | undefined;
-  const wake = () => wakeUp?.();
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        controller.signal.removeEventListener('abort', done);
-        resolve();
-      }
-      wakeUp = done;
-      controller.signal.addEventListener('abort', done, { once: true });
-    });
+  const nudges = new Waiters();
+  const wake = nudges.wake;
 
   const deliver = async (delivery: DeliveryRow & { url: string }, current: ExchangeSettings) => {
     const secrets = (await signingSecrets(db, [delivery.partner_id])).map((row) => row.secret);
@@ -68,6 +56,7 @@ export function startDispatcher(db: Database, settings: () => ExchangeSettings):
 
   const loop = async () => {
     while (!controller.signal.aborted) {
+      const generation = nudges.generation;
       try {
         const current = settings();
         const room = current.deliveryConcurrency - inFlight.size;
@@ -89,11 +78,11 @@ export function startDispatcher(db: Database, settings: () => ExchangeSettings):
         if (heads.length > 0) continue;
         const due = await nextDueAt(db);
         const untilDue = due ? due.getTime() - Date.now() : IDLE_POLL_MS;
-        await sleep(Math.max(5, Math.min(IDLE_POLL_MS, untilDue)));
+        await nudges.wait(Math.max(5, Math.min(IDLE_POLL_MS, untilDue)), controller.signal, generation);
       } catch (error) {
         if (controller.signal.aborted) break;
         console.error('webhook dispatcher:', error);
-        await sleep(IDLE_POLL_MS);
+        await nudges.wait(IDLE_POLL_MS, controller.signal);
       }
     }
   };
