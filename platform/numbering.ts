@@ -9,7 +9,7 @@ export interface NumberCounter {
 }
 
 /**
- * PO-2026-000001: the next number of `series` in `year`, written `<prefix>-<year>-<six digits>`. The counter
+ * AR-2026-000001: the next number of `series` in `year`, written `<prefix>-<year>-<six digits>`. The counter
  * row is locked until the transaction ends, so numbers are gap-free within committed transactions.
  */
 export async function nextDocumentNumber(

@@ -8,7 +8,6 @@ import {
   type OrderEventType,
 } from '../../platform/events/contract.ts';
 import { appendEvent, readCommittedEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
-import { nextDocumentNumber } from '../../platform/numbering.ts';
 import type { OrderKind, OrderStatus } from './generated/resolvers.ts';
 
 export interface OrderRow {
@@ -184,10 +183,13 @@ export interface NewOrder {
   idempotency: { scope: string; key: string; requestHash: string } | null;
 }
 
-const ORDER_NUMBERS = { schema: 'orders', table: 'order_number', seriesColumn: 'kind' };
-
-const nextOrderNumber = (tx: Queryable, kind: OrderKind, year: number) =>
-  nextDocumentNumber(tx, ORDER_NUMBERS, kind, kind === 'PURCHASE' ? 'PO' : 'SO', year);
+/** PO-2026-000123: the next number of the kind's sequence (see migration 005), in the year it is taken. */
+async function nextOrderNumber(tx: Queryable, kind: OrderKind, year: number): Promise<string> {
+  const [prefix, sequence] =
+    kind === 'PURCHASE' ? ['PO', 'orders.purchase_order_number'] : ['SO', 'orders.sales_order_number'];
+  const { next } = await tx.one<{ next: string }>(`SELECT nextval($1::regclass)::int8 AS next`, [sequence]);
+  return `${prefix}-${year}-${next.padStart(6, '0')}`;
+}
 
 /** The order an earlier request with this idempotency key created, and a hash of that request. */
 export async function orderByIdempotencyKey(
