@@ -1,33 +1,75 @@
-import { mkdir } from 'node:fs/promises';
-import { PGlite, types } from '@electric-sql/pglite';
+import type { Worker } from 'node:worker_threads';
+import { typescriptWorker } from '../server/thread.ts';
 import { queryable, statementTally, type Database, type QueryResult, type SqlValue } from './database.ts';
 import { quoteIdent } from './migrate.ts';
 import { CommitNotifications, coalescedNotifier } from './notifier.ts';
+import {
+  PgliteError,
+  type PgliteOpened,
+  type PgliteReply,
+  type PgliteRequest,
+  type PgliteResults,
+  type PgliteThreadData,
+} from './pgliteWire.ts';
 
-/** int8 comes back as text on both engines, so cursors and counts never lose precision. */
-const parsers = { [types.INT8]: (value: string) => value };
+type Kind = PgliteRequest['kind'];
+/** What a request of kind `K` carries besides its kind and id. */
+type Fields<K extends Kind> = Omit<Extract<PgliteRequest, { kind: K }>, 'id' | 'kind'>;
 
+/**
+ * PGlite in a worker thread of this process (pgliteThread.ts): PostgreSQL's work, which is most of a write's
+ * cost, runs on another core than GraphQL, HTTP and the event consumers. It is still one database in one
+ * process, reached through the same `Database` as a PostgreSQL server.
+ */
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir ?? 'memory://', { parsers });
+  const worker = typescriptWorker(new URL('./pgliteThread.ts', import.meta.url), {
+    name: 'pglite',
+    workerData: { dataDir } satisfies PgliteThreadData,
+  });
+  await opened(worker);
   const statements = statementTally();
+  const pending = new Map<
+    number,
+    { resolve(value: PgliteResults[keyof PgliteResults]): void; reject(error: Error): void }
+  >();
+  const notified = new Map<number, (payload: string) => void>();
+  let nextId = 1;
+  let nextListener = 1;
+  // The thread keeps the process alive only while an answer is awaited, as a socket would: a database
+  // nobody is using never holds the process open.
+  worker.unref();
+  worker.on('message', (reply: PgliteReply) => {
+    if ('notification' in reply) return notified.get(reply.notification)?.(reply.payload);
+    const waiting = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
+    if (reply.ok) waiting?.resolve(reply.result);
+    else waiting?.reject(new PgliteError(reply.error));
+  });
+  const failed = (error: Error) => {
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  };
+  worker.on('error', failed);
+  worker.on('exit', () => failed(new Error('the PGlite thread has stopped')));
 
-  const run = async <Row>(
-    target: Pick<PGlite, 'query'>,
-    sql: string,
-    params: readonly SqlValue[] = [],
-  ): Promise<QueryResult<Row>> => {
+  // The thread answers each kind of request with that kind's result (pgliteThread.ts `handle`).
+  const call = <K extends Kind>(kind: K, fields: Fields<K>): Promise<PgliteResults[K]> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      if (pending.size === 0) worker.ref();
+      pending.set(id, { resolve: (result) => resolve(result as PgliteResults[K]), reject });
+      worker.postMessage({ ...fields, kind, id });
+    });
+
+  const run = <Row>(tx: number | null, sql: string, params: readonly SqlValue[] = []) => {
     statements.record(sql);
-    const result = await target.query<Row>(sql, params as unknown[]);
-    // PGlite reports affectedRows 0 for SELECT; pg counts the rows it returned.
-    return {
-      rows: result.rows,
-      rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0),
-    };
+    // Rows are what the statement selects: the caller names their type, as with pg.
+    return call('query', { tx, sql, params }) as Promise<QueryResult<Row>>;
   };
 
   const notify = coalescedNotifier(async (channel) => {
-    await pg.query(`NOTIFY ${quoteIdent(channel)}`);
+    await run(null, `NOTIFY ${quoteIdent(channel)}`);
   });
 
   return {
@@ -36,19 +78,44 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       return statements.count;
     },
     watchStatements: (listener) => statements.watch(listener),
-    ...queryable((sql, params) => run(pg, sql, params), notify),
+    ...queryable((sql, params) => run(null, sql, params), notify),
     async transaction(work) {
       const notifications = new CommitNotifications(notify);
-      const result = await pg.transaction((tx) =>
-        work(queryable((sql, params) => run(tx, sql, params), notifications.add)),
-      );
+      const tx = await call('begin', {});
+      let result;
+      try {
+        result = await work(queryable((sql, params) => run(tx, sql, params), notifications.add));
+      } catch (error) {
+        // The work's error says what went wrong, even when the rollback cannot be sent.
+        await call('end', { tx, commit: false }).catch(() => undefined);
+        throw error;
+      }
+      await call('end', { tx, commit: true });
       notifications.committed();
       return result;
     },
     async listen(channel, onNotify) {
-      const unlisten = await pg.listen(channel, onNotify);
-      return () => unlisten();
+      const listener = nextListener++;
+      notified.set(listener, onNotify);
+      await call('listen', { channel, listener });
+      return async () => {
+        notified.delete(listener);
+        await call('unlisten', { listener });
+      };
     },
-    close: () => pg.close(),
+    async close() {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      await call('close', {});
+      await exited;
+    },
   };
+}
+
+function opened(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', (message: PgliteOpened) =>
+      message.opened ? resolve() : reject(new PgliteError(message.error)),
+    );
+    worker.once('error', reject);
+  });
 }

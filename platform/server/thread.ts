@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
  * A service in a worker thread of this process: its own event loop, so it runs on another core beside the
@@ -18,16 +18,21 @@ export interface ThreadService {
  */
 const TSX_API = import.meta.resolve('tsx/esm/api');
 
+/** A worker thread running the TypeScript module `entry`. */
+export function typescriptWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+  return new Worker(
+    `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`,
+    { ...options, eval: true },
+  );
+}
+
 export async function startThreadService<Options>(
   name: string,
   entry: URL,
   options: Options | Promise<Options>,
 ): Promise<ThreadService> {
   // Spawned before its options are known: the worker loads its modules while the caller gets them ready.
-  const worker = new Worker(
-    `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`,
-    { eval: true, name },
-  );
+  const worker = typescriptWorker(entry, { name });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const served = new Promise<string>((resolve, reject) => {
     worker.once('message', (message: { url?: unknown }) =>

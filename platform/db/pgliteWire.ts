@@ -1,0 +1,68 @@
+import type { QueryResult, SqlValue } from './database.ts';
+
+/**
+ * What the main thread and the PGlite thread (pgliteThread.ts) say to each other: requests carry an id
+ * their reply repeats; notifications of a channel someone listens on come unasked. Both ends import these
+ * types, so a change to one side that the other does not follow fails to compile.
+ */
+
+export interface PgliteThreadData {
+  /** A folder to keep the database in; none keeps it in memory. */
+  dataDir: string | undefined;
+}
+
+export type PgliteRequest =
+  /** A statement in the transaction `tx`, or on its own (waiting for any open transaction) when null. */
+  | { id: number; kind: 'query'; tx: number | null; sql: string; params: readonly SqlValue[] }
+  /** Opens a transaction; the reply comes once it has begun, and its id names the transaction. */
+  | { id: number; kind: 'begin' }
+  | { id: number; kind: 'end'; tx: number; commit: boolean }
+  /** Listens on `channel`; `listener` names the listener in its notifications and in `unlisten`. */
+  | { id: number; kind: 'listen'; channel: string; listener: number }
+  | { id: number; kind: 'unlisten'; listener: number }
+  | { id: number; kind: 'close' };
+
+/** A database error's message and its fields (`code`, `detail`, `constraint`…), as PostgreSQL sent them. */
+export interface WireError {
+  message: string;
+  fields: Record<string, string | number>;
+}
+
+/** What each kind of request resolves to. */
+export interface PgliteResults {
+  query: QueryResult<unknown>;
+  /** The transaction's id. */
+  begin: number;
+  end: null;
+  listen: null;
+  unlisten: null;
+  close: null;
+}
+
+export type PgliteReply =
+  | { id: number; ok: true; result: PgliteResults[keyof PgliteResults] }
+  | { id: number; ok: false; error: WireError }
+  | { notification: number; payload: string };
+
+/** The thread's first message: the database is open, or why it could not be. */
+export type PgliteOpened = { opened: true } | { opened: false; error: WireError };
+
+export function toWireError(error: unknown): WireError {
+  if (!(error instanceof Error)) return { message: String(error), fields: {} };
+  const fields: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (typeof value === 'string' || typeof value === 'number') fields[key] = value;
+  }
+  return { message: error.message, fields };
+}
+
+/** An error PostgreSQL raised in the PGlite thread, with the same message and fields as there. */
+export class PgliteError extends Error {
+  declare readonly code?: string;
+
+  constructor({ message, fields }: WireError) {
+    super(message);
+    Object.assign(this, fields);
+    this.name = 'PgliteError';
+  }
+}
