@@ -10,6 +10,7 @@ import {
   type PgliteRequest,
   type PgliteResults,
   type PgliteThreadData,
+  type WireResult,
 } from './pgliteWire.ts';
 
 type Kind = PgliteRequest['kind'];
@@ -64,8 +65,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
 
   const run = <Row>(tx: number | null, sql: string, params: readonly SqlValue[] = []) => {
     statements.record(sql);
-    // Rows are what the statement selects: the caller names their type, as with pg.
-    return call('query', { tx, sql, params }) as Promise<QueryResult<Row>>;
+    return call('query', { tx, sql, params }).then(received<Row>);
   };
 
   const notify = coalescedNotifier(async (channel) => {
@@ -109,6 +109,18 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       await exited;
     },
   };
+}
+
+/** A result as the statement's caller reads it: its json columns parsed, as PGlite would have. */
+function received<Row>({ rows, rowCount, jsonColumns }: WireResult): QueryResult<Row> {
+  for (const column of jsonColumns) {
+    for (const row of rows) {
+      const value = row[column];
+      if (typeof value === 'string') row[column] = JSON.parse(value);
+    }
+  }
+  // Rows are what the statement selects: the caller names their type, as with pg.
+  return { rows: rows as Row[], rowCount };
 }
 
 function opened(worker: Worker): Promise<void> {

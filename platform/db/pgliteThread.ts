@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
-import type { QueryResult, SqlValue } from './database.ts';
+import type { SqlValue } from './database.ts';
 import {
   toWireError,
   type PgliteOpened,
@@ -9,6 +9,7 @@ import {
   type PgliteRequest,
   type PgliteResults,
   type PgliteThreadData,
+  type WireResult,
 } from './pgliteWire.ts';
 
 /**
@@ -20,8 +21,13 @@ const port = parentPort;
 if (!port) throw new Error('pgliteThread.ts runs in a worker thread');
 const { dataDir } = workerData as PgliteThreadData;
 
-/** int8 comes back as text on both engines, so cursors and counts never lose precision. */
-const parsers = { [types.INT8]: (value: string) => value };
+const asText = (value: string) => value;
+/**
+ * int8 comes back as text on both engines, so cursors and counts never lose precision; json stays text
+ * until the main thread reads it (WireResult).
+ */
+const parsers = { [types.INT8]: asText, [types.JSON]: asText, [types.JSONB]: asText };
+const JSON_TYPES = new Set<number>([types.JSON, types.JSONB]);
 
 const send = (message: PgliteReply | PgliteOpened) => port.postMessage(message);
 
@@ -51,12 +57,13 @@ async function run(
   target: Pick<PGlite, 'query'>,
   sql: string,
   params: readonly SqlValue[],
-): Promise<QueryResult<unknown>> {
-  const result = await target.query(sql, params as unknown[]);
-  // PGlite reports affectedRows 0 for SELECT; pg counts the rows it returned.
+): Promise<WireResult> {
+  const result = await target.query<Record<string, unknown>>(sql, params as unknown[]);
   return {
     rows: result.rows,
+    // PGlite reports affectedRows 0 for SELECT; pg counts the rows it returned.
     rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0),
+    jsonColumns: result.fields.filter((field) => JSON_TYPES.has(field.dataTypeID)).map((field) => field.name),
   };
 }
 

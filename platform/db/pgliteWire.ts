@@ -1,4 +1,4 @@
-import type { QueryResult, SqlValue } from './database.ts';
+import type { SqlValue } from './database.ts';
 
 /**
  * What the main thread and the PGlite thread (pgliteThread.ts) say to each other: requests carry an id
@@ -28,9 +28,19 @@ export interface WireError {
   fields: Record<string, string | number>;
 }
 
+/**
+ * A statement's result with its json and jsonb columns still text: the receiving thread parses them, as
+ * copying a string between threads costs far less than copying the object it holds.
+ */
+export interface WireResult {
+  rows: Record<string, unknown>[];
+  rowCount: number;
+  jsonColumns: string[];
+}
+
 /** What each kind of request resolves to. */
 export interface PgliteResults {
-  query: QueryResult<unknown>;
+  query: WireResult;
   /** The transaction's id. */
   begin: number;
   end: null;

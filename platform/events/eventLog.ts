@@ -123,14 +123,17 @@ export class EventLog<S extends Shapes> {
 
   /** Appends in the caller's transaction: the event exists exactly when the change it describes does. */
   append = async <T extends NameOf<S>>(tx: Queryable, event: NewEventOf<S, T>): Promise<EventOf<S, T>> => {
-    if (!enlisted.has(tx)) {
-      await tx.query('SELECT events.enlist_appender()');
+    const first = !enlisted.has(tx);
+    if (first) {
       enlisted.add(tx);
       tx.notifyOnCommit(CHANNEL);
     }
+    // A transaction's first append enlists in the same statement: the function scan in FROM runs before
+    // the row it yields draws its cursor (the identity default), so the cursor lies above the key.
     const row = await tx.one<EventRow>(
       `INSERT INTO events.event_log (type, aggregate_type, aggregate_id, parties, actor, payload)
-       VALUES ($1, $2, $3, $4, $5, $6::text::jsonb) RETURNING *`,
+       SELECT $1, $2, $3, $4, $5, $6::text::jsonb ${first ? 'FROM events.enlist_appender()' : ''}
+       RETURNING *`,
       [
         event.type,
         event.aggregateType,

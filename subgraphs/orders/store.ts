@@ -183,12 +183,16 @@ export interface NewOrder {
   idempotency: { scope: string; key: string; requestHash: string } | null;
 }
 
-/** PO-2026-000123: the next number of the kind's sequence (see migration 005), in the year it is taken. */
-async function nextOrderNumber(tx: Queryable, kind: OrderKind, year: number): Promise<string> {
-  const [prefix, sequence] =
-    kind === 'PURCHASE' ? ['PO', 'orders.purchase_order_number'] : ['SO', 'orders.sales_order_number'];
-  const { next } = await tx.one<{ next: string }>(`SELECT nextval($1::regclass)::int8 AS next`, [sequence]);
-  return `${prefix}-${year}-${next.padStart(6, '0')}`;
+/**
+ * PO-2026-000123, as SQL for the order's INSERT: the next number of the kind's sequence (migration 005),
+ * after the year it is taken in.
+ */
+function nextOrderNumber(kind: OrderKind, year: number): { sql: string; prefix: string } {
+  const sequence = kind === 'PURCHASE' ? 'orders.purchase_order_number' : 'orders.sales_order_number';
+  return {
+    sql: `lpad(nextval('${sequence}')::text, 6, '0')`,
+    prefix: `${kind === 'PURCHASE' ? 'PO' : 'SO'}-${year}-`,
+  };
 }
 
 /** The order an earlier request with this idempotency key created, and a hash of that request. */
@@ -223,15 +227,15 @@ export async function orderIdByExternalRef(
 /** Creates an order and appends `OrderCreated` with the facts consumers need. */
 export async function insertOrder(tx: Queryable, order: NewOrder, actor: Actor): Promise<OrderRow> {
   const id = randomUUID();
-  const number = await nextOrderNumber(tx, order.kind, new Date().getUTCFullYear());
+  const number = nextOrderNumber(order.kind, new Date().getUTCFullYear());
   const counterparty = order.kind === 'PURCHASE' ? order.sellerId : order.buyerId;
   await tx.query(
     `INSERT INTO orders.purchase_order (id, number, kind, status, buyer_id, seller_id, currency, external_ref,
        external_ref_owner, overdelivery_tolerance, idempotency_scope, idempotency_key, request_hash, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+     VALUES ($1, $2 || ${number.sql}, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
     [
       id,
-      number,
+      number.prefix,
       order.kind,
       order.status,
       order.buyerId,
