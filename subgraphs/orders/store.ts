@@ -48,9 +48,13 @@ export interface PartnerRef {
   id: string;
 }
 
+/** An order's columns as `OrderRow` reads them, from `o`, but its total. */
+const ORDER_COLUMNS = `o.id, o.number, o.kind, o.status, o.buyer_id, o.seller_id, o.currency::text AS currency,
+  o.external_ref, trim_scale(o.overdelivery_tolerance)::text AS overdelivery_tolerance, o.shipping_complete,
+  o.created_at, o.updated_at`;
+
 const SELECT_ORDER = `
-  SELECT o.id, o.number, o.kind, o.status, o.buyer_id, o.seller_id, o.currency::text AS currency, o.external_ref,
-         trim_scale(o.overdelivery_tolerance)::text AS overdelivery_tolerance, o.shipping_complete, o.created_at, o.updated_at,
+  SELECT ${ORDER_COLUMNS},
          (SELECT COALESCE(sum(l.quantity * l.unit_price), 0)::text FROM orders.order_line l WHERE l.order_id = o.id) AS total
     FROM orders.purchase_order o`;
 
@@ -229,10 +233,24 @@ export async function insertOrder(tx: Queryable, order: NewOrder, actor: Actor):
   const id = randomUUID();
   const number = nextOrderNumber(order.kind, new Date().getUTCFullYear());
   const counterparty = order.kind === 'PURCHASE' ? order.sellerId : order.buyerId;
-  await tx.query(
-    `INSERT INTO orders.purchase_order (id, number, kind, status, buyer_id, seller_id, currency, external_ref,
-       external_ref_owner, overdelivery_tolerance, idempotency_scope, idempotency_key, request_hash, created_by)
-     VALUES ($1, $2 || ${number.sql}, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+  // One statement writes the order and its lines and reads the order back: a statement's data-modifying
+  // WITH queries are not visible to its SELECT, so the total is summed over the lines it returns.
+  const row = await tx.one<OrderRow>(
+    `WITH o AS (
+       INSERT INTO orders.purchase_order (id, number, kind, status, buyer_id, seller_id, currency, external_ref,
+         external_ref_owner, overdelivery_tolerance, idempotency_scope, idempotency_key, request_hash, created_by)
+       VALUES ($1, $2 || ${number.sql}, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       RETURNING *
+     ), lines AS (
+       INSERT INTO orders.order_line (order_id, line_no, sku, quantity, unit, unit_price, requested_date)
+       SELECT $1, ord, sku, quantity, unit, unit_price, requested_date
+         FROM unnest($15::text[], $16::numeric[], $17::text[], $18::numeric[], $19::date[]) WITH ORDINALITY
+              AS t(sku, quantity, unit, unit_price, requested_date, ord)
+       RETURNING quantity, unit_price
+     )
+     SELECT ${ORDER_COLUMNS},
+            (SELECT COALESCE(sum(l.quantity * l.unit_price), 0)::text FROM lines l) AS total
+       FROM o`,
     [
       id,
       number.prefix,
@@ -248,15 +266,6 @@ export async function insertOrder(tx: Queryable, order: NewOrder, actor: Actor):
       order.idempotency?.key ?? null,
       order.idempotency?.requestHash ?? null,
       actor.subject,
-    ],
-  );
-  await tx.query(
-    `INSERT INTO orders.order_line (order_id, line_no, sku, quantity, unit, unit_price, requested_date)
-     SELECT $1, ord, sku, quantity, unit, unit_price, requested_date
-       FROM unnest($2::text[], $3::numeric[], $4::text[], $5::numeric[], $6::date[]) WITH ORDINALITY
-            AS t(sku, quantity, unit, unit_price, requested_date, ord)`,
-    [
-      id,
       order.lines.map((l) => l.sku),
       order.lines.map((l) => l.quantity),
       order.lines.map((l) => l.unit),
@@ -264,7 +273,6 @@ export async function insertOrder(tx: Queryable, order: NewOrder, actor: Actor):
       order.lines.map((l) => l.requestedDate),
     ],
   );
-  const row = await writtenOrder(tx, id);
   await appendOrderEvent(tx, row, actor, {
     type: 'OrderCreated',
     facts: {
