@@ -94,13 +94,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }
       return runtime.neo4j;
     };
-    for (const name of SUBGRAPHS) if (!MODULES[name].usesNeo4j) await MODULES[name].prepare(runtime);
     const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
-    for (const name of SUBGRAPHS) {
-      if (MODULES[name].usesNeo4j) {
-        await needNeo4j();
-        await MODULES[name].prepare(runtime);
-      }
+    // Those that need Neo4j come last, so the others serve by the time it is up.
+    const order = [...SUBGRAPHS].sort((a, b) => Number(MODULES[a].usesNeo4j) - Number(MODULES[b].usesNeo4j));
+    for (const name of order) {
+      if (MODULES[name].usesNeo4j) await needNeo4j();
+      await MODULES[name].prepare(runtime);
       subgraphs[name] = await startSubgraph(
         MODULES[name],
         runtime,
