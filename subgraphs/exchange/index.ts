@@ -18,7 +18,7 @@ import { owesDocuments, oweDocuments } from './outbound/owed.ts';
 import { startOutboundWorker } from './outbound/worker.ts';
 import { subgraphClient } from './subgraphClient.ts';
 import { startDispatcher } from './webhooks/dispatcher.ts';
-import { queueWebhooks } from './webhooks/queue.ts';
+import { mayQueueWebhooks, queueWebhooks } from './webhooks/queue.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -92,7 +92,13 @@ export const exchange: SubgraphModule<Context> = {
         name: 'exchange/webhooks',
         source: db,
         wakeup,
-        sink: wakingSink(db, 'webhooks', (tx, event) => queueWebhooks(tx, event), dispatcher.wake),
+        sink: wakingSink(
+          db,
+          'webhooks',
+          (tx, event) => queueWebhooks(tx, event),
+          dispatcher.wake,
+          mayQueueWebhooks,
+        ),
       }),
       runConsumer({
         name: 'exchange/outbound',

@@ -19,9 +19,13 @@ export function eventBody(event: LoggedEvent): Buffer {
   );
 }
 
+/** Whether a partner could have asked for this event: it is of a webhook type and has parties. */
+export const mayQueueWebhooks = (event: LoggedEvent): boolean =>
+  event.parties.length > 0 && isWebhookEventType(event.type);
+
 /** The partners whose webhook asks for this event type and that are party to it. */
 async function subscribersOf(tx: Queryable, event: LoggedEvent, only?: string): Promise<string[]> {
-  if (event.parties.length === 0 || !isWebhookEventType(event.type)) return [];
+  if (!mayQueueWebhooks(event)) return [];
   const { rows } = await tx.query<{ partner_id: string }>(
     `SELECT partner_id FROM exchange.profile
       WHERE channel = 'WEBHOOK' AND $1 = ANY(event_types) AND partner_id = ANY($2::text[])
