@@ -14,7 +14,8 @@ export interface FetchContext {
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
 interface InFlight {
-  startedAt: number;
+  /** When it was sent; undefined while it waits for the identical fetch before it to end. */
+  startedAt: number | undefined;
   followers: number;
   /** One copy of the response per follower, taken as it arrives. */
   copies: Promise<GatewayGraphQLResponse[]>;
@@ -27,6 +28,11 @@ interface InFlight {
  * fetches of a mutation's plan, which must read what it wrote). A request joins only a fetch sent after
  * it arrived, so it never reads data older than itself: a client that wrote and then queries sees its
  * write. Each request gets its own copy of the response, as the gateway merges into what it receives.
+ *
+ * A request that finds an identical fetch running, sent before it arrived, does not send its own at once:
+ * it waits for that one to end, and every identical request arriving meanwhile joins it. However many
+ * identical queries arrive, at most two fetches of them are out, and each still reads data no older
+ * than the requests it answers.
  */
 export class SignedDataSource<Context extends FetchContext> extends RemoteGraphQLDataSource<Context> {
   private readonly inFlight = new Map<string, InFlight[]>();
@@ -45,14 +51,21 @@ export class SignedDataSource<Context extends FetchContext> extends RemoteGraphQ
       return super.process(options);
     const { query, variables, operationName } = options.request;
     const key = JSON.stringify([await context.signedPrincipal, query, operationName, variables]);
-    const sent = this.inFlight.get(key);
-    const joinable = sent?.find((fetch) => fetch.startedAt >= context.receivedAt);
+    const sent = this.inFlight.get(key) ?? [];
+    const joinable = sent.find(
+      (fetch) => fetch.startedAt === undefined || fetch.startedAt >= context.receivedAt,
+    );
     if (joinable) {
       const index = joinable.followers++;
       return joinable.copies.then((copies) => copies[index]!);
     }
-    const leader = super.process(options);
-    const fetch: InFlight = { startedAt: performance.now(), followers: 0, copies: Promise.resolve([]) };
+    const fetch: InFlight = { startedAt: undefined, followers: 0, copies: Promise.resolve([]) };
+    const running = sent.at(-1);
+    const send = () => {
+      fetch.startedAt = performance.now();
+      return super.process(options);
+    };
+    const leader = running ? running.copies.then(send, send) : send();
     // Registered before anything else awaits `leader`: the copies are taken before the leader's own
     // execution merges into its response, and nobody joins once it has arrived.
     fetch.copies = leader.then(
@@ -66,7 +79,7 @@ export class SignedDataSource<Context extends FetchContext> extends RemoteGraphQ
       },
     );
     fetch.copies.catch(() => undefined);
-    this.inFlight.set(key, [...(sent ?? []), fetch]);
+    this.inFlight.set(key, [...sent, fetch]);
     return leader;
   }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, CREATE_PO, partnerIds, SUBMIT, type Caller } from './support/orders.ts';
-import { bootStack, type TestStack } from './support/stack.ts';
+import { bootStack, countStatements, type TestStack } from './support/stack.ts';
 
 /**
  * The gateway shares one subgraph fetch among identical queries in flight (gateway/dataSource.ts): what
@@ -42,6 +42,18 @@ describe('identical queries in flight', () => {
     });
     // The partners trade with different companies: their answers differ.
     expect(new Set(alone.map((answer) => JSON.stringify(answer))).size).toBe(callers.length);
+  });
+
+  it('cost the subgraph at most two fetches for a burst of thirty', async () => {
+    const ordersRead = { matching: /\bFROM orders\.purchase_order\b/ };
+    const alone = await countStatements(stack, async () => void (await admin.ok(ORDERS)), ordersRead);
+    const burst = await countStatements(
+      stack,
+      async () => void (await Promise.all(Array.from({ length: 30 }, () => admin.ok(ORDERS)))),
+      ordersRead,
+    );
+    expect(alone).toBeGreaterThan(0);
+    expect(burst).toBeLessThanOrEqual(2 * alone);
   });
 
   it('see a write made before they were sent, while identical ones keep running', async () => {
