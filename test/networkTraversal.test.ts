@@ -222,10 +222,16 @@ describe('the items derived onto companies follow their links', () => {
        WITH s, all, shared,
          COLLECT { UNWIND coalesce(s.outItems, []) AS sku RETURN sku ORDER BY sku } AS outItems,
          COLLECT { UNWIND coalesce(s.sharedOutItems, []) AS sku RETURN sku ORDER BY sku } AS sharedOutItems
-       WHERE all <> outItems OR shared <> sharedOutItems
+       WHERE all <> outItems OR shared <> sharedOutItems OR s:Supplying <> EXISTS { (s)-[:SUPPLIES]->() }
        RETURN s.id AS id`,
     );
     return records.map((record) => record.get('id') as string);
+  }
+
+  async function supplying(id: string): Promise<boolean> {
+    const query = 'MATCH (s:Company {id: $id}) RETURN s:Supplying AS supplying';
+    const { records } = await driver.executeQuery(query, { id });
+    return records[0]?.get('supplying') as boolean;
   }
 
   /** Impact's count and items against the earlier query's (its rows are compared above). */
@@ -285,12 +291,15 @@ describe('the items derived onto companies follow their links', () => {
       // A company `a` does not supply yet, so the disclosure makes a new link that its rejection removes.
       const c = tier(-1).find((id) => !network.links.some((l) => l.s === a && l.c === id))!;
       const existing = network.links.find((link) => !link.disclosed && tier(4).includes(link.s))!;
+      // A retailer supplies nobody: its one link, disclosed then rejected, makes it a supplier and undoes it.
+      const [lone, loneCustomer] = tier(-2).filter((id) => !network.links.some((l) => l.s === id));
       await sink.applyBatch([
         // A new link shared with the network, and an existing one narrowed to PRIVATE with new items.
         declared(a, b, ['SKU-NEW-1', 'SKU-NEW-2'], 'NETWORK'),
         declared(existing.s, existing.c, ['SKU-NEW-3'], 'PRIVATE'),
         // A disclosure, seen by its ends only, then an order observing another item on the first link.
         declared(a, c, ['SKU-NEW-4'], 'NETWORK', 'DISCLOSED', 'disclosure-1'),
+        declared(lone!, loneCustomer!, ['SKU-NEW-6'], 'NETWORK', 'DISCLOSED', 'disclosure-2'),
         event('OrderConfirmed', {
           orderId: 'o-1',
           number: 'SO-1',
@@ -315,6 +324,7 @@ describe('the items derived onto companies follow their links', () => {
         }),
       ]);
       expect(await stale()).toEqual([]);
+      expect(await supplying(lone!)).toBe(true);
       const [row] = (
         await driver.executeQuery('MATCH (s:Company {id: $a}) RETURN s.sharedOutItems AS shared', { a })
       ).records;
@@ -323,8 +333,15 @@ describe('the items derived onto companies follow their links', () => {
       // Rejecting the disclosure removes its link, and its item from the supplier.
       await sink.applyBatch([
         event('SupplyLinkRejected', { linkId: 'disclosure-1', supplierId: a, customerId: c, reason: 'no' }),
+        event('SupplyLinkRejected', {
+          linkId: 'disclosure-2',
+          supplierId: lone!,
+          customerId: loneCustomer!,
+          reason: 'no',
+        }),
       ]);
       expect(await stale()).toEqual([]);
+      expect(await supplying(lone!)).toBe(false);
       const [after] = (
         await driver.executeQuery('MATCH (s:Company {id: $a}) RETURN s.outItems AS items', { a })
       ).records;

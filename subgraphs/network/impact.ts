@@ -11,6 +11,7 @@ import {
   withViewer,
   type Audience,
 } from './cypher.ts';
+import { SUPPLYING } from './derived.ts';
 import type { AffectedRow } from './model.ts';
 
 export interface ImpactResult {
@@ -24,7 +25,8 @@ export interface ImpactResult {
 /**
  * The SKUs on the links a disruption at `x` spreads along: every visible link out of a company nearer
  * than `depth` (bound as `levels[..depth]`), links back into `x` excepted. Most companies answer from
- * their derived properties (derived.ts); only those whose links need a closer look are read link by link:
+ * their derived properties (derived.ts), and those that supply nobody (most, at the end of the chain) by
+ * their missing label alone; only those whose links need a closer look are read link by link:
  *   - suppliers of `x`, whose link back into it does not count;
  *   - for a partner, the companies with a link whose visibility depends on the viewer: itself, its
  *     customers (it sees their PARTNERS links), its suppliers and their suppliers (links into them); every
@@ -46,6 +48,7 @@ function itemsOnTheWay(audience: Audience, depth: number): string {
   return `WITH *, ${special} AS special
     UNWIND levels[..${depth}] AS level
     UNWIND level AS a
+    WITH * WHERE a:${SUPPLYING}
     UNWIND CASE WHEN a IN special THEN ${explicit} ELSE coalesce(${derived}, []) END AS sku
     WITH DISTINCT sku
     RETURN collect(sku) AS items`;
