@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RowCountError, type Database } from '../platform/db/database.ts';
 import { engineUnderTest, openTestDatabase } from './support/databases.ts';
@@ -58,5 +60,45 @@ describe(`one() and maybeOne() on ${engineUnderTest}`, () => {
     });
     await expect(failed).rejects.toThrow('expected one row from the statement on shelf.box, found 0');
     await expect(db.maybeOne(`SELECT code FROM shelf.box WHERE code = 'D1'`)).resolves.toBeUndefined();
+  });
+});
+
+describe(`what a statement hands back on ${engineUnderTest}`, () => {
+  it('json parsed, int8 as text, bytea as bytes, timestamps as dates', async () => {
+    const row = await db.one<{ doc: unknown; big: string; bytes: Uint8Array; at: Date; none: unknown }>(
+      `SELECT '{"lines":[{"sku":"A1","qty":"2"}]}'::jsonb AS doc, 9007199254740993::int8 AS big,
+              '\\x0102ff'::bytea AS bytes, '2026-01-02T03:04:05Z'::timestamptz AS at, NULL::jsonb AS none`,
+    );
+    expect(row.doc).toEqual({ lines: [{ sku: 'A1', qty: '2' }] });
+    expect(row.big).toBe('9007199254740993');
+    expect([...row.bytes]).toEqual([1, 2, 255]);
+    expect(row.at).toEqual(new Date('2026-01-02T03:04:05Z'));
+    expect(row.none).toBeNull();
+  });
+
+  it('a database error keeps its SQLSTATE and constraint, and the transaction changes nothing', async () => {
+    const duplicate = db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO shelf.box VALUES ('E1', 'black')`);
+      await tx.query(`INSERT INTO shelf.box VALUES ('A1', 'pink')`);
+    });
+    await expect(duplicate).rejects.toMatchObject({ code: '23505', constraint: 'box_pkey' });
+    await expect(db.maybeOne(`SELECT code FROM shelf.box WHERE code = 'E1'`)).resolves.toBeUndefined();
+  });
+
+  it('a script that closes its database goes on to its end', async () => {
+    const database = new URL('../platform/db/database.ts', import.meta.url).href;
+    const script = `
+      const { openDatabase } = await import(${JSON.stringify(database)});
+      const db = await openDatabase({ url: process.env.DATABASE_URL || undefined });
+      await db.query('SELECT 1');
+      await db.close();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      console.log('went on');`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      { timeout: 60_000 },
+    );
+    expect(stdout.trim()).toBe('went on');
   });
 });

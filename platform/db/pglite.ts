@@ -106,6 +106,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     async close() {
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       await call('close', {});
+      // Held until the thread is gone: awaiting its end must keep the process alive.
+      worker.ref();
       await exited;
     },
   };
