@@ -47,7 +47,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     if (reply.ok) waiting?.resolve(reply.result);
     else waiting?.reject(new PgliteError(reply.error));
   });
+  /** Why the thread is gone, once it is: every request then fails at once instead of waiting forever. */
+  let stopped: Error | undefined;
   const failed = (error: Error) => {
+    stopped ??= error;
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
   };
@@ -57,6 +60,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   // The thread answers each kind of request with that kind's result (pgliteThread.ts `handle`).
   const call = <K extends Kind>(kind: K, fields: Fields<K>): Promise<PgliteResults[K]> =>
     new Promise((resolve, reject) => {
+      if (stopped) return reject(stopped);
       const id = nextId++;
       if (pending.size === 0) worker.ref();
       pending.set(id, { resolve: (result) => resolve(result as PgliteResults[K]), reject });
