@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
-import { consumersOf, sqlSink } from '../platform/events/consumer.ts';
+import { consumersOf, eachEvent, sqlSink } from '../platform/events/consumer.ts';
 import {
   EventLog,
   EventWakeup,
@@ -124,7 +124,7 @@ describe(`event log on ${engineUnderTest}`, () => {
       name: 'counter',
       source: db,
       wakeup,
-      sink: sqlSink(db, 'projection', 'counter', record),
+      sink: sqlSink(db, 'projection', 'counter', eachEvent(record)),
       batchSize: 7,
     });
     await consumer.caughtUp(first[40]!.cursor);
@@ -138,7 +138,7 @@ describe(`event log on ${engineUnderTest}`, () => {
       name: 'counter',
       source: db,
       wakeup,
-      sink: sqlSink(db, 'projection', 'counter', record),
+      sink: sqlSink(db, 'projection', 'counter', eachEvent(record)),
       batchSize: 7,
     });
     await restarted.caughtUp(second[79]!.cursor);
@@ -162,7 +162,7 @@ describe(`event log on ${engineUnderTest}`, () => {
       name: 'flaky',
       source: db,
       wakeup,
-      sink: sqlSink(db, 'projection', 'flaky', flaky),
+      sink: sqlSink(db, 'projection', 'flaky', eachEvent(flaky)),
       batchSize: 10,
       onError: (error) => errors.push(error),
     });
@@ -174,7 +174,7 @@ describe(`event log on ${engineUnderTest}`, () => {
 
   it('two instances of one consumer share the work without applying an event twice', async () => {
     const events = await appendMany(60);
-    const sink = () => sqlSink(db, 'projection', 'shared', record);
+    const sink = () => sqlSink(db, 'projection', 'shared', eachEvent(record));
     const a = runConsumer({ name: 'shared', source: db, wakeup, sink: sink(), batchSize: 5 });
     const b = runConsumer({ name: 'shared', source: db, wakeup, sink: sink(), batchSize: 5 });
     await Promise.all([a.caughtUp(events[59]!.cursor), b.caughtUp(events[59]!.cursor)]);
@@ -250,7 +250,7 @@ describe(`concurrent appends on ${engineUnderTest}`, () => {
       name: 'concurrent',
       source: db,
       wakeup,
-      sink: sqlSink(db, 'projection', 'concurrent', record),
+      sink: sqlSink(db, 'projection', 'concurrent', eachEvent(record)),
       batchSize: 5,
     });
     const alongside = ['second', 'third'].map((name, index) => {
@@ -259,7 +259,12 @@ describe(`concurrent appends on ${engineUnderTest}`, () => {
         name,
         source: db,
         wakeup,
-        sink: sqlSink(db, 'projection', name, async (_tx, event) => void applied.push(event.cursor)),
+        sink: sqlSink(
+          db,
+          'projection',
+          name,
+          eachEvent(async (_tx, event) => void applied.push(event.cursor)),
+        ),
         batchSize: 3 + index * 40,
       });
       return { applied, running };

@@ -218,7 +218,7 @@ describe('stock follows the orders', () => {
     const before = await ledger('ONCE-1');
     // Redeliver everything logged so far, as after a crash between applying and reading the position: the
     // position stored with the effects makes the consumer skip what it has applied.
-    const sink = sqlSink(stack.db, 'inventory', 'stock', stockProjection.apply, stockProjection.acts);
+    const sink = sqlSink(stack.db, 'inventory', 'stock', stockProjection);
     await sink.applyBatch(await readEvents(stack.db, '0', 100_000));
     const after = await ledger('ONCE-1');
     expect(after).toEqual(before);

@@ -35,7 +35,7 @@ export function sqlSubgraph<Context extends BaseContext>(options: {
           name: `${options.name}/${projection.name}`,
           source: db,
           wakeup,
-          sink: sqlSink(db, options.name, projection.name, projection.apply, projection.acts),
+          sink: sqlSink(db, options.name, projection.name, projection),
         }),
       );
       return {

@@ -33,20 +33,18 @@ const parties = applierOf(['PartnerRegistered', 'PartnerUpdated'], (tx, event) =
 function wakingSink(
   db: Database,
   consumer: string,
-  apply: (tx: Queryable, event: LoggedEvent) => Promise<number | boolean>,
+  /** Returns how much work the batch left. */
+  apply: (tx: Queryable, events: readonly LoggedEvent[]) => Promise<number>,
   wake: () => void,
-  acts?: (event: LoggedEvent) => boolean,
+  acts: (event: LoggedEvent) => boolean,
 ): ConsumerSink {
   let left = 0;
-  const sink = sqlSink(
-    db,
-    'exchange',
-    consumer,
-    async (tx, event) => {
-      if (await apply(tx, event)) left += 1;
+  const sink = sqlSink(db, 'exchange', consumer, {
+    apply: async (tx, events) => {
+      left += await apply(tx, events);
     },
     acts,
-  );
+  });
   return {
     position: () => sink.position(),
     applyBatch: async (events) => {
@@ -86,7 +84,7 @@ export const exchange: SubgraphModule<Context> = {
         name: 'exchange/parties',
         source: db,
         wakeup,
-        sink: sqlSink(db, 'exchange', 'parties', parties.apply, parties.acts),
+        sink: sqlSink(db, 'exchange', 'parties', parties),
       }),
       runConsumer({
         name: 'exchange/webhooks',
@@ -95,7 +93,7 @@ export const exchange: SubgraphModule<Context> = {
         sink: wakingSink(
           db,
           'webhooks',
-          (tx, event) => queueWebhooks(tx, event),
+          (tx, events) => queueWebhooks(tx, events),
           dispatcher.wake,
           mayQueueWebhooks,
         ),

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/db/database.ts';
-import { applierOf } from '../../platform/events/consumer.ts';
+import { batchApplierOf } from '../../platform/events/consumer.ts';
 import type { OrderEventFacts } from '../../platform/events/contract.ts';
 import type { LoggedEvent } from '../../platform/events/eventLog.ts';
 import { keepParty } from '../../platform/events/parties.ts';
@@ -23,10 +23,28 @@ const ORDER_FACT_SOURCES = [
  * commits its offset with these writes). Per order line: ordered quantity and price, confirmed, shipped,
  * and accepted-at-receipt quantities; per order: kind, parties, currency, status.
  */
-export async function applyOrderFacts(
+async function applyOrderFacts(
+  tx: Queryable,
+  events: readonly LoggedEvent<(typeof ORDER_FACT_SOURCES)[number]>[],
+): Promise<void> {
+  // Each order's last status in the batch, set once at its end: nothing the batch applies reads it.
+  const statuses = new Map<string, string>();
+  for (const event of events) await applyFacts(tx, event, statuses);
+  if (statuses.size === 0) return;
+  await tx.query(
+    `UPDATE invoices.order_fact f SET status = s.status
+       FROM unnest($1::text[], $2::text[]) AS s(order_id, status)
+      WHERE f.order_id = s.order_id`,
+    [[...statuses.keys()], [...statuses.values()]],
+  );
+}
+
+async function applyFacts(
   tx: Queryable,
   event: LoggedEvent<(typeof ORDER_FACT_SOURCES)[number]>,
+  statuses: Map<string, string>,
 ): Promise<void> {
+  const setStatus = (order: OrderEventFacts) => void statuses.set(order.orderId, order.status);
   switch (event.type) {
     case 'PartnerRegistered':
     case 'PartnerUpdated':
@@ -65,31 +83,24 @@ export async function applyOrderFacts(
     case 'OrderConfirmed': {
       const order = event.payload;
       await addToLines(tx, order, 'confirmed_quantity', order.lines, (line) => line.confirmedQuantity, 'set');
-      return setStatus(tx, order);
+      return setStatus(order);
     }
     case 'OrderShipped': {
       const order = event.payload;
       await addToLines(tx, order, 'shipped_quantity', order.lines, (line) => line.quantity, 'add');
-      return setStatus(tx, order);
+      return setStatus(order);
     }
     case 'ShipmentReceived': {
       const order = event.payload;
       await addToLines(tx, order, 'received_quantity', order.lines, (line) => line.quantity, 'add');
-      return setStatus(tx, order);
+      return setStatus(order);
     }
     case 'OrderSubmitted':
     case 'OrderRejected':
     case 'OrderCancelled':
     case 'OrderClosed':
-      return setStatus(tx, event.payload);
+      return setStatus(event.payload);
   }
-}
-
-async function setStatus(tx: Queryable, order: OrderEventFacts): Promise<void> {
-  await tx.query(`UPDATE invoices.order_fact SET status = $2 WHERE order_id = $1`, [
-    order.orderId,
-    order.status,
-  ]);
 }
 
 /** One statement per event, whatever its number of lines; the column name is one of ours, never input. */
@@ -175,4 +186,4 @@ export async function partyById(db: Queryable, id: string): Promise<PartyRow | u
   ]);
 }
 
-export const orderFactsProjection = applierOf(ORDER_FACT_SOURCES, applyOrderFacts);
+export const orderFactsProjection = batchApplierOf(ORDER_FACT_SOURCES, applyOrderFacts);

@@ -217,7 +217,9 @@ export function networkProjectionSink(driver: Driver, consumer: string): Consume
             },
           );
           const position = (stored.records[0]?.get('cursor') as string | undefined) ?? '0';
-          const last = await applyFresh(position, events, (event) => projectEvent(tx, event));
+          const last = await applyFresh(position, events, async (fresh) => {
+            for (const event of fresh) await projectEvent(tx, event);
+          });
           if (last) {
             await tx.run('MATCH (o:ConsumerOffset {consumer: $consumer}) SET o.cursor = $cursor', {
               consumer,

@@ -53,10 +53,11 @@ const ORDER_COLUMNS = `o.id, o.number, o.kind, o.status, o.buyer_id, o.seller_id
   o.external_ref, trim_scale(o.overdelivery_tolerance)::text AS overdelivery_tolerance, o.shipping_complete,
   o.created_at, o.updated_at`;
 
-const SELECT_ORDER = `
-  SELECT ${ORDER_COLUMNS},
-         (SELECT COALESCE(sum(l.quantity * l.unit_price), 0)::text FROM orders.order_line l WHERE l.order_id = o.id) AS total
-    FROM orders.purchase_order o`;
+/** The order's total, summed over its lines. */
+const ORDER_TOTAL = `(SELECT COALESCE(sum(l.quantity * l.unit_price), 0)::text
+    FROM orders.order_line l WHERE l.order_id = o.id) AS total`;
+
+const SELECT_ORDER = `SELECT ${ORDER_COLUMNS}, ${ORDER_TOTAL} FROM orders.purchase_order o`;
 
 export interface OrderFilter {
   kind?: OrderKind | null;
@@ -66,9 +67,6 @@ export interface OrderFilter {
   /** The order's own number, or the counterparty's reference for it (`externalRef`). */
   number?: string | null;
 }
-
-/** The order as this transaction has just written it. */
-const writtenOrder = (tx: Queryable, id: string) => tx.one<OrderRow>(`${SELECT_ORDER} WHERE o.id = $1`, [id]);
 
 export async function ordersByIds(db: Queryable, ids: readonly string[]): Promise<OrderRow[]> {
   const { rows } = await db.query<OrderRow>(`${SELECT_ORDER} WHERE o.id = ANY($1::text[])`, [[...ids]]);
@@ -291,11 +289,12 @@ export async function setOrderStatus(
   actor: Actor,
   step: OrderStep,
 ): Promise<OrderRow> {
-  await tx.query(`UPDATE orders.purchase_order SET status = $2, updated_at = now() WHERE id = $1`, [
-    id,
-    status,
-  ]);
-  const row = await writtenOrder(tx, id);
+  // The order as written, read back by the UPDATE itself: its lines as this transaction left them.
+  const row = await tx.one<OrderRow>(
+    `UPDATE orders.purchase_order o SET status = $2, updated_at = now() WHERE o.id = $1
+     RETURNING ${ORDER_COLUMNS}, ${ORDER_TOTAL}`,
+    [id, status],
+  );
   await appendOrderEvent(tx, row, actor, step);
   return row;
 }

@@ -95,7 +95,7 @@ async function disclose(
     disclosedBy: discloserId,
     ...(holder ? { duplicateOf: holder.partner_id } : {}),
   });
-  await relate(tx, [[discloserId, partner.id]], 'DISCLOSURE');
+  await relate(tx, [[discloserId, partner.id, 'DISCLOSURE']]);
   return partner;
 }
 

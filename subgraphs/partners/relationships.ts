@@ -46,33 +46,33 @@ function counterparties(event: LoggedEvent): { a: string; b: string; basis: Rela
   }
 }
 
-async function applyRelationships(tx: Queryable, event: LoggedEvent): Promise<void> {
-  const pair = counterparties(event);
-  if (!pair || pair.a === pair.b) return;
-  await relate(
-    tx,
-    [
-      [pair.a, pair.b],
-      [pair.b, pair.a],
-    ],
-    pair.basis,
-  );
+/** Each event's counterparties know each other from then on (both ways): one statement per batch. */
+async function applyRelationships(tx: Queryable, events: readonly LoggedEvent[]): Promise<void> {
+  const relations: Relation[] = [];
+  for (const event of events) {
+    const pair = counterparties(event);
+    if (!pair || pair.a === pair.b) continue;
+    relations.push([pair.a, pair.b, pair.basis], [pair.b, pair.a, pair.basis]);
+  }
+  await relate(tx, relations);
 }
 
-/** Records that each `[partner, related]` pair knows the other; pairs already related keep their basis. */
-export async function relate(
-  tx: Queryable,
-  pairs: readonly (readonly [string, string])[],
-  basis: RelationshipBasis,
-): Promise<void> {
+/** That `partner` knows `related`, and why. */
+export type Relation = readonly [partner: string, related: string, basis: RelationshipBasis];
+
+/** Records each relation; a pair already related keeps its first basis (the earliest in `relations`). */
+export async function relate(tx: Queryable, relations: readonly Relation[]): Promise<void> {
+  if (relations.length === 0) return;
   // Only partners the directory holds: an event naming an unknown id relates nothing.
   await tx.query(
     `INSERT INTO partners.relationship (partner_id, related_id, basis)
-     SELECT t.partner_id, t.related_id, $3 FROM unnest($1::text[], $2::text[]) AS t(partner_id, related_id)
+     SELECT t.partner_id, t.related_id, t.basis
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(partner_id, related_id, basis, n)
       WHERE EXISTS (SELECT 1 FROM partners.partner p WHERE p.id = t.partner_id)
         AND EXISTS (SELECT 1 FROM partners.partner p WHERE p.id = t.related_id)
+      ORDER BY t.n
      ON CONFLICT DO NOTHING`,
-    [pairs.map((pair) => pair[0]), pairs.map((pair) => pair[1]), basis],
+    [relations.map((r) => r[0]), relations.map((r) => r[1]), relations.map((r) => r[2])],
   );
 }
 

@@ -41,19 +41,29 @@ function debtOf(event: LoggedEvent): Debt | null {
 export const owesDocuments = (event: LoggedEvent): boolean => debtOf(event) !== null;
 
 /**
- * Applied by the `outbound` consumer in the transaction that stores its offset: the debt is recorded
- * (and true returned) when the partner's profile names an outbound format, and written later by the
- * outbound worker (which asks the owning subgraph for the document's data, outside this transaction).
+ * Applied by the `outbound` consumer in the transaction that stores its offset: each debt is recorded when
+ * the partner's profile names an outbound format, and written later by the outbound worker (which asks the
+ * owning subgraph for the document's data, outside this transaction). One look at the profiles per batch.
+ * Returns how many debts were recorded.
  */
-export async function oweDocuments(tx: Queryable, event: LoggedEvent): Promise<boolean> {
-  const debt = debtOf(event);
-  if (!debt) return false;
-  const profile = await tx.maybeOne<{ outbound_format: string }>(
-    'SELECT outbound_format FROM exchange.profile WHERE partner_id = $1 AND outbound_format IS NOT NULL',
-    [debt.partnerId],
+export async function oweDocuments(tx: Queryable, events: readonly LoggedEvent[]): Promise<number> {
+  const debts = events.flatMap((event) => {
+    const debt = debtOf(event);
+    return debt ? [{ ...debt, eventCursor: event.cursor }] : [];
+  });
+  if (debts.length === 0) return 0;
+  const { rows } = await tx.query<{ partner_id: string; outbound_format: string }>(
+    `SELECT partner_id, outbound_format FROM exchange.profile
+      WHERE partner_id = ANY($1::text[]) AND outbound_format IS NOT NULL`,
+    [[...new Set(debts.map((debt) => debt.partnerId))]],
   );
-  const format = profile?.outbound_format;
-  if (!format) return false;
-  await queueOutboundJob(tx, { ...debt, format, eventCursor: event.cursor });
-  return true;
+  const formats = new Map(rows.map((row) => [row.partner_id, row.outbound_format]));
+  let owed = 0;
+  for (const debt of debts) {
+    const format = formats.get(debt.partnerId);
+    if (!format) continue;
+    await queueOutboundJob(tx, { ...debt, format });
+    owed += 1;
+  }
+  return owed;
 }

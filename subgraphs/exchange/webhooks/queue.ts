@@ -23,38 +23,52 @@ export function eventBody(event: LoggedEvent): Buffer {
 export const mayQueueWebhooks = (event: LoggedEvent): boolean =>
   event.parties.length > 0 && isWebhookEventType(event.type);
 
-/** The partners whose webhook asks for this event type and that are party to it. */
-async function subscribersOf(tx: Queryable, event: LoggedEvent, only?: string): Promise<string[]> {
-  if (!mayQueueWebhooks(event)) return [];
-  const { rows } = await tx.query<{ partner_id: string }>(
-    `SELECT partner_id FROM exchange.profile
-      WHERE channel = 'WEBHOOK' AND $1 = ANY(event_types) AND partner_id = ANY($2::text[])
-        AND ($3::text IS NULL OR partner_id = $3)`,
-    [event.type, event.parties, only ?? null],
+/** Of the events' parties, those with a webhook: the event types each asked for. */
+async function webhookSubscriptions(
+  tx: Queryable,
+  events: readonly LoggedEvent[],
+  only: string | undefined,
+): Promise<Map<string, Set<string>>> {
+  const parties = new Set(events.flatMap((event) => event.parties));
+  if (only !== undefined) for (const party of parties) if (party !== only) parties.delete(party);
+  if (parties.size === 0) return new Map();
+  const { rows } = await tx.query<{ partner_id: string; event_types: string[] }>(
+    `SELECT partner_id, event_types FROM exchange.profile
+      WHERE channel = 'WEBHOOK' AND partner_id = ANY($1::text[])`,
+    [[...parties]],
   );
-  return rows.map((row) => row.partner_id);
+  return new Map(rows.map((row) => [row.partner_id, new Set(row.event_types)]));
 }
 
 /**
  * Applied by the `webhooks` consumer, in the transaction that also stores its offset: each event becomes one
  * delivery per partner that asked for its type and may see it, or none; never two, whatever crashes.
- * The partner's rule is its subscription's (see eventTypes.ts).
+ * The partner's rule is its subscription's (see eventTypes.ts). One look at the profiles per batch; `only`
+ * narrows it to one partner (a replay). Returns how many deliveries were queued.
  */
-export async function queueWebhooks(tx: Queryable, event: LoggedEvent, only?: string): Promise<number> {
+export async function queueWebhooks(
+  tx: Queryable,
+  events: readonly LoggedEvent[],
+  only?: string,
+): Promise<number> {
+  const candidates = events.filter(mayQueueWebhooks);
+  const subscriptions = await webhookSubscriptions(tx, candidates, only);
   let queued = 0;
-  for (const partnerId of await subscribersOf(tx, event, only)) {
-    if (!visibleTo(partnerId, event)) continue;
-    await queueDelivery(tx, {
-      partnerId,
-      messageId: event.cursor,
-      eventType: event.type,
-      eventCursor: event.cursor,
-      documentId: null,
-      contentType: 'application/json',
-      body: eventBody(event),
-      sourceCommittedAt: event.occurredAt,
-    });
-    queued += 1;
+  for (const event of candidates) {
+    for (const partnerId of new Set(event.parties)) {
+      if (!subscriptions.get(partnerId)?.has(event.type) || !visibleTo(partnerId, event)) continue;
+      await queueDelivery(tx, {
+        partnerId,
+        messageId: event.cursor,
+        eventType: event.type,
+        eventCursor: event.cursor,
+        documentId: null,
+        contentType: 'application/json',
+        body: eventBody(event),
+        sourceCommittedAt: event.occurredAt,
+      });
+      queued += 1;
+    }
   }
   return queued;
 }

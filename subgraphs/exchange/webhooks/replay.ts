@@ -17,7 +17,7 @@ export async function replayDeliveries(db: Database, partnerId: string, after: s
     let queued = 0;
     for (;;) {
       const events = await readEvents(tx, position, BATCH, { party: partnerId });
-      for (const event of events) queued += await queueWebhooks(tx, event, partnerId);
+      queued += await queueWebhooks(tx, events, partnerId);
       if (events.length < BATCH || queued >= MAX_REPLAY) return queued;
       position = events[events.length - 1]!.cursor;
     }
