@@ -21,7 +21,8 @@ export type ToSubscribers =
 
 export type FromSubscribers =
   | { kind: 'ready'; connected: number }
-  | { kind: 'progress'; delivered: number; errors: number }
+  /** `cpuMicros`: this process's CPU time so far (user and system), so the driver can tell a saturated client. */
+  | { kind: 'progress'; delivered: number; errors: number; cpuMicros: number }
   | { kind: 'results'; results: SubscriberResults };
 
 export interface SubscriberResults {
@@ -206,7 +207,10 @@ function renew(payloads: Record<string, string>[]): void {
   });
 }
 
-const progress = setInterval(() => send({ kind: 'progress', delivered, errors }), 250);
+const progress = setInterval(() => {
+  const cpu = process.cpuUsage();
+  send({ kind: 'progress', delivered, errors, cpuMicros: cpu.user + cpu.system });
+}, 250);
 
 process.on('message', (message: ToSubscribers) => {
   if (message.kind === 'open') void open(message.url, message.query, message.subscribers);

@@ -175,6 +175,8 @@ interface Outcome {
   eventsPerSecond: number;
   idleBytesPerSubscriber: { heap: number; rss: number };
   cpuPercent: number;
+  /** Of the subscribers' process: near 100 %, the client, not the stack, bounds the deliveries. */
+  subscribersCpuPercent: number;
   peakRssMb: number;
   deliveredPerSecond: number;
 }
@@ -196,8 +198,11 @@ async function run(benchCase: Case): Promise<Outcome> {
     stdio: 'inherit',
   });
   let delivered = 0;
+  let childCpuMicros = 0;
   child.on('message', (message: FromSubscribers) => {
-    if (message.kind === 'progress') delivered = message.delivered;
+    if (message.kind !== 'progress') return;
+    delivered = message.delivered;
+    childCpuMicros = message.cpuMicros;
   });
   const subscribers: SubscriberSpec[] = await Promise.all(
     Array.from({ length: SUBSCRIBERS }, async (_, index) => {
@@ -224,6 +229,7 @@ async function run(benchCase: Case): Promise<Outcome> {
   const committedAt: Record<string, number> = {};
   const visiblePerPartner: Record<string, number> = {};
   const cpuBefore = process.cpuUsage();
+  const childCpuBefore = childCpuMicros;
   let peakRss = idle.rss;
   console.log(
     `${benchCase.label}: ${RATE} events/s for ${values.warmup}s of warm-up, then ${SECONDS}s measured…`,
@@ -274,6 +280,7 @@ async function run(benchCase: Case): Promise<Outcome> {
   }
   const drained = (now() - started) / 1_000;
   const cpu = process.cpuUsage(cpuBefore);
+  const childCpu = childCpuMicros - childCpuBefore;
   clearInterval(renewal);
   const resultsMessage = nextMessage(child, 'results');
   request(child, { kind: 'results', committedAt, expectedPerPartner });
@@ -292,6 +299,7 @@ async function run(benchCase: Case): Promise<Outcome> {
       rss: (idle.rss - before.rss) / SUBSCRIBERS,
     },
     cpuPercent: ((cpu.user + cpu.system) / 1_000 / (drained * 1_000)) * 100,
+    subscribersCpuPercent: (childCpu / 1_000 / (drained * 1_000)) * 100,
     peakRssMb: peakRss / 1_048_576,
     deliveredPerSecond: results.delivered / drained,
   };
@@ -315,20 +323,20 @@ for (const benchCase of CASES) {
 
 const pad = (value: string, width: number) => value.padStart(width);
 console.log(
-  `\n${'case'.padEnd(38)}${pad('delivered', 18)}${pad('lost', 7)}${pad('dup', 6)}${pad('stale', 7)}${pad('newer', 7)}${pad('errors', 8)}${pad('deliv/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}`,
+  `\n${'case'.padEnd(38)}${pad('delivered', 18)}${pad('lost', 7)}${pad('dup', 6)}${pad('stale', 7)}${pad('newer', 9)}${pad('errors', 8)}${pad('deliv/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}`,
 );
 for (const o of outcomes) {
   const r = o.results;
   console.log(
-    `${o.label.padEnd(38)}${pad(`${r.delivered}/${r.expected}`, 18)}${pad(String(r.lost), 7)}${pad(String(r.duplicated), 6)}${pad(String(r.stale), 7)}${pad(String(r.newer), 7)}${pad(String(r.errors), 8)}${pad(o.deliveredPerSecond.toFixed(0), 9)}${pad(ms(r.latencies.p50, 1), 9)}${pad(ms(r.latencies.p99, 1), 9)}${pad(ms(r.latencies.max, 1), 9)}`,
+    `${o.label.padEnd(38)}${pad(`${r.delivered}/${r.expected}`, 18)}${pad(String(r.lost), 7)}${pad(String(r.duplicated), 6)}${pad(String(r.stale), 7)}${pad(String(r.newer), 9)}${pad(String(r.errors), 8)}${pad(o.deliveredPerSecond.toFixed(0), 9)}${pad(ms(r.latencies.p50, 1), 9)}${pad(ms(r.latencies.p99, 1), 9)}${pad(ms(r.latencies.max, 1), 9)}`,
   );
 }
 console.log(
-  `\n${'case'.padEnd(38)}${pad('events/s', 9)}${pad('idle heap B/sub', 16)}${pad('idle RSS B/sub', 15)}${pad('CPU %', 7)}${pad('peak RSS MB', 12)}`,
+  `\n${'case'.padEnd(38)}${pad('events/s', 9)}${pad('idle heap B/sub', 16)}${pad('idle RSS B/sub', 15)}${pad('CPU %', 7)}${pad('peak RSS MB', 12)}${pad('subscribers CPU %', 19)}`,
 );
 for (const o of outcomes) {
   console.log(
-    `${o.label.padEnd(38)}${pad(o.eventsPerSecond.toFixed(0), 9)}${pad(o.idleBytesPerSubscriber.heap.toFixed(0), 16)}${pad(o.idleBytesPerSubscriber.rss.toFixed(0), 15)}${pad(o.cpuPercent.toFixed(0), 7)}${pad(o.peakRssMb.toFixed(0), 12)}`,
+    `${o.label.padEnd(38)}${pad(o.eventsPerSecond.toFixed(0), 9)}${pad(o.idleBytesPerSubscriber.heap.toFixed(0), 16)}${pad(o.idleBytesPerSubscriber.rss.toFixed(0), 15)}${pad(o.cpuPercent.toFixed(0), 7)}${pad(o.peakRssMb.toFixed(0), 12)}${pad(o.subscribersCpuPercent.toFixed(0), 19)}`,
   );
 }
 const [baseline, gateway] = outcomes;
@@ -337,7 +345,7 @@ if (baseline && gateway)
     `\ngateway/baseline: p50 ×${ratio(gateway.results.latencies.p50, baseline.results.latencies.p50)}, p99 ×${ratio(gateway.results.latencies.p99, baseline.results.latencies.p99)}`,
   );
 console.log(
-  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, PGlite); "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
+  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, PGlite), and the CPU of the subscribers' process (one core at most), from the first event to the last delivery; "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
 );
 await stack.stopAll();
 const broken = outcomes.some((o) => o.results.lost + o.results.duplicated + o.results.stale > 0);
