@@ -11,6 +11,7 @@ import {
   type PgliteThreadData,
   type WireResult,
 } from './pgliteWire.ts';
+import { Turns } from './turns.ts';
 
 /**
  * The PGlite thread: it owns the database and runs what the main thread asks (pglite.ts), so PostgreSQL's
@@ -51,6 +52,7 @@ interface OpenTransaction {
 const transactions = new Map<number, OpenTransaction>();
 let nextTransaction = 1;
 const listeners = new Map<number, () => Promise<void>>();
+const turns = new Turns();
 class Rollback extends Error {}
 
 async function run(
@@ -67,7 +69,8 @@ async function run(
   };
 }
 
-function begin(): Promise<number> {
+async function begin(): Promise<number> {
+  await turns.transactionTurn();
   return new Promise((begun, failed) => {
     const id = nextTransaction++;
     let end!: (commit: boolean) => void;
@@ -83,7 +86,10 @@ function begin(): Promise<number> {
       .catch((error: unknown) => {
         if (!(error instanceof Rollback)) throw error;
       })
-      .finally(() => transactions.delete(id));
+      .finally(() => {
+        transactions.delete(id);
+        turns.transactionEnded();
+      });
     done.catch(failed);
   });
 }
@@ -96,8 +102,12 @@ function openTransaction(id: number): OpenTransaction {
 
 async function handle(request: PgliteRequest): Promise<PgliteResults[PgliteRequest['kind']]> {
   switch (request.kind) {
-    case 'query':
-      return run(request.tx === null ? pg : openTransaction(request.tx).tx, request.sql, request.params);
+    case 'query': {
+      const { tx, sql, params } = request;
+      return tx === null
+        ? turns.statement(() => run(pg, sql, params))
+        : run(openTransaction(tx).tx, sql, params);
+    }
     case 'begin':
       return begin();
     case 'end': {

@@ -12,7 +12,10 @@ export interface PgliteThreadData {
 }
 
 export type PgliteRequest =
-  /** A statement in the transaction `tx`, or on its own (waiting for any open transaction) when null. */
+  /**
+   * A statement in the transaction `tx`, or on its own when null: it then waits for the open transaction,
+   * not for those waiting to begin (turns.ts).
+   */
   | { id: number; kind: 'query'; tx: number | null; sql: string; params: readonly SqlValue[] }
   /** Opens a transaction; the reply comes once it has begun, and its id names the transaction. */
   | { id: number; kind: 'begin' }
