@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBGRAPHS } from '../platform/subgraphs.ts';
 import type { Principal } from '../platform/auth/principal.ts';
-import { createPurchaseOrder } from '../subgraphs/orders/commands.ts';
+import { createPurchaseOrder, submitOrder } from '../subgraphs/orders/commands.ts';
 import { bootStack, countStatements, type TestStack } from './support/stack.ts';
 
 let stack: TestStack;
@@ -133,6 +133,50 @@ describe('the federated graph on demo data', () => {
     const one = await statementsFor(1);
     expect(await statementsFor(200)).toBe(one);
     expect(one).toBeLessThanOrEqual(5);
+  });
+
+  it('applies a burst of submitted orders in as many consumer statements as one order', async () => {
+    const { rows: parties } = await stack.db.query<{ id: string }>(
+      `SELECT id FROM orders.party WHERE 'SUPPLIER' = ANY(roles) AND status = 'ACTIVE'`,
+    );
+    const company: Principal = { subject: 'test-seed', roles: ['admin'] };
+    const draft = (supplierId: string) =>
+      stack.db.transaction((tx) =>
+        createPurchaseOrder(
+          tx,
+          company,
+          {
+            supplierId,
+            currency: 'EUR',
+            lines: [{ sku: 'WHEEL-29', quantity: '2', unitPrice: { amount: '9.99', currency: 'EUR' } }],
+          },
+          null,
+          { defaultOverdeliveryTolerance: '0' },
+        ),
+      );
+    // What the consumers write or look up per submitted order: who now knows whom, the invoices' view of
+    // the order's status, and the partners' webhook and outbound document profiles.
+    const consumerWork = /partners\.relationship|invoices\.order_fact f SET status|FROM exchange\.profile/;
+    const submitting = async (count: number) => {
+      const drafts: { id: string }[] = [];
+      for (let i = 0; i < count * 5; i += 1) drafts.push(await draft(parties[i % parties.length]!.id));
+      let next = 0;
+      return countStatements(
+        stack,
+        async () => {
+          const burst = drafts.slice(next, next + count);
+          next += count;
+          await stack.db.transaction(async (tx) => {
+            for (const order of burst) await submitOrder(tx, company, order.id);
+          });
+          await stack.settled();
+        },
+        { matching: consumerWork },
+      );
+    };
+    const one = await submitting(1);
+    expect(one).toBeGreaterThan(0);
+    expect(await submitting(20)).toBe(one);
   });
 
   it('reads each append from the event log once for all its consumers, not once per consumer', async () => {
