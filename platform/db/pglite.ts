@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { typescriptWorker } from '../server/thread.ts';
+import { moduleWorker } from '../server/thread.ts';
 import { queryable, statementTally, type Database, type QueryResult, type SqlValue } from './database.ts';
 import { quoteIdent } from './migrate.ts';
 import { CommitNotifications, coalescedNotifier } from './notifier.ts';
@@ -23,7 +23,7 @@ type Fields<K extends Kind> = Omit<Extract<PgliteRequest, { kind: K }>, 'id' | '
  * process, reached through the same `Database` as a PostgreSQL server.
  */
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
-  const worker = typescriptWorker(new URL('./pgliteThread.ts', import.meta.url), {
+  const worker = moduleWorker(new URL('./pgliteThread.ts', import.meta.url), {
     name: 'pglite',
     workerData: { dataDir } satisfies PgliteThreadData,
   });

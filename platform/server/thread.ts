@@ -13,13 +13,14 @@ export interface ThreadService {
 }
 
 /**
- * Node 20 does not carry tsx's loader into worker threads: the worker registers it before importing the
- * TypeScript entry.
+ * Node 20 does not carry tsx's loader into worker threads: the worker registers it before importing a
+ * TypeScript entry. A bundled entry (`npm start` runs one, scripts/start.mjs) needs no loader.
  */
 const TSX_API = import.meta.resolve('tsx/esm/api');
 
-/** A worker thread running the TypeScript module `entry`. */
-export function typescriptWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+/** A worker thread running the module `entry`, TypeScript or bundled JavaScript. */
+export function moduleWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   return new Worker(
     `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`,
     { ...options, eval: true },
@@ -32,7 +33,7 @@ export async function startThreadService<Options>(
   options: Options | Promise<Options>,
 ): Promise<ThreadService> {
   // Spawned before its options are known: the worker loads its modules while the caller gets them ready.
-  const worker = typescriptWorker(entry, { name });
+  const worker = moduleWorker(entry, { name });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const served = new Promise<string>((resolve, reject) => {
     worker.once('message', (message: { url?: unknown }) =>

@@ -17,11 +17,12 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `app/start.ts` in one Node process (tsx as a loader, not as a parent process that a kill would
- * leave orphaned) with `env` over this process's environment, and resolves once it prints the gateway.
+ * Starts the stack as `npm start` does (scripts/start.mjs, in one Node process: no parent process that a
+ * kill would leave orphaned) with `env` over this process's environment, and resolves once it prints the
+ * gateway.
  */
 export async function startStackProcess(env: Record<string, string>): Promise<StackProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('app', 'start.ts')], {
+  const child = spawn(process.execPath, [path.join('scripts', 'start.mjs')], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
