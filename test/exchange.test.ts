@@ -518,6 +518,13 @@ describe('the inbox', () => {
       { c: salesOrderDocument('VM-CHECK-1') },
     );
     expect(check.checkDocument).toMatchObject({ valid: true, documentType: 'SalesOrder', errors: [] });
+    const undated = { ...(JSON.parse(salesOrderDocument('VM-CHECK-2')) as object), issuedAt: 'yesterday' };
+    const badDate = await asVelomarkt.ok<{ checkDocument: { valid: boolean; errors: string[] } }>(
+      'query ($c: String!) { checkDocument(format: "json", content: $c) { valid errors } }',
+      { c: JSON.stringify(undated) },
+    );
+    expect(badDate.checkDocument.valid).toBe(false);
+    expect(badDate.checkDocument.errors.join(' ')).toMatch(/issuedAt.*date-time/);
     expect(await documentCount()).toBe(count);
 
     const submit =

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import type { DocumentCommand, DocumentFormat, Finding, Interchange, Message } from '../types.ts';
 
 /**
@@ -11,7 +12,8 @@ const SCHEMA_FILE = new URL('../../../../docs/exchange-document.schema.json', im
 const FORMAT = 'supply-network-document';
 const VERSION = '1';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// Formats are checked, not merely noted: `issuedAt: "yesterday"` is a rejection the sender can act on.
+const ajv = ajvFormats.default(new Ajv({ allErrors: true, strict: false }), ['date-time', 'date']);
 
 interface Envelope {
   documentType: string;
