@@ -96,9 +96,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
     const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
     // Those that need Neo4j come last, so the others serve by the time it is up.
-    const order = [...SUBGRAPHS].sort(
-      (a, b) => Number(MODULES[a].usesNeo4j === true) - Number(MODULES[b].usesNeo4j === true),
-    );
+    const order = [
+      ...SUBGRAPHS.filter((name) => !MODULES[name].usesNeo4j),
+      ...SUBGRAPHS.filter((name) => MODULES[name].usesNeo4j),
+    ];
     for (const name of order) {
       if (MODULES[name].usesNeo4j) await needNeo4j();
       await MODULES[name].prepare(runtime);

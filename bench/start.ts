@@ -15,8 +15,7 @@ import { BENCH_SECRETS } from './support.ts';
  * `npm run bench:start`: cold start of `npm start` (Neo4j provisioned, stores already created by a first,
  * untimed start) beside Neo4j's own start on the same machine and store, and how long SIGTERM takes to stop
  * the whole process tree, Neo4j's JVM included. Start is timed from spawn to the first answer through the
- * gateway to a query that needs partners (PostgreSQL) and network (Neo4j): the gateway itself serves
- * earlier, while the subgraphs still start.
+ * gateway to a query that needs partners (PostgreSQL) and network (Neo4j).
  */
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const RUNS = Number(values.runs);
@@ -68,23 +67,16 @@ async function appStart(dataDir: string): Promise<AppRun> {
       child.kill('SIGTERM');
       throw new Error(`npm start gave no answer in ${START_TIMEOUT_MS / 1_000} s:\n${output.slice(-2_000)}`);
     }
-    // A load balancer's readiness probe first: the gateway serves before its subgraphs do, and a query sent
-    // to it meanwhile costs the start some of its CPU.
-    const ready = await fetch(new URL('/ready', url))
-      .then((response) => response.ok)
-      .catch(() => false);
-    const answered =
-      ready &&
-      (await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
-        body: JSON.stringify({ query: '{ self { id } disruptions { id } }' }),
+    const answered = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ query: '{ self { id } disruptions { id } }' }),
+    })
+      .then(async (response) => {
+        const body = (await response.json()) as { data?: { disruptions?: unknown }; errors?: unknown };
+        return response.ok && !body.errors && Array.isArray(body.data?.disruptions);
       })
-        .then(async (response) => {
-          const body = (await response.json()) as { data?: { disruptions?: unknown }; errors?: unknown };
-          return response.ok && !body.errors && Array.isArray(body.data?.disruptions);
-        })
-        .catch(() => false));
+      .catch(() => false);
     if (answered) break;
     await sleep(50);
   }

@@ -42,8 +42,8 @@ const TICK_MS = 100;
 const ORDERS_PER_TICK = Math.max(1, Math.round((RATE / 2) * (TICK_MS / 1_000)));
 const WARMUP_TICKS = Math.round((Number(values.warmup) * 1_000) / TICK_MS);
 const TICKS = WARMUP_TICKS + Math.round((SECONDS * 1_000) / TICK_MS);
-/** Two transactions per tick: a second's worth may wait for commits before the producer waits too. */
-const MAX_TICKS_IN_FLIGHT = (2 * 1_000) / TICK_MS;
+/** Two per tick: a second's worth may wait for their commits before the producer waits too. */
+const MAX_TRANSACTIONS_IN_FLIGHT = (2 * 1_000) / TICK_MS;
 /** After the last event, how long the subscribers may take to receive everything. */
 const DRAIN_MS = 120_000;
 
@@ -256,7 +256,7 @@ async function run(benchCase: Case): Promise<Outcome> {
     const due = started + tick * TICK_MS;
     if (now() < due) await new Promise((resolve) => setTimeout(resolve, due - now()));
     // Behind by more than a second: the stack sets the pace, and events/s produced says so.
-    while (inFlight.length > MAX_TICKS_IN_FLIGHT) await inFlight.shift();
+    while (inFlight.length > MAX_TRANSACTIONS_IN_FLIGHT) await inFlight.shift();
     const toConfirm = tick > 0 ? orders.slice((tick - 1) * ORDERS_PER_TICK, tick * ORDERS_PER_TICK) : [];
     const toSubmit = tick < TICKS ? orders.slice(tick * ORDERS_PER_TICK, (tick + 1) * ORDERS_PER_TICK) : [];
     const confirmation = previousSubmission.then(() =>

@@ -6,7 +6,6 @@
  * cores those seconds are taken from Neo4j's JVM, which starts at the same time. Plain JavaScript, so
  * nothing has to be compiled before Neo4j can be launched.
  */
-import { build } from 'esbuild';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
@@ -37,14 +36,12 @@ function sourceRelativeUrls(outdir) {
       builder.onLoad({ filter: /\.ts$/ }, async ({ path: file }) => {
         const source = await readFile(file, 'utf8');
         const fromBuild = path.relative(outdir, file).split(path.sep).join('/');
-        const contents = source.replace(SOURCE_URLS, (match, /** @type {string | undefined} */ entryName) => {
-          if (entryName) {
-            return THREAD_ENTRY_NAMES.has(entryName)
-              ? `new URL('./${entryName}.js', import.meta.url)`
-              : match;
-          }
-          return `new URL(${JSON.stringify(fromBuild)}, import.meta.url).href`;
-        });
+        const sourceUrl = `new URL(${JSON.stringify(fromBuild)}, import.meta.url).href`;
+        const contents = source.replace(SOURCE_URLS, (match, /** @type {string | undefined} */ entryName) =>
+          entryName && THREAD_ENTRY_NAMES.has(entryName)
+            ? `new URL('./${entryName}.js', import.meta.url)`
+            : match.replace('import.meta.url', sourceUrl),
+        );
         return { contents, loader: 'ts' };
       });
     },
@@ -81,6 +78,8 @@ async function currentBuild() {
 }
 
 async function buildServer() {
+  // Loaded only to build: most starts find the build current.
+  const { build } = await import('esbuild');
   const name = `${Date.now()}-${process.pid}`;
   const outdir = path.join(BUILDS, name);
   const result = await build({
