@@ -55,6 +55,7 @@ export async function startGatewayThread(
     name: 'gateway',
     url: thread.url,
     port: Number(new URL(thread.url).port),
+    heapBytes: () => thread.heapBytes(),
     close: () => thread.close(),
   };
 }

@@ -15,7 +15,8 @@ import { benchStack, BENCH_SECRETS } from './support.ts';
  * subscriber (spread evenly over the partners, each a principal of its own) listens to `orderEvents`.
  * Baseline: the same subscribers on the orders subgraph directly (orders fields only). Then through the
  * gateway, selecting fields of orders, partners and network. The subscribers run in a child process; the
- * figures of memory and CPU are those of this process (gateway, subgraphs and PGlite).
+ * figures of memory and CPU are those of this process (subgraphs and PGlite in the main thread, the gateway
+ * in a worker thread of its own as `npm start` runs it; its heap is added to the main thread's).
  */
 const { values } = parseArgs({
   options: {
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     /** Which cases run: `direct`, `gateway`, or both (the default). */
     cases: { type: 'string', default: 'direct,gateway' },
+    /** The gateway in the main thread with the subgraphs, as tests run it; by default in its own, as `npm start` does. */
+    'gateway-in-main-thread': { type: 'boolean', default: false },
   },
 });
 const SUBSCRIBERS = Number(values.subscribers);
@@ -55,7 +58,7 @@ const now = () => performance.timeOrigin + performance.now();
 process.env.LIMIT_PARTNER_RATE_PER_MINUTE = '1000000';
 process.env.LIMIT_PARTNER_RATE_BURST = '1000000';
 const secrets = BENCH_SECRETS;
-const stack = await benchStack({ seedDemo: true });
+const stack = await benchStack({ seedDemo: true, gatewayThread: !values['gateway-in-main-thread'] });
 const company: Principal = { subject: 'bench-buyer', roles: ['buyer'] };
 
 console.log(`registering ${PARTNERS} suppliers…`);
@@ -183,17 +186,19 @@ interface Outcome {
   deliveredPerSecond: number;
 }
 
-function memory(): { heap: number; rss: number } {
+/** The heap of this thread and of the gateway's, when it has its own; the RSS of the whole process. */
+async function memory(): Promise<{ heap: number; rss: number }> {
   gc();
+  const gatewayHeap = (await stack.gateway.heapBytes?.()) ?? 0;
   const usage = process.memoryUsage();
-  return { heap: usage.heapUsed + usage.external, rss: usage.rss };
+  return { heap: usage.heapUsed + usage.external + gatewayHeap, rss: usage.rss };
 }
 
 async function run(benchCase: Case): Promise<Outcome> {
   console.log(`\n${benchCase.label}: preparing ${ORDERS_PER_TICK * TICKS} draft orders…`);
   const orders = await drafts(ORDERS_PER_TICK * TICKS);
   await stack.settled();
-  const before = memory();
+  const before = await memory();
 
   const child = fork(new URL('./subscribers.ts', import.meta.url), [], {
     execArgv: ['--import', 'tsx'],
@@ -226,7 +231,7 @@ async function run(benchCase: Case): Promise<Outcome> {
   if (connected !== SUBSCRIBERS) console.warn(`only ${connected}/${SUBSCRIBERS} subscribers connected`);
   // Let every subscription reach its subgraph before the first event, then weigh the idle subscribers.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const idle = memory();
+  const idle = await memory();
 
   const committedAt: Record<string, number> = {};
   const visiblePerPartner: Record<string, number> = {};
@@ -363,7 +368,7 @@ if (baseline && gateway)
     `\ngateway/baseline: p50 ×${ratio(gateway.results.latencies.p50, baseline.results.latencies.p50)}, p99 ×${ratio(gateway.results.latencies.p99, baseline.results.latencies.p99)}`,
   );
 console.log(
-  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, PGlite), and the CPU of the subscribers' process (one core at most), from the first event to the last delivery; "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
+  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, PGlite; the gateway in a thread of its own unless --gateway-in-main-thread), and the CPU of the subscribers' process (one core at most), from the first event to the last delivery; "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
 );
 await stack.stopAll();
 const broken = outcomes.some((o) => o.results.lost + o.results.duplicated + o.results.stale > 0);

@@ -28,6 +28,8 @@ export async function benchStack(options: {
   /** Overrides DATABASE_URL; null runs PGlite whatever DATABASE_URL says. */
   databaseUrl?: string | null;
   neo4j?: Neo4jHandle;
+  /** The gateway in a worker thread of its own, as `npm start` runs it. */
+  gatewayThread?: boolean;
 }): Promise<Stack & { stopAll(): Promise<void> }> {
   const neo4j = options.neo4j ?? (await benchNeo4j());
   const databaseUrl =
@@ -41,6 +43,7 @@ export async function benchStack(options: {
     internalSecret: BENCH_SECRETS.internal,
     gatewayPort: 0,
     seedDemo: options.seedDemo,
+    gatewayThread: options.gatewayThread ?? false,
   });
   return {
     ...stack,

@@ -89,6 +89,8 @@ export interface RunningService {
   name: string;
   url: string;
   port: number;
+  /** Served from a worker thread: that thread's heap in use (the process's own figures leave it out). */
+  heapBytes?: () => Promise<number>;
   close(): Promise<void>;
 }
 

@@ -3,12 +3,14 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 /**
  * A service in a worker thread of this process: its own event loop, so it runs on another core beside the
  * main thread, and it ends with the process however the process ends (SIGTERM, a crash), as no child
- * process would. The entry module starts on a `{ start: options }` message, posts `{ url }` once it serves
- * and closes itself on a `'close'` message.
+ * process would. The entry module starts on a `{ start: options }` message, posts `{ url }` once it serves,
+ * answers `'heap'` with `{ heapBytes }` and closes itself on a `'close'` message.
  */
 
 export interface ThreadService {
   url: string;
+  /** The thread's own heap in use (V8 heap and external memory), after a collection where gc is exposed. */
+  heapBytes(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,17 @@ export async function startThreadService<Options>(
   worker.on('error', (error) => console.error(`${name} thread failed:`, error));
   return {
     url,
+    heapBytes() {
+      return new Promise<number>((resolve) => {
+        const listener = (message: { heapBytes?: unknown }) => {
+          if (typeof message.heapBytes !== 'number') return;
+          worker.off('message', listener);
+          resolve(message.heapBytes);
+        };
+        worker.on('message', listener);
+        worker.postMessage('heap');
+      });
+    },
     async close() {
       worker.postMessage('close');
       const timeout = setTimeout(() => void worker.terminate(), 5_000);
@@ -68,6 +81,7 @@ export async function startThreadService<Options>(
 interface ParentPort {
   postMessage(message: unknown): void;
   once(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
 /**
@@ -82,8 +96,14 @@ export async function serveFromThread<Options>(
     port.once('message', (message) => resolve((message as { start: Options }).start)),
   );
   const service = await start(options);
-  port.once('message', (message) => {
+  port.on('message', (message) => {
     if (message === 'close') void service.close().finally(() => process.exit(0));
+    if (message === 'heap') {
+      // Exposed only where the process asked for it (a benchmark weighing idle subscribers).
+      (globalThis as { gc?: () => void }).gc?.();
+      const { heapUsed, external } = process.memoryUsage();
+      port.postMessage({ heapBytes: heapUsed + external });
+    }
   });
   port.postMessage({ url: service.url });
 }
