@@ -33,7 +33,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     /** Which cases run: `direct`, `gateway`, or both (the default). */
     cases: { type: 'string', default: 'direct,gateway' },
-    /** The gateway in the main thread with the subgraphs, as tests run it; by default in its own, as `npm start` does. */
+    /** The gateway in the main thread with the subgraphs, as tests run it (by default: its own, as `npm start`). */
     'gateway-in-main-thread': { type: 'boolean', default: false },
   },
 });

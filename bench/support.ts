@@ -43,7 +43,7 @@ export async function benchStack(options: {
     internalSecret: BENCH_SECRETS.internal,
     gatewayPort: 0,
     seedDemo: options.seedDemo,
-    gatewayThread: options.gatewayThread ?? false,
+    gatewayThread: options.gatewayThread,
   });
   return {
     ...stack,
