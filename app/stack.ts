@@ -3,11 +3,11 @@ import { openDatabase, type Database } from '../platform/db/database.ts';
 import { EventWakeup, lastCommittedCursor, migrateEventLog } from '../platform/events/eventLog.ts';
 import type { Runtime } from '../platform/runtime.ts';
 import { startSubgraph, type RunningSubgraph } from '../platform/server/subgraph.ts';
-import type { RunningService } from '../platform/server/http.ts';
+import { GRAPHQL_PATH, type RunningService } from '../platform/server/http.ts';
 import { SUBGRAPHS, type SubgraphName } from '../platform/subgraphs.ts';
 import type { JwtSettings } from '../gateway/auth.ts';
 import { startGateway, type GatewayOptions } from '../gateway/gateway.ts';
-import { startThreadService } from '../platform/server/thread.ts';
+import { startThreadService, type ThreadStart } from '../platform/server/thread.ts';
 import type { Neo4jConnection } from '../platform/neo4j/launcher.ts';
 import { isEmpty, seedDemo } from './demoData.ts';
 import { MODULES } from './modules.ts';
@@ -49,8 +49,14 @@ export interface Stack {
 /** The gateway in a worker thread (app/gatewayThread.ts). */
 export async function startGatewayThread(
   options: GatewayOptions | Promise<GatewayOptions>,
+  start?: ThreadStart,
 ): Promise<RunningService> {
-  const thread = await startThreadService('gateway', new URL('./gatewayThread.ts', import.meta.url), options);
+  const thread = await startThreadService(
+    'gateway',
+    new URL('./gatewayThread.ts', import.meta.url),
+    options,
+    start,
+  );
   return {
     name: 'gateway',
     url: thread.url,
@@ -74,10 +80,30 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(error));
   };
-  // The gateway's thread loads its modules while the subgraphs start; it serves once they all answer.
   const gatewayOptions = deferred<GatewayOptions>();
-  const gatewayThread = options.gatewayThread ? startGatewayThread(gatewayOptions.promise) : undefined;
-  gatewayThread?.catch(() => undefined);
+  const gatewaySettings = (subgraphUrls: Record<SubgraphName, string>) =>
+    gatewayOptions.resolve({
+      subgraphUrls,
+      jwt: options.jwt,
+      internalSecret: options.internalSecret,
+      port: options.gatewayPort,
+      host: options.host,
+      devSignIn: options.devSignIn,
+    });
+  // Subgraph ports given in advance (`npm start`): the gateway's thread loads the supergraph while the
+  // subgraphs and Neo4j start, and takes connections once they all are ready. Otherwise the gateway
+  // starts after them (its thread, if it has one, loads its modules meanwhile).
+  const knownUrls = subgraphUrlsInAdvance(options);
+  if (knownUrls) gatewaySettings(knownUrls);
+  const subgraphsServing = deferred<void>();
+  const abandonGateway = new AbortController();
+  const gatewayStarting = options.gatewayThread
+    ? startGatewayThread(gatewayOptions.promise, {
+        listenAfter: subgraphsServing.promise,
+        abandon: abandonGateway.signal,
+      })
+    : undefined;
+  gatewayStarting?.catch(() => undefined);
   try {
     const db = await openDatabase({ url: options.databaseUrl, dataDir: options.pgliteDir });
     cleanups.push(() => db.close());
@@ -115,18 +141,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     // The stack hands out a driver whether or not a subgraph needed one.
     const driver = await needNeo4j();
-    gatewayOptions.resolve({
-      subgraphUrls: Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url])) as Record<
-        SubgraphName,
-        string
-      >,
-      jwt: options.jwt,
-      internalSecret: options.internalSecret,
-      port: options.gatewayPort,
-      host: options.host,
-      devSignIn: options.devSignIn,
-    });
-    const gateway = await (gatewayThread ?? startGateway(await gatewayOptions.promise));
+    if (!knownUrls) {
+      const urls = Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url]));
+      gatewaySettings(urls as Record<SubgraphName, string>);
+    }
+    subgraphsServing.resolve();
+    const gateway = await (gatewayStarting ?? startGateway(await gatewayOptions.promise));
     cleanups.push(() => gateway.close());
 
     const settled = async () => {
@@ -141,10 +161,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return { gateway, subgraphs, db, driver, runtime, settled, stop: stopAll };
   } catch (error) {
     gatewayOptions.reject(error);
-    await gatewayThread?.catch(() => undefined);
+    subgraphsServing.reject(error);
+    abandonGateway.abort();
+    await gatewayStarting?.catch(() => undefined);
     await stopAll();
     throw error;
   }
+}
+
+function subgraphUrlsInAdvance(options: StackOptions): Record<SubgraphName, string> | undefined {
+  const host = options.host ?? '127.0.0.1';
+  const ports = SUBGRAPHS.map((name) => [name, options.subgraphPorts?.[name] ?? 0] as const);
+  if (ports.some(([, port]) => port === 0)) return undefined;
+  return Object.fromEntries(
+    ports.map(([name, port]) => [name, `http://${host}:${port}${GRAPHQL_PATH}`]),
+  ) as Record<SubgraphName, string>;
 }
 
 function deferred<T>() {

@@ -80,7 +80,11 @@ function apiKeyResolver(partnersUrl: string, internalSecret: string) {
 }
 
 /** The federated gateway: serves the committed supergraph; no introspection of subgraphs at run time. */
-export async function startGateway(options: GatewayOptions): Promise<RunningService> {
+/** `listenAfter`: it loads the supergraph at once, and takes connections once its subgraphs serve. */
+export async function startGateway(
+  options: GatewayOptions,
+  listenAfter?: Promise<void>,
+): Promise<RunningService> {
   // @apollo/gateway otherwise reports usage metrics to Apollo and probes cloud metadata endpoints;
   // this graph carries partners' business data and calls nothing outside its own deployment.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
@@ -147,6 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         ...federatedGraphqlWs(apollo, federation, watcher, auth.fromParams),
       },
       ready: () => subgraphsReady(options.subgraphUrls),
+      listenAfter,
     },
     options.port,
     options.host,

@@ -75,6 +75,8 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   context: (request: http.IncomingMessage) => Promise<Context>;
   /** Resolves when every database this service needs answers. */
   ready: () => Promise<void>;
+  /** Binds the port only once this resolves: a service started beside what it depends on is ready first. */
+  listenAfter?: Promise<void>;
   webSocket?: WebSocketEndpoint<Context>;
   /** Largest request body; a larger one is answered 413 (PAYLOAD_TOO_LARGE). */
   maxBodyBytes?: number;
@@ -155,6 +157,7 @@ export async function startHttpService<Context extends BaseContext>(
     };
   }
 
+  await options.listenAfter;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -3,8 +3,9 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 /**
  * A service in a worker thread of this process: its own event loop, so it runs on another core beside the
  * main thread, and it ends with the process however the process ends (SIGTERM, a crash), as no child
- * process would. The entry module starts on a `{ start: options }` message, posts `{ url }` once it serves,
- * answers `'heap'` with `{ heapBytes }` and closes itself on a `'close'` message.
+ * process would. The entry module starts on a `{ start: options }` message, may take connections once a
+ * `'listen'` message follows, posts `{ url }` once it serves, answers `'heap'` with `{ heapBytes }` and
+ * closes itself on a `'close'` message.
  */
 
 export interface ThreadService {
@@ -29,14 +30,24 @@ export function moduleWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> = 
   );
 }
 
+export interface ThreadStart {
+  /** The service may take connections once this resolves (what it depends on serves by then); at once without. */
+  listenAfter?: Promise<void>;
+  /** Ends the thread at once, served or not: its caller failed to start what goes with it. */
+  abandon?: AbortSignal;
+}
+
 export async function startThreadService<Options>(
   name: string,
   entry: URL,
   options: Options | Promise<Options>,
+  { listenAfter, abandon }: ThreadStart = {},
 ): Promise<ThreadService> {
   // Spawned before its options are known: the worker loads its modules while the caller gets them ready.
   const worker = moduleWorker(entry, { name });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const terminate = () => void worker.terminate();
+  abandon?.addEventListener('abort', terminate, { once: true });
   const served = new Promise<string>((resolve, reject) => {
     worker.once('message', (message: { url?: unknown }) =>
       typeof message.url === 'string' ? resolve(message.url) : reject(new Error(`${name} sent no URL`)),
@@ -53,6 +64,10 @@ export async function startThreadService<Options>(
     throw error;
   }
   worker.postMessage({ start: started });
+  void (listenAfter ?? Promise.resolve()).then(
+    () => worker.postMessage('listen'),
+    () => undefined,
+  );
   const url = await served;
   // A failure once serving is the service's end: say so, as an uncaught error in the main thread would.
   worker.on('error', (error) => console.error(`${name} thread failed:`, error));
@@ -85,17 +100,22 @@ interface ParentPort {
 }
 
 /**
- * In the worker: starts the service with the options the main thread sends, tells it where the service
- * serves, and closes it when asked.
+ * In the worker: starts the service with the options the main thread sends (`listen` resolves when it may
+ * take connections), tells it where the service serves, and closes it when asked.
  */
 export async function serveFromThread<Options>(
   port: ParentPort,
-  start: (options: Options) => Promise<{ url: string; close(): Promise<void> }>,
+  start: (options: Options, listen: Promise<void>) => Promise<{ url: string; close(): Promise<void> }>,
 ): Promise<void> {
   const options = await new Promise<Options>((resolve) =>
     port.once('message', (message) => resolve((message as { start: Options }).start)),
   );
-  const service = await start(options);
+  const listen = new Promise<void>((resolve) =>
+    port.on('message', (message) => {
+      if (message === 'listen') resolve();
+    }),
+  );
+  const service = await start(options, listen);
   port.on('message', (message) => {
     if (message === 'close') void service.close().finally(() => process.exit(0));
     if (message === 'heap') {

@@ -7,13 +7,19 @@ export interface StackProcess {
   gatewayUrl: string;
   /** SIGKILL: no handler runs, nothing is flushed or committed that was not already. */
   kill(): Promise<void>;
-  /** SIGTERM and wait: the orderly stop a process manager asks for. */
-  stop(): Promise<void>;
+  /** SIGTERM and wait: the orderly stop a process manager asks for. Resolves with how it exited. */
+  stop(): Promise<Exit>;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+function exited(child: ChildProcess): Promise<Exit> {
+  const exit = () => ({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(exit());
+  return new Promise((resolve) => child.once('exit', () => resolve(exit())));
 }
 
 /**
@@ -49,7 +55,7 @@ export async function startStackProcess(env: Record<string, string>): Promise<St
     },
     async stop() {
       child.kill('SIGTERM');
-      await exited(child);
+      return exited(child);
     },
   };
 }
