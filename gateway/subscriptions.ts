@@ -22,6 +22,7 @@ import {
 import { visibilityKey, type Principal } from '../platform/auth/principal.ts';
 import pLimit from 'p-limit';
 import { AsyncQueue } from '../platform/asyncQueue.ts';
+import { batchingEntityFetches } from './entityBatches.ts';
 import {
   asGraphQLError,
   classifyUpstreamFailure,
@@ -68,6 +69,8 @@ const PLAN_CACHE_SIZE = 500;
  * Bounded (first come, first served), events finish in about the order they came.
  */
 const COMPLETIONS_IN_FLIGHT = 32;
+/** Events of one fanout completed together at most: a bound on one batch's requests and memory. */
+const MAX_BATCH = 100;
 
 export interface SubscriptionExecutorOptions {
   supergraphSdl: string;
@@ -238,46 +241,55 @@ export class SubscriptionExecutor {
   }
 
   /**
-   * Runs the plan for one event, once a place among the completions in flight is free: the primary fetch
-   * answers with the event, the rest is fetched as usual.
+   * Runs the plan for each event of one fanout, once a place among the completions in flight is free:
+   * the primary fetch answers with the event, the rest is fetched as usual, the events' entity fetches
+   * merged step by step (entityBatches.ts). A result per event, in their order.
    */
-  complete(
+  completeBatch(
     planned: PlannedSubscription,
     request: { variables: Record<string, unknown>; operationName: string | undefined },
     principal: Principal,
     signature: () => Promise<string>,
-    event: EventResult,
-  ): Promise<ExecutionResult> {
+    events: readonly EventResult[],
+  ): Promise<ExecutionResult[]> {
     return this.completions(async () => {
       const { primary } = planned;
-      const real = this.options.dataSources[primary.serviceName]!;
-      const eventSource: GraphQLDataSource = {
-        process: (fetch: GraphQLDataSourceProcessOptions) =>
-          fetch.request.query === primary.operation
-            ? Promise.resolve({ data: event.data ?? null, ...(event.errors ? { errors: event.errors } : {}) })
-            : real.process(fetch),
-      };
+      const sources = batchingEntityFetches(this.options.dataSources);
+      const real = sources[primary.serviceName]!;
       const requestContext = {
         request: { query: planned.query, variables: request.variables, operationName: request.operationName },
         context: { principal, signedPrincipal: signature() },
         logger: console,
         metrics: {},
       };
-      const result = await executeQueryPlan(
-        planned.plan,
-        { ...this.options.dataSources, [primary.serviceName]: eventSource },
-        // executeQueryPlan reads only the request, the context (for signing), the logger and the metrics.
-        requestContext as unknown as Parameters<typeof executeQueryPlan>[2],
-        planned.operationContext,
-        this.supergraphSchema,
-        this.apiSchema,
+      return Promise.all(
+        events.map(async (event): Promise<ExecutionResult> => {
+          const eventSource: GraphQLDataSource = {
+            process: (fetch: GraphQLDataSourceProcessOptions) =>
+              fetch.request.query === primary.operation
+                ? Promise.resolve({
+                    data: event.data ?? null,
+                    ...(event.errors ? { errors: event.errors } : {}),
+                  })
+                : real.process(fetch),
+          };
+          const result = await executeQueryPlan(
+            planned.plan,
+            { ...sources, [primary.serviceName]: eventSource },
+            // executeQueryPlan reads only the request, the context (for signing), the logger and the metrics.
+            requestContext as unknown as Parameters<typeof executeQueryPlan>[2],
+            planned.operationContext,
+            this.supergraphSchema,
+            this.apiSchema,
+          );
+          return {
+            ...result,
+            ...(result.errors
+              ? { errors: result.errors.map((error) => asGraphQLError(error, 'SUBGRAPH_UNAVAILABLE')) }
+              : {}),
+          };
+        }),
       );
-      return {
-        ...result,
-        ...(result.errors
-          ? { errors: result.errors.map((error) => asGraphQLError(error, 'SUBGRAPH_UNAVAILABLE')) }
-          : {}),
-      };
     });
   }
 }
@@ -291,6 +303,8 @@ let resumeCount = 0;
  */
 class Fanout {
   readonly members = new Set<Member>();
+  /** Events received and not yet completed. */
+  private readonly waiting: EventResult[] = [];
   private stopUpstream: (() => void) | undefined;
   private finished = false;
 
@@ -371,10 +385,42 @@ class Fanout {
     this.executor.forget(this);
   }
 
+  /**
+   * Completes the events waiting, as one batch, and hands out the results in event order; then the events
+   * that arrived meanwhile. One batch at a time per fanout: under load a fanout's next batch is whatever
+   * queued while the last completed, so the busier it is, the fewer requests each event costs.
+   */
+  private async drain(signature: () => Promise<string>): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      const results = await this.executor
+        .completeBatch(this.planned, this.request, this.principal, signature, batch)
+        .catch((error: unknown): ExecutionResult[] =>
+          batch.map(() => ({
+            errors: [
+              new GraphQLError(`could not complete the event: ${(error as Error).message}`, {
+                extensions: { code: 'INTERNAL_SERVER_ERROR' },
+              }),
+            ],
+          })),
+        );
+      for (const [index, event] of batch.entries()) {
+        if (this.planned.resumable) this.after = cursorOf(event, this.planned.responseKey) ?? this.after;
+        if (!this.finished) this.broadcast(results[index]!);
+      }
+    }
+  }
+
   private async relay(): Promise<void> {
     const { planned } = this;
     const signature = renewingSignature(() => this.executor.sign(this.principal));
-    let delivered = Promise.resolve();
+    let draining: Promise<void> | undefined;
+    const drain = () => {
+      draining ??= this.drain(signature).finally(() => {
+        draining = undefined;
+        if (this.waiting.length > 0) drain();
+      });
+    };
     for (let attempt = 0; !this.finished;) {
       const variables = { ...this.request.variables, [AFTER_VARIABLE]: this.after };
       const outcome = await new Promise<'complete' | 'closed' | UpstreamFailure>((resolve) => {
@@ -392,22 +438,8 @@ class Fanout {
           {
             next: (event) => {
               attempt = 0;
-              // Completion is asked for at once (a burst completes side by side, up to the bound); results go out
-              // in event order.
-              const result = this.executor
-                .complete(planned, this.request, this.principal, signature, event)
-                .catch((error: unknown): ExecutionResult => ({
-                  errors: [
-                    new GraphQLError(`could not complete the event: ${(error as Error).message}`, {
-                      extensions: { code: 'INTERNAL_SERVER_ERROR' },
-                    }),
-                  ],
-                }));
-              delivered = delivered.then(async () => {
-                const completed = await result;
-                if (planned.resumable) this.after = cursorOf(event, planned.responseKey) ?? this.after;
-                if (!this.finished) this.broadcast(completed);
-              });
+              this.waiting.push(event);
+              drain();
             },
             error: (error) => resolve(classifyUpstreamFailure(planned.primary.serviceName, error)),
             complete: () => resolve('complete'),
@@ -416,7 +448,7 @@ class Fanout {
         if (this.finished) this.stopUpstream();
       });
       this.stopUpstream = undefined;
-      await delivered;
+      while (draining) await draining;
       if (outcome === 'closed' || this.finished) return;
       if (outcome === 'complete') return this.finish([]);
       if (outcome.kind === 'fatal') return this.finish(outcome.errors);

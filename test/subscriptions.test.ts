@@ -6,6 +6,7 @@ import { PRINCIPAL_HEADER, signPrincipal, type Principal } from '../platform/aut
 import { startSubgraph } from '../platform/server/subgraph.ts';
 import { confirmOrder, createPurchaseOrder, submitOrder } from '../subgraphs/orders/commands.ts';
 import { caller, CONFIRM, CREATE_PO, partnerIds, SUBMIT, type Caller } from './support/orders.ts';
+import { lastCommittedCursor } from '../platform/events/eventLog.ts';
 import { bootStack, countStatements, INTERNAL_SECRET, type TestStack } from './support/stack.ts';
 
 let stack: TestStack;
@@ -124,6 +125,38 @@ describe('subscriptions through the gateway', () => {
     }
     const cursors = subscription.events.map((e) => BigInt(e.cursor));
     expect([...cursors].sort((a, b) => (a < b ? -1 : 1))).toEqual(cursors);
+  });
+
+  it('completes a burst of events in a few reads of the other subgraphs, each event with its own data', async () => {
+    const from = await lastCommittedCursor(stack.db);
+    const orders = [];
+    for (let i = 0; i < 6; i += 1) orders.push(await orderFrom(norte));
+    await stack.settled();
+    const PARTNER_READS = /\bFROM partners\.partner p\b[\s\S]*\bWHERE p\.id = ANY\(/;
+    let subscription: ReturnType<typeof subscribe<OrderEventView>> | undefined;
+    // Resumed from before them, the subscription receives the twelve events at once, as after a burst.
+    const reads = await countStatements(
+      stack,
+      async () => {
+        subscription = subscribe(await stack.as(['partner'], norte), { after: from });
+        await until(() => subscription!.events.length >= 12, 'twelve events');
+      },
+      { matching: PARTNER_READS },
+    );
+    await subscription!.close();
+    expect(subscription!.errors).toEqual([]);
+    expect(subscription!.events.map((e) => [e.order.id, e.type])).toEqual(
+      orders.flatMap((id) => [
+        [id, 'SUBMITTED'],
+        [id, 'CONFIRMED'],
+      ]),
+    );
+    for (const event of subscription!.events) {
+      expect(event.order.seller).toEqual({ id: norte, name: 'Norte Drivetrain GmbH', tier: 1 });
+    }
+    // One read per event would be twelve: the events that wait while one completes are completed together.
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(3);
   });
 
   it('each event carries the order as of that event, not as the subscription first saw it', async () => {
