@@ -3,7 +3,7 @@ import { openDatabase, type Database } from '../platform/db/database.ts';
 import { EventWakeup, lastCommittedCursor, migrateEventLog } from '../platform/events/eventLog.ts';
 import type { Runtime } from '../platform/runtime.ts';
 import { startSubgraph, type RunningSubgraph } from '../platform/server/subgraph.ts';
-import { GRAPHQL_PATH, type RunningService } from '../platform/server/http.ts';
+import { graphqlUrl, type RunningService } from '../platform/server/http.ts';
 import { SUBGRAPHS, type SubgraphName } from '../platform/subgraphs.ts';
 import type { JwtSettings } from '../gateway/auth.ts';
 import { startGateway, type GatewayOptions } from '../gateway/gateway.ts';
@@ -173,9 +173,10 @@ function subgraphUrlsInAdvance(options: StackOptions): Record<SubgraphName, stri
   const host = options.host ?? '127.0.0.1';
   const ports = SUBGRAPHS.map((name) => [name, options.subgraphPorts?.[name] ?? 0] as const);
   if (ports.some(([, port]) => port === 0)) return undefined;
-  return Object.fromEntries(
-    ports.map(([name, port]) => [name, `http://${host}:${port}${GRAPHQL_PATH}`]),
-  ) as Record<SubgraphName, string>;
+  return Object.fromEntries(ports.map(([name, port]) => [name, graphqlUrl(host, port)])) as Record<
+    SubgraphName,
+    string
+  >;
 }
 
 function deferred<T>() {

@@ -137,7 +137,7 @@ ${"Neo4j's own start, Bolt accepting (baseline)".padEnd(48)}${seconds(boltP50).p
 ${"Neo4j's own start, first answer (baseline)".padEnd(48)}${seconds(answerP50).padStart(9)}
 ${'npm start to first GraphQL answer'.padEnd(48)}${seconds(startP50).padStart(9)}
 npm start / Neo4j: ×${(startP50 / boltP50).toFixed(2)} over Bolt accepting, ×${(startP50 / answerP50).toFixed(2)} first answer to first answer
-SIGTERM to every process stopped: at most ${(stopMax / 1000).toFixed(1)} s over ${RUNS} runs; ${left.length === 0 ? 'none left behind' : `left behind: ${left.join(', ')}`}`);
+SIGTERM to every process stopped: at most ${seconds(stopMax)} over ${RUNS} runs; ${left.length === 0 ? 'none left behind' : `left behind: ${left.join(', ')}`}`);
   if (left.length > 0) process.exitCode = 1;
 } finally {
   await rm(root, { recursive: true, force: true });

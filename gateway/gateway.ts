@@ -79,8 +79,10 @@ function apiKeyResolver(partnersUrl: string, internalSecret: string) {
   };
 }
 
-/** The federated gateway: serves the committed supergraph; no introspection of subgraphs at run time. */
-/** `listenAfter`: it loads the supergraph at once, and takes connections once its subgraphs serve. */
+/**
+ * The federated gateway: serves the committed supergraph; no introspection of subgraphs at run time. With
+ * `listenAfter`, it loads the supergraph at once and takes connections once that resolves (its subgraphs serve).
+ */
 export async function startGateway(
   options: GatewayOptions,
   listenAfter?: Promise<void>,

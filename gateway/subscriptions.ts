@@ -414,11 +414,11 @@ class Fanout {
   private async relay(): Promise<void> {
     const { planned } = this;
     const signature = renewingSignature(() => this.executor.sign(this.principal));
+    // Events arrive in I/O callbacks, never between a drain's last check of `waiting` and its end.
     let draining: Promise<void> | undefined;
     const drain = () => {
       draining ??= this.drain(signature).finally(() => {
         draining = undefined;
-        if (this.waiting.length > 0) drain();
       });
     };
     for (let attempt = 0; !this.finished;) {

@@ -12,7 +12,7 @@ import { exchangeSettings } from '../subgraphs/exchange/settings.ts';
 import { createTestDatabase } from './support/databases.ts';
 import { salesOrderDocument, SET_PROFILE, WebhookReceiver } from './support/exchange.ts';
 import { apiKeyFor, caller, partnerIds, PLACE_SO, type Caller } from './support/orders.ts';
-import { startStackProcess, type StackProcess } from './support/process.ts';
+import { stackEnvironment, startStackProcess, type StackProcess } from './support/process.ts';
 import type { GraphQLResponse } from './support/stack.ts';
 
 /**
@@ -27,18 +27,15 @@ let running: StackProcess | undefined;
 const receiver = new WebhookReceiver();
 
 function environment(processInbox: boolean): Record<string, string> {
-  const neo4j = inject('neo4j');
   return {
-    DATA_DIR: dataDir,
-    DATABASE_URL: database.url ?? '',
-    NEO4J_URI: neo4j.uri,
-    NEO4J_USER: neo4j.user,
-    NEO4J_PASSWORD: neo4j.password,
-    JWT_SECRET,
-    INTERNAL_SECRET: 'crash-test-internal-secret-012345',
+    ...stackEnvironment({
+      dataDir,
+      databaseUrl: database.url,
+      jwtSecret: JWT_SECRET,
+      internalSecret: 'crash-test-internal-secret-012345',
+    }),
     PORT: '0',
     ...Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_PORT`, '0'])),
-    SEED_DEMO: 'true',
     EXCHANGE_RETRY_BASE_MS: '20',
     EXCHANGE_RETRY_MAX_MS: '200',
     EXCHANGE_PROCESS_INBOX: String(processInbox),

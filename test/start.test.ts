@@ -10,7 +10,7 @@ import { freePort } from '../platform/server/freePort.ts';
 import { SUBGRAPHS } from '../platform/subgraphs.ts';
 import { clearNetwork } from '../subgraphs/network/store.ts';
 import { createTestDatabase } from './support/databases.ts';
-import { startStackProcess, type StackProcess } from './support/process.ts';
+import { stackEnvironment, startStackProcess, type StackProcess } from './support/process.ts';
 import type { GraphQLResponse } from './support/stack.ts';
 
 /**
@@ -25,22 +25,19 @@ let running: StackProcess | undefined;
 let authorization: string;
 
 beforeAll(async () => {
-  const neo4j = inject('neo4j');
-  const driver = await openNeo4jDriver(neo4j);
+  const driver = await openNeo4jDriver(inject('neo4j'));
   await clearNetwork(driver).finally(() => driver.close());
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'sng-start-'));
   database = await createTestDatabase();
   const ports: Record<string, string> = { PORT: String(await freePort()) };
   for (const name of SUBGRAPHS) ports[`${name.toUpperCase()}_PORT`] = String(await freePort());
   running = await startStackProcess({
-    DATA_DIR: dataDir,
-    DATABASE_URL: database.url ?? '',
-    NEO4J_URI: neo4j.uri,
-    NEO4J_USER: neo4j.user,
-    NEO4J_PASSWORD: neo4j.password,
-    JWT_SECRET,
-    INTERNAL_SECRET: 'start-test-internal-secret-012345',
-    SEED_DEMO: 'true',
+    ...stackEnvironment({
+      dataDir,
+      databaseUrl: database.url,
+      jwtSecret: JWT_SECRET,
+      internalSecret: 'start-test-internal-secret-012345',
+    }),
     ...ports,
   });
   authorization = `Bearer ${await signDevToken(JWT_SECRET, { subject: 'start-admin', roles: ['admin'] })}`;

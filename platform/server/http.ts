@@ -15,6 +15,8 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { clientSafeError } from '../errors.ts';
 
 export const GRAPHQL_PATH = '/graphql';
+/** Where a service started on `host` and `port` answers GraphQL. */
+export const graphqlUrl = (host: string, port: number) => `http://${host}:${port}${GRAPHQL_PATH}`;
 
 /**
  * graphql-js as Node loads it for CommonJS: the copy @apollo/subgraph built the schema with and graphql-ws
@@ -166,7 +168,7 @@ export async function startHttpService<Context extends BaseContext>(
   return {
     name: options.name,
     port: actualPort,
-    url: `http://${host}:${actualPort}${GRAPHQL_PATH}`,
+    url: graphqlUrl(host, actualPort),
     async close() {
       await closeWebSocket?.();
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { PROJECT_ROOT } from '../../platform/config.ts';
 
 /** `npm start` as its own operating-system process, so a test can kill it as a crash would. */
@@ -14,6 +15,26 @@ export interface StackProcess {
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
+}
+
+/** `npm start` on a data folder and database of the test's, the test run's Neo4j, and the demo data. */
+export function stackEnvironment(options: {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  jwtSecret: string;
+  internalSecret: string;
+}): Record<string, string> {
+  const neo4j = inject('neo4j');
+  return {
+    DATA_DIR: options.dataDir,
+    DATABASE_URL: options.databaseUrl ?? '',
+    NEO4J_URI: neo4j.uri,
+    NEO4J_USER: neo4j.user,
+    NEO4J_PASSWORD: neo4j.password,
+    JWT_SECRET: options.jwtSecret,
+    INTERNAL_SECRET: options.internalSecret,
+    SEED_DEMO: 'true',
+  };
 }
 
 function exited(child: ChildProcess): Promise<Exit> {
