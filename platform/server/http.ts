@@ -11,7 +11,7 @@ import type {
 } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
-import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { serveGraphqlWs, type Extra } from './graphqlWsServer.ts';
 import { clientSafeError } from '../errors.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -130,7 +130,7 @@ export async function startHttpService<Context extends BaseContext>(
     const hooks = options.webSocket.hooks ?? {};
     const safe = (error: GraphQLError | GraphQLFormattedError) =>
       clientSafeError(options.name, 'toJSON' in error ? error.toJSON() : error, error);
-    const disposable = useServer<Record<string, unknown> | undefined>(
+    const disposable = serveGraphqlWs<Record<string, unknown> | undefined>(
       {
         schema: typeof schema === 'function' ? () => schema() : schema,
         ...(execute ? { execute } : {}),
@@ -146,9 +146,11 @@ export async function startHttpService<Context extends BaseContext>(
         },
         ...hooks,
         ...(hooks.onSubscribe ? { onSubscribe: runtimeErrors(hooks.onSubscribe) } : {}),
-        // What reaches a client over graphql-ws is formatted like what reaches it over HTTP.
+        // What reaches a client over graphql-ws is formatted like what reaches it over HTTP. A result
+        // without errors goes as it is, the same object for every subscriber it is fanned out to, which
+        // is what lets serveGraphqlWs serialize it once.
         onNext: (_ctx, _id, _payload, _args, result) =>
-          result.errors ? { ...result, errors: result.errors.map(safe) } : undefined,
+          result.errors ? { ...result, errors: result.errors.map(safe) } : result,
         onError: (_ctx, _id, _payload, errors) => errors.map(safe),
       },
       wsServer,
