@@ -188,7 +188,10 @@ interface Federation {
   gateway: ApolloGateway;
   apiSchema: () => GraphQLSchema | undefined;
   schemaIndex: () => SchemaIndex | undefined;
+  /** The subscriptions open, if any was ever subscribed to. */
   subscriptions: () => SubscriptionExecutor | undefined;
+  /** The subscriptions, made at the first call once the schema is loaded. */
+  openSubscriptions: () => SubscriptionExecutor | undefined;
   /** Closes the connections to the subgraphs. */
   close(): Promise<void>;
 }
@@ -214,19 +217,26 @@ async function federate(options: GatewayOptions): Promise<Federation> {
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
     schemaIndex = indexSchema(loaded);
-    subscriptions = new SubscriptionExecutor({
-      supergraphSdl,
-      apiSchema: loaded,
-      subgraphUrls: options.subgraphUrls,
-      dataSources,
-      sign: (principal) => signPrincipal(principal, options.internalSecret),
-    });
+    subscriptions = undefined;
   });
   return {
     gateway,
     apiSchema: () => apiSchema,
     schemaIndex: () => schemaIndex,
     subscriptions: () => subscriptions,
+    // Made at the first subscription rather than with the schema: it plans the supergraph once more,
+    // half a second of CPU that a start would take from Neo4j's JVM starting beside it.
+    openSubscriptions: () => {
+      if (!apiSchema) return undefined;
+      subscriptions ??= new SubscriptionExecutor({
+        supergraphSdl,
+        apiSchema,
+        subgraphUrls: options.subgraphUrls,
+        dataSources,
+        sign: (principal) => signPrincipal(principal, options.internalSecret),
+      });
+      return subscriptions;
+    },
     close: () => connections.close(),
   };
 }
@@ -310,7 +320,7 @@ function federatedGraphqlWs(
       return response.body.singleResult as ExecutionResult;
     },
     subscribe: async (args) => {
-      const subscriptions = federation.subscriptions();
+      const subscriptions = federation.openSubscriptions();
       if (!subscriptions) throw new Error('the gateway has not loaded its schema yet');
       const { principal } = args.contextValue as GatewayContext;
       return watcher.track(principal, subscriptions.subscribe(args, principal));
