@@ -25,7 +25,7 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((served) => served.close()));
 });
 
-/** A server whose every subscription yields what `results` gives it, counting what it takes. */
+/** A graphql-ws server on loopback whose every subscription is an iterator `results` makes. */
 async function serve(results: () => AsyncIterableIterator<ExecutionResult>): Promise<Served> {
   const server = http.createServer();
   const wsServer = new WebSocketServer({ server });
