@@ -1,5 +1,5 @@
-import type { Driver } from 'neo4j-driver';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { ManagedTransaction, type Driver } from 'neo4j-driver';
+import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest';
 import { openNeo4jDriver } from '../app/stack.ts';
 import { generateNetwork, loadNetwork, type GeneratedNetwork } from '../bench/networkGraph.ts';
 import { referenceImpact, referenceLinksFrom, referenceTiers } from '../bench/networkReference.ts';
@@ -282,6 +282,31 @@ describe('the items derived onto companies follow their links', () => {
       ...(linkId ? { linkId } : {}),
     });
 
+  /** A sales order from `sellerId` to `buyerId` confirmed in full on `day`. */
+  const confirmed = (sellerId: string, buyerId: string, skus: string[], day: string): LoggedEvent => ({
+    ...event('OrderConfirmed', {
+      orderId: `o-${cursor + 1}`,
+      number: `SO-${cursor + 1}`,
+      kind: 'SALES',
+      status: 'CONFIRMED',
+      buyerId,
+      sellerId,
+      currency: 'EUR',
+      actorPartnerId: null,
+      externalRef: null,
+      lines: skus.map((sku, index) => ({
+        lineNo: index + 1,
+        sku,
+        unit: 'EA',
+        quantity: '1',
+        requestedDate: null,
+        confirmedQuantity: '1',
+        confirmedDate: null,
+      })),
+    }),
+    occurredAt: new Date(`${day}T12:00:00Z`),
+  });
+
   it(
     'after the bulk load, and after links are added, changed, observed and removed',
     async () => {
@@ -300,28 +325,7 @@ describe('the items derived onto companies follow their links', () => {
         // A disclosure, seen by its ends only, then an order observing another item on the first link.
         declared(a, c, ['SKU-NEW-4'], 'NETWORK', 'DISCLOSED', 'disclosure-1'),
         declared(lone!, loneCustomer!, ['SKU-NEW-6'], 'NETWORK', 'DISCLOSED', 'disclosure-2'),
-        event('OrderConfirmed', {
-          orderId: 'o-1',
-          number: 'SO-1',
-          kind: 'SALES',
-          status: 'CONFIRMED',
-          buyerId: b,
-          sellerId: a,
-          currency: 'EUR',
-          actorPartnerId: null,
-          externalRef: null,
-          lines: [
-            {
-              lineNo: 1,
-              sku: 'SKU-NEW-5',
-              unit: 'EA',
-              quantity: '1',
-              requestedDate: null,
-              confirmedQuantity: '1',
-              confirmedDate: null,
-            },
-          ],
-        }),
+        confirmed(a, b, ['SKU-NEW-5'], '2026-01-01'),
       ]);
       expect(await stale()).toEqual([]);
       expect(await supplying(lone!)).toBe(true);
@@ -352,4 +356,75 @@ describe('the items derived onto companies follow their links', () => {
     },
     SLOW,
   );
+
+  it('applies a burst of confirmations in one statement, each link as if they came one by one', async () => {
+    const sink = networkProjectionSink(driver, 'derived-test');
+    const [x, y] = tier(5) as [string, string];
+    const newCustomer = (supplier: string, other?: string) =>
+      tier(-1).find((id) => id !== other && !network.links.some((l) => l.s === supplier && l.c === id))!;
+    const [cx, cy] = [newCustomer(x), newCustomer(y)];
+    const cz = newCustomer(x, cx);
+    const day = (n: number) => `2026-02-${String(n).padStart(2, '0')}`;
+    const burst = Array.from({ length: 20 }, (_, i) =>
+      i % 2 === 0
+        ? confirmed(x, cx, [`SKU-BURST-${i % 4}`], day(i + 1))
+        : confirmed(y, cy, ['SKU-BURST-1'], day(i + 1)),
+    );
+    const statements = vi.spyOn(ManagedTransaction.prototype, 'run');
+    try {
+      await sink.applyBatch([
+        ...burst,
+        declared(x, cz, ['SKU-BURST-8'], 'NETWORK'),
+        confirmed(x, cz, ['SKU-BURST-9'], '2026-03-01'),
+      ]);
+      // Claiming and reading the offset, the burst, the declaration's two, the last confirmation, the
+      // offset: one statement per order would make it 26.
+      expect(statements).toHaveBeenCalledTimes(7);
+    } finally {
+      statements.mockRestore();
+    }
+    expect(await stale()).toEqual([]);
+    const { records } = await driver.executeQuery(
+      `UNWIND $pairs AS pair
+       MATCH (:Company {id: pair[0]})-[r:SUPPLIES]->(:Company {id: pair[1]})
+       RETURN r {.items, .sources, .since, .observedAt, .visibility} AS link`,
+      {
+        pairs: [
+          [x, cx],
+          [y, cy],
+          [x, cz],
+        ],
+      },
+    );
+    const links = records.map((record) => record.get('link') as Record<string, unknown>);
+    expect(links).toEqual([
+      {
+        items: ['SKU-BURST-0', 'SKU-BURST-2'],
+        sources: ['OBSERVED'],
+        since: day(1),
+        observedAt: day(19),
+        visibility: 'PRIVATE',
+      },
+      {
+        items: ['SKU-BURST-1'],
+        sources: ['OBSERVED'],
+        since: day(2),
+        observedAt: day(20),
+        visibility: 'PRIVATE',
+      },
+      {
+        items: ['SKU-BURST-8', 'SKU-BURST-9'],
+        sources: ['DECLARED', 'OBSERVED'],
+        // The declaration's day: the declared link came first.
+        since: '2026-01-01',
+        observedAt: '2026-03-01',
+        visibility: 'NETWORK',
+      },
+    ]);
+    const [shared] = (
+      await driver.executeQuery('MATCH (s:Company {id: $x}) RETURN s.sharedOutItems AS shared', { x })
+    ).records;
+    expect(shared?.get('shared') as string[]).toEqual(expect.arrayContaining(['SKU-BURST-8', 'SKU-BURST-9']));
+    expect(shared?.get('shared') as string[]).not.toContain('SKU-BURST-0');
+  });
 });

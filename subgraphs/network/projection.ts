@@ -9,9 +9,12 @@ import { refreshDerived } from './derived.ts';
 const union = (current: string, added: string) =>
   `reduce(acc = coalesce(${current}, []), sku IN ${added} | CASE WHEN sku IN acc THEN acc ELSE acc + sku END)`;
 
-/** Creates the link if needed; new links are PRIVATE until a declaration says otherwise. */
-const MERGE_LINK = `MERGE (s:Company {id: $supplierId})
-  MERGE (c:Company {id: $customerId})
+/**
+ * Binds `s`, `c` and their link `r`, creating what is missing; new links are PRIVATE until a declaration
+ * says otherwise.
+ */
+const mergeLink = (supplierId: string, customerId: string) => `MERGE (s:Company {id: ${supplierId}})
+  MERGE (c:Company {id: ${customerId}})
   MERGE (s)-[r:SUPPLIES]->(c)
     ON CREATE SET r.visibility = 'PRIVATE', r.sources = [], r.declaredItems = [], r.observedItems = []`;
 
@@ -33,7 +36,7 @@ async function applyDeclaration(
   requestId: string | null,
 ): Promise<void> {
   await tx.run(
-    `${MERGE_LINK}
+    `${mergeLink('$supplierId', '$customerId')}
      WITH s, r, {PRIVATE: 0, PARTNERS: 1, NETWORK: 2} AS rank,
           $requestId IS NOT NULL AND coalesce(r.disclosed, size(r.sources) = 0) AS provisional
      SET r.visibility = CASE
@@ -64,11 +67,73 @@ async function applyDeclaration(
   );
 }
 
+/** What a confirmed order shows of the network: goods of `items` flowing from supplier to customer on `day`. */
+interface Observation {
+  supplierId: string;
+  customerId: string;
+  items: string[];
+  day: string;
+}
+
 /**
- * Applies one event to the graph. Every write is a MERGE or SET keyed by ids from the event, so the
- * projection is deterministic; exactly-once comes from the offset stored in the same transaction. Every
- * write to a link also rewrites its supplier's derived properties (derived.ts) in that statement, so no
- * reader sees one without the other.
+ * A confirmed order shows goods flowing from seller to buyer: supplier → us for a purchase order, us →
+ * customer for a sales order. Declined lines (0 confirmed) show nothing, nor does an order with oneself.
+ */
+function observationOf(event: LoggedEvent<'OrderConfirmed'>): Observation | null {
+  const order = event.payload;
+  const items = [...new Set(order.lines.filter((l) => !isZero(l.confirmedQuantity)).map((l) => l.sku))];
+  if (items.length === 0 || order.sellerId === order.buyerId) return null;
+  return { supplierId: order.sellerId, customerId: order.buyerId, items, day: dayOf(event) };
+}
+
+/**
+ * Writes observations onto their links in one statement, in their order, then rewrites the derived
+ * properties once per supplier: confirmations come in bursts, and a statement per order made the
+ * projection's round trips to Neo4j, and its planning and writes of derived properties, grow with them.
+ */
+async function applyObservations(
+  tx: ManagedTransaction,
+  observations: readonly Observation[],
+): Promise<void> {
+  if (observations.length === 0) return;
+  await tx.run(
+    `UNWIND $observations AS o
+     ${mergeLink('o.supplierId', 'o.customerId')}
+     SET r.observedItems = ${union('r.observedItems', 'o.items')},
+         r.sources = ${union('r.sources', "['OBSERVED']")},
+         r.observedAt = o.day, r.since = coalesce(r.since, o.day)
+     REMOVE r.disclosed, r.requestId
+     SET r.items = ${union('r.declaredItems', 'r.observedItems')}
+     WITH DISTINCT s
+     ${refreshDerived('s')}`,
+    { observations },
+  );
+}
+
+/**
+ * Applies events in their order. Consecutive confirmations go to Neo4j as one statement
+ * (applyObservations); every other event as its own.
+ */
+async function projectEvents(tx: ManagedTransaction, events: readonly LoggedEvent[]): Promise<void> {
+  let observations: Observation[] = [];
+  for (const event of events) {
+    if (event.type === 'OrderConfirmed') {
+      const observation = observationOf(event);
+      if (observation) observations.push(observation);
+      continue;
+    }
+    await applyObservations(tx, observations);
+    observations = [];
+    await projectEvent(tx, event);
+  }
+  await applyObservations(tx, observations);
+}
+
+/**
+ * Applies one event other than a confirmation (projectEvents gathers those) to the graph. Every write is
+ * a MERGE or SET keyed by ids from the event, so the projection is deterministic; exactly-once comes from
+ * the offset stored in the same transaction. Every write to a link also rewrites its supplier's derived
+ * properties (derived.ts) in that statement, so no reader sees one without the other.
  */
 async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise<void> {
   switch (event.type) {
@@ -95,25 +160,6 @@ async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise
     case 'PartnerCertificationRemoved': {
       const facts = event.payload;
       await tx.run('MATCH (cert:Certification {id: $certificationId}) DETACH DELETE cert', { ...facts });
-      return;
-    }
-    case 'OrderConfirmed': {
-      // A confirmed order shows goods flowing from seller to buyer: supplier → us for a purchase
-      // order, us → customer for a sales order. Declined lines (0 confirmed) show nothing.
-      const order = event.payload;
-      const items = [...new Set(order.lines.filter((l) => !isZero(l.confirmedQuantity)).map((l) => l.sku))];
-      if (items.length === 0 || order.sellerId === order.buyerId) return;
-      await tx.run(
-        `${MERGE_LINK}
-         SET r.observedItems = ${union('r.observedItems', '$items')},
-             r.sources = ${union('r.sources', "['OBSERVED']")},
-             r.observedAt = $day, r.since = coalesce(r.since, $day)
-         REMOVE r.disclosed, r.requestId
-         SET r.items = ${union('r.declaredItems', 'r.observedItems')}
-         WITH s
-         ${refreshDerived('s')}`,
-        { supplierId: order.sellerId, customerId: order.buyerId, items, day: dayOf(event) },
-      );
       return;
     }
     case 'SupplyLinkDeclared': {
@@ -218,7 +264,7 @@ export function networkProjectionSink(driver: Driver, consumer: string): Consume
           );
           const position = (stored.records[0]?.get('cursor') as string | undefined) ?? '0';
           const last = await applyFresh(position, events, async (fresh) => {
-            for (const event of fresh) await projectEvent(tx, event);
+            await projectEvents(tx, fresh);
           });
           if (last) {
             await tx.run('MATCH (o:ConsumerOffset {consumer: $consumer}) SET o.cursor = $cursor', {
