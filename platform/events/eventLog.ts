@@ -104,10 +104,15 @@ async function settledCursor(db: Queryable): Promise<string> {
   return rows[0]?.cursor ?? '0';
 }
 
-/** The settled cursor, and whether committed events wait above it for one still in flight. */
+/**
+ * The settled cursor, and whether committed events wait above it for one still in flight. Every idle
+ * reader asks this on each poll. It compares with the highest committed cursor, one step down the primary
+ * key: "any event above the settled cursor", asked of a cursor the planner cannot see, was planned as a
+ * scan of the whole log, which nearly always finds nothing and so read every row, slower as the log grows.
+ */
 async function settledState(db: Queryable): Promise<{ settled: string; later: boolean }> {
   const row = await db.maybeOne<{ settled: string; later: boolean }>(
-    `SELECT settled::int8 AS settled, EXISTS (SELECT 1 FROM events.event_log WHERE cursor > settled) AS later
+    `SELECT settled::int8 AS settled, coalesce((SELECT max(cursor) FROM events.event_log) > settled, false) AS later
        FROM events.settled_cursor() AS settled`,
   );
   return { settled: row?.settled ?? '0', later: row?.later ?? false };
