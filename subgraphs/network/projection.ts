@@ -115,15 +115,14 @@ async function applyObservations(
  * (applyObservations); every other event as its own.
  */
 async function projectEvents(tx: ManagedTransaction, events: readonly LoggedEvent[]): Promise<void> {
-  let observations: Observation[] = [];
+  const observations: Observation[] = [];
   for (const event of events) {
     if (event.type === 'OrderConfirmed') {
       const observation = observationOf(event);
       if (observation) observations.push(observation);
       continue;
     }
-    await applyObservations(tx, observations);
-    observations = [];
+    await applyObservations(tx, observations.splice(0));
     await projectEvent(tx, event);
   }
   await applyObservations(tx, observations);
@@ -135,7 +134,10 @@ async function projectEvents(tx: ManagedTransaction, events: readonly LoggedEven
  * the offset stored in the same transaction. Every write to a link also rewrites its supplier's derived
  * properties (derived.ts) in that statement, so no reader sees one without the other.
  */
-async function projectEvent(tx: ManagedTransaction, event: LoggedEvent): Promise<void> {
+async function projectEvent(
+  tx: ManagedTransaction,
+  event: Exclude<LoggedEvent, LoggedEvent<'OrderConfirmed'>>,
+): Promise<void> {
   switch (event.type) {
     case 'PartnerRegistered':
     case 'PartnerUpdated': {
