@@ -145,19 +145,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const urls = Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphs[name].url]));
       gatewaySettings(urls as Record<SubgraphName, string>);
     }
-    subgraphsServing.resolve();
-    const gateway = await (gatewayStarting ?? startGateway(await gatewayOptions.promise));
-    cleanups.push(() => gateway.close());
-
     const settled = async () => {
       const cursor = await lastCommittedCursor(db);
       const consumers = SUBGRAPHS.flatMap((name) => subgraphs[name].instance.consumers ?? []);
       await Promise.all(consumers.map((consumer) => consumer.caughtUp(cursor)));
     };
+    // Before the gateway takes requests: the first answer sees the whole demo, and a process stopped right
+    // after it has not left half of the demo, and its projection, for the next start.
     if (options.seedDemo && (await isEmpty(db))) {
       await seedDemo(db, driver, settled);
       await settled();
     }
+    subgraphsServing.resolve();
+    const gateway = await (gatewayStarting ?? startGateway(await gatewayOptions.promise));
+    cleanups.push(() => gateway.close());
     return { gateway, subgraphs, db, driver, runtime, settled, stop: stopAll };
   } catch (error) {
     gatewayOptions.reject(error);

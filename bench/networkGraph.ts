@@ -176,7 +176,7 @@ export async function loadNetwork(
   }
   const t2 = performance.now();
   // What the projection keeps beside the links it writes, built here in one pass after the bulk load.
-  await deriveAll(driver, true);
+  await deriveAll(driver);
   const t3 = performance.now();
   return { companies: (t1 - t0) / 1_000, links: (t2 - t1) / 1_000, derived: (t3 - t2) / 1_000 };
 }

@@ -114,6 +114,30 @@ describe(`event log on ${engineUnderTest}`, () => {
     expect(rows.map((row) => row.version)).toEqual([1, 2, 3, 4]);
   });
 
+  it('finds every migration recorded in two statements without a lock, and applies only a file added since', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'migrations-'));
+    await writeFile(path.join(dir, '001_first.sql'), 'CREATE TABLE first (id integer);\n');
+    expect((await migrate(db, 'later', dir)).map((applied) => applied.name)).toEqual(['001_first.sql']);
+    const sent: string[] = [];
+    const stopWatching = db.watchStatements((sql) => sent.push(sql));
+    try {
+      expect(await migrate(db, 'later', dir)).toEqual([]);
+      expect(sent).toHaveLength(2);
+      expect(sent.join('\n')).not.toMatch(/advisory|CREATE/);
+      sent.length = 0;
+      await writeFile(path.join(dir, '002_second.sql'), 'CREATE TABLE second (id integer);\n');
+      expect((await migrate(db, 'later', dir)).map((applied) => applied.name)).toEqual(['002_second.sql']);
+      expect(sent.filter((sql) => sql.includes('CREATE TABLE first'))).toEqual([]);
+    } finally {
+      stopWatching();
+    }
+    const { rows } = await db.query<{ version: number }>(
+      'SELECT version FROM later.schema_migrations ORDER BY version',
+    );
+    expect(rows.map((row) => row.version)).toEqual([1, 2]);
+    await db.query('SELECT count(*) FROM later.second');
+  });
+
   it('asks whether later events wait reading one row of the log, however long the log is', async () => {
     await db.query(
       `INSERT INTO events.event_log (type, aggregate_type, aggregate_id, payload)

@@ -15,7 +15,7 @@ import {
   type Direction,
   type LinkCursor,
 } from '../subgraphs/network/queries.ts';
-import { clearNetwork, prepareNetworkSchema } from '../subgraphs/network/store.ts';
+import { clearNetwork, prepareNetworkGraph, prepareNetworkSchema } from '../subgraphs/network/store.ts';
 
 /**
  * The network's traversals (`upstream`, `downstream`, `impact`) against the earlier queries they
@@ -356,6 +356,26 @@ describe('the items derived onto companies follow their links', () => {
     },
     SLOW,
   );
+
+  it('a start on a prepared graph asks Neo4j one question; one that finds the derived items missing rebuilds them', async () => {
+    await prepareNetworkGraph(driver);
+    const questions = vi.spyOn(driver, 'executeQuery');
+    const sessions = vi.spyOn(driver, 'session');
+    try {
+      await prepareNetworkGraph(driver);
+      expect(questions).toHaveBeenCalledTimes(1);
+      expect(sessions).not.toHaveBeenCalled();
+    } finally {
+      questions.mockRestore();
+      sessions.mockRestore();
+    }
+    // As a graph written before the derived items existed.
+    await driver.executeQuery('MATCH (m:DerivedData) DELETE m');
+    await driver.executeQuery('MATCH (s:Company) REMOVE s.outItems, s.sharedOutItems, s:Supplying');
+    expect((await stale()).length).toBeGreaterThan(0);
+    await prepareNetworkGraph(driver);
+    expect(await stale()).toEqual([]);
+  });
 
   it('applies a burst of confirmations in one statement, each link as if they came one by one', async () => {
     const sink = networkProjectionSink(driver, 'derived-test');

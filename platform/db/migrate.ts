@@ -16,8 +16,12 @@ export interface AppliedMigration {
  * transaction together with its record, so a failed migration leaves nothing half-applied.
  */
 export async function migrate(db: Database, schema: string, dir: string): Promise<AppliedMigration[]> {
-  const files = (await readdir(dir)).filter((file) => MIGRATION_FILE.test(file)).sort();
+  const recorded = await recordedVersions(db, schema);
+  const files = (await readdir(dir))
+    .filter((file) => MIGRATION_FILE.test(file) && !recorded.has(migrationVersion(file)))
+    .sort();
   const applied: AppliedMigration[] = [];
+  if (files.length === 0) return applied;
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
@@ -27,7 +31,7 @@ export async function migrate(db: Database, schema: string, dir: string): Promis
     );
   });
   for (const file of files) {
-    const version = Number(MIGRATION_FILE.exec(file)?.[1]);
+    const version = migrationVersion(file);
     const sql = await readFile(path.join(dir, file), 'utf8');
     const done = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -47,6 +51,21 @@ export async function migrate(db: Database, schema: string, dir: string): Promis
     if (done) applied.push({ version, name: file });
   }
   return applied;
+}
+
+const migrationVersion = (file: string) => Number(MIGRATION_FILE.exec(file)?.[1]);
+
+/**
+ * The versions `schema` has recorded, read without the lock: on most starts every file is there, and the
+ * start goes on after two statements instead of a transaction per file. A version missing here is checked
+ * again under the lock, where another process may have applied it meanwhile.
+ */
+async function recordedVersions(db: Database, schema: string): Promise<Set<number>> {
+  const table = `${quoteIdent(schema)}.schema_migrations`;
+  const exists = await db.one<{ table: string | null }>('SELECT to_regclass($1)::text AS table', [table]);
+  if (exists.table === null) return new Set();
+  const { rows } = await db.query<{ version: number }>(`SELECT version FROM ${table}`);
+  return new Set(rows.map((row) => row.version));
 }
 
 export function quoteIdent(name: string): string {

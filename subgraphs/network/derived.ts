@@ -17,7 +17,7 @@ import type { Driver } from 'neo4j-driver';
  */
 
 /** Bumped when what is derived changes, so every start after an upgrade rebuilds it once. */
-const VERSION = 2;
+export const DERIVED_VERSION = 2;
 
 /** The label of companies with an outgoing link (see above); never set but by `refreshDerived`. */
 export const SUPPLYING = 'Supplying';
@@ -37,15 +37,11 @@ export function refreshDerived(s: string): string {
 }
 
 /**
- * Rebuilds the derived properties of every company when the graph has none of this version yet (a graph
- * written before they existed, or bulk-loaded without them); batched, so it needs an auto-commit
- * transaction. Runs before the projection starts, so no link changes under it.
+ * Rebuilds the derived properties of every company (a graph written before they existed, or bulk-loaded
+ * without them) and records their version; batched, so it needs an auto-commit transaction. Runs before
+ * the projection starts (store.ts `prepareNetworkGraph`), so no link changes under it.
  */
-export async function deriveAll(driver: Driver, force = false): Promise<void> {
-  const { records } = await driver.executeQuery(
-    'OPTIONAL MATCH (m:DerivedData {name: "companyItems"}) RETURN m.version AS version',
-  );
-  if (!force && records[0]?.get('version') === VERSION) return;
+export async function deriveAll(driver: Driver): Promise<void> {
   const session = driver.session();
   try {
     await session.run(`MATCH (s:Company) CALL (s) { ${refreshDerived('s')} } IN TRANSACTIONS OF 5000 ROWS`);
@@ -53,6 +49,6 @@ export async function deriveAll(driver: Driver, force = false): Promise<void> {
     await session.close();
   }
   await driver.executeQuery('MERGE (m:DerivedData {name: "companyItems"}) SET m.version = $version', {
-    version: VERSION,
+    version: DERIVED_VERSION,
   });
 }

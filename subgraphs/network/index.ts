@@ -6,8 +6,7 @@ import type { SubgraphModule } from '../../platform/server/subgraph.ts';
 import { createContext, type Context } from './context.ts';
 import { networkProjectionSink } from './projection.ts';
 import { resolvers } from './resolvers.ts';
-import { deriveAll } from './derived.ts';
-import { prepareNetworkSchema } from './store.ts';
+import { prepareNetworkGraph } from './store.ts';
 
 export const PROJECTION = 'network-projection';
 /** How long a mutation waits to read its own write back from Neo4j before answering from the log. */
@@ -22,9 +21,7 @@ export const network: SubgraphModule<Context> = {
   name: 'network',
   usesNeo4j: true,
   async prepare(runtime) {
-    await prepareNetworkSchema(driverOf(runtime));
-    // Before the projection starts: a graph written before the derived properties existed gets them once.
-    await deriveAll(driverOf(runtime));
+    await prepareNetworkGraph(driverOf(runtime));
   },
   async create(runtime) {
     const driver = driverOf(runtime);
