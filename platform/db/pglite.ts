@@ -1,8 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { moduleWorker } from '../server/thread.ts';
 import { queryable, statementTally, type Database, type QueryResult, type SqlValue } from './database.ts';
-import { quoteIdent } from './migrate.ts';
-import { CommitNotifications, coalescedNotifier } from './notifier.ts';
+import { CommitNotifications } from './notifier.ts';
 import {
   PgliteError,
   type PgliteOpened,
@@ -72,9 +71,15 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     return call('query', { tx, sql, params }).then(received<Row>);
   };
 
-  const notify = coalescedNotifier(async (channel) => {
-    await run(null, `NOTIFY ${quoteIdent(channel)}`);
-  });
+  /**
+   * Everyone who can listen to this database is in this process, listening through `listen` below: a
+   * commit's notification goes to them directly, without a NOTIFY statement taking a turn on the one
+   * connection after every commit. A NOTIFY that SQL sends itself still comes through the thread.
+   */
+  const localListeners = new Map<string, Set<(payload: string) => void>>();
+  const notify = (channel: string) => {
+    for (const onNotify of localListeners.get(channel) ?? []) queueMicrotask(() => onNotify(''));
+  };
 
   return {
     engine: 'pglite',
@@ -85,16 +90,29 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     ...queryable((sql, params) => run(null, sql, params), notify),
     async transaction(work) {
       const notifications = new CommitNotifications(notify);
-      const tx = await call('begin', {});
+      // The transaction begins with its first statement, in one message: every transaction waits for the
+      // one before it to end, so each round trip it saves is one that none of them waits for.
+      let begun: Promise<number> | undefined;
+      const query = <Row>(sql: string, params: readonly SqlValue[] = []) => {
+        if (begun) return begun.then((tx) => run<Row>(tx, sql, params));
+        statements.record(sql);
+        const first = call('begin', { sql, params });
+        begun = first.then(({ tx }) => tx);
+        // A first statement that fails has rolled its transaction back; its caller hears of it.
+        begun.catch(() => undefined);
+        return first.then(({ result }) => received<Row>(result));
+      };
       let result;
       try {
-        result = await work(queryable((sql, params) => run(tx, sql, params), notifications.add));
+        result = await work(queryable(query, notifications.add));
       } catch (error) {
+        const tx = await begun?.catch(() => undefined);
         // The work's error says what went wrong, even when the rollback cannot be sent.
-        await call('end', { tx, commit: false }).catch(() => undefined);
+        if (tx !== undefined) await call('end', { tx, commit: false }).catch(() => undefined);
         throw error;
       }
-      await call('end', { tx, commit: true });
+      // Work that sent no statement began nothing.
+      if (begun) await call('end', { tx: await begun, commit: true });
       notifications.committed();
       return result;
     },
@@ -102,8 +120,13 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       const listener = nextListener++;
       notified.set(listener, onNotify);
       await call('listen', { channel, listener });
+      // A function of its own per call: stopping one listener leaves another with the same callback.
+      const deliver = (payload: string) => onNotify(payload);
+      const local = localListeners.get(channel) ?? new Set();
+      localListeners.set(channel, local.add(deliver));
       return async () => {
         notified.delete(listener);
+        local.delete(deliver);
         await call('unlisten', { listener });
       };
     },

@@ -108,8 +108,17 @@ async function handle(request: PgliteRequest): Promise<PgliteResults[PgliteReque
         ? turns.statement(() => run(pg, sql, params))
         : run(openTransaction(tx).tx, sql, params);
     }
-    case 'begin':
-      return begin();
+    case 'begin': {
+      const tx = await begin();
+      const open = openTransaction(tx);
+      try {
+        return { tx, result: await run(open.tx, request.sql, request.params) };
+      } catch (error) {
+        open.end(false);
+        await open.done;
+        throw error;
+      }
+    }
     case 'end': {
       const open = openTransaction(request.tx);
       open.end(request.commit);

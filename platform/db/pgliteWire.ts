@@ -17,8 +17,12 @@ export type PgliteRequest =
    * not for those waiting to begin (turns.ts).
    */
   | { id: number; kind: 'query'; tx: number | null; sql: string; params: readonly SqlValue[] }
-  /** Opens a transaction; the reply comes once it has begun, and its id names the transaction. */
-  | { id: number; kind: 'begin' }
+  /**
+   * Opens a transaction with its first statement, one round trip for both: the reply comes once the
+   * transaction has begun and the statement has run, and its id names the transaction. A statement that
+   * fails rolls the transaction back: nothing is left open.
+   */
+  | { id: number; kind: 'begin'; sql: string; params: readonly SqlValue[] }
   | { id: number; kind: 'end'; tx: number; commit: boolean }
   /** Listens on `channel`; `listener` names the listener in its notifications and in `unlisten`. */
   | { id: number; kind: 'listen'; channel: string; listener: number }
@@ -44,8 +48,8 @@ export interface WireResult {
 /** What each kind of request resolves to. */
 export interface PgliteResults {
   query: WireResult;
-  /** The transaction's id. */
-  begin: number;
+  /** The transaction's id, and its first statement's result. */
+  begin: { tx: number; result: WireResult };
   end: null;
   listen: null;
   unlisten: null;

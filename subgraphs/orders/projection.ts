@@ -216,20 +216,34 @@ export interface PartyRow {
   is_self: boolean;
 }
 
-export async function partiesAndSelf(db: Queryable, ids: readonly string[]): Promise<PartyRow[]> {
-  const { rows } = await db.query<PartyRow>(
-    `SELECT id, name, roles, status, is_self FROM orders.party WHERE id = ANY($1::text[]) OR is_self`,
-    [[...ids]],
-  );
-  return rows;
-}
-
 export interface CatalogItemRow {
   sku: string;
   unit: string;
   list_price: string | null;
   currency: string | null;
   availability_check: 'BACKORDER' | 'CONFIRM_AVAILABLE';
+}
+
+/** What a new order is checked against: its counterparty and the company itself, and the items it names. */
+export interface OrderReference {
+  parties: PartyRow[];
+  items: CatalogItemRow[];
+}
+
+export function orderReference(
+  db: Queryable,
+  partyId: string,
+  skus: readonly string[],
+): Promise<OrderReference> {
+  return db.one<OrderReference>(
+    `SELECT
+       (SELECT coalesce(json_agg(p), '[]') FROM (
+          SELECT id, name, roles, status, is_self FROM orders.party WHERE id = $1 OR is_self) p) AS parties,
+       (SELECT coalesce(json_agg(i), '[]') FROM (
+          SELECT sku, unit, list_price::text, currency::text, availability_check
+            FROM orders.catalog_item WHERE sku = ANY($2::text[])) i) AS items`,
+    [partyId, [...skus]],
+  );
 }
 
 export async function catalogItems(db: Queryable, skus: readonly string[]): Promise<CatalogItemRow[]> {

@@ -17,10 +17,10 @@ import type {
   PlaceSalesOrderInput,
 } from '../generated/resolvers.ts';
 import {
-  catalogItems,
   customerPrices,
-  partiesAndSelf,
+  orderReference,
   type CatalogItemRow,
+  type OrderReference,
   type PartyRow,
 } from '../projection.ts';
 import {
@@ -56,9 +56,26 @@ function parseTolerance(value: string | null | undefined, settings: OrderSetting
   return tolerance.toString();
 }
 
+/**
+ * What a new order is checked against, read before its transaction begins (the resolvers pass it in):
+ * inside, it would be no fresher at commit (each statement of a READ COMMITTED transaction takes its own
+ * snapshot, and these reads lock nothing), and the transaction, which holds its idempotency key's lock
+ * (and on PGlite the one connection), would wait for it.
+ */
+function referenceFor(
+  db: Queryable,
+  partyId: string,
+  lines: readonly NewOrderLineInput[],
+): Promise<OrderReference> {
+  // Too many lines are refused with the order (`parseNewLines`), after its idempotency key is checked.
+  const skus = lines.length > MAX_LINES ? [] : lines.map((line) => line.sku);
+  return orderReference(db, partyId, skus);
+}
+
 async function parseNewLines(
   tx: Queryable,
   inputs: readonly NewOrderLineInput[],
+  items: readonly CatalogItemRow[],
   currency: string,
   pricing: Pricing,
   /** A sales order's customer: lines without a price get this customer's price now. */
@@ -67,10 +84,6 @@ async function parseNewLines(
   if (inputs.length === 0) throw badInput('an order needs at least one line', { field: 'lines' });
   if (inputs.length > MAX_LINES)
     throw badInput(`an order has at most ${MAX_LINES} lines`, { field: 'lines' });
-  const items = await catalogItems(
-    tx,
-    inputs.map((line) => line.sku),
-  );
   const catalog = new Map(items.map((item) => [item.sku, item]));
   const prices = customerId
     ? await customerPrices(tx, customerId, items, currency)
@@ -129,13 +142,12 @@ function linePrice(
 }
 
 /** The counterparty must be known to orders, active, and a supplier (or customer) of the company. */
-async function counterparty(
-  tx: Queryable,
+function counterparty(
+  parties: readonly PartyRow[],
   id: string,
   role: 'SUPPLIER' | 'CUSTOMER',
   field: string,
-): Promise<{ self: PartyRow; party: PartyRow }> {
-  const parties = await partiesAndSelf(tx, [id]);
+): { self: PartyRow; party: PartyRow } {
   const self = parties.find((party) => party.is_self);
   if (!self) throw conflict('the company itself is not registered as a partner yet');
   const party = parties.find((candidate) => candidate.id === id && !candidate.is_self);
@@ -188,19 +200,36 @@ async function createOrder(
   );
 }
 
+function requireBuyer(principal: Principal): void {
+  if (isPartnerPrincipal(principal) || !hasRole(principal, 'admin', 'buyer')) {
+    throw forbidden('purchase orders are raised by the company’s buyers');
+  }
+}
+
+/** What `createPurchaseOrder` checks the order against, read before its transaction. */
+export function purchaseOrderReference(
+  db: Queryable,
+  principal: Principal,
+  input: CreatePurchaseOrderInput,
+): Promise<OrderReference> {
+  requireBuyer(principal);
+  return referenceFor(db, input.supplierId, input.lines);
+}
+
 export function createPurchaseOrder(
   tx: Queryable,
   principal: Principal,
   input: CreatePurchaseOrderInput,
   idempotencyKey: string | null | undefined,
   settings: OrderSettings,
+  /** Read in `tx` when not given. */
+  reference?: OrderReference,
 ): Promise<OrderRow> {
-  if (isPartnerPrincipal(principal) || !hasRole(principal, 'admin', 'buyer')) {
-    throw forbidden('purchase orders are raised by the company’s buyers');
-  }
+  requireBuyer(principal);
   return createOrder(tx, principal, { kind: 'PURCHASE', input, idempotencyKey }, async () => {
+    const { parties, items } = reference ?? (await purchaseOrderReference(tx, principal, input));
     const currency = parseCurrency(input.currency, 'currency');
-    const { self, party } = await counterparty(tx, input.supplierId, 'SUPPLIER', 'supplierId');
+    const { self, party } = counterparty(parties, input.supplierId, 'SUPPLIER', 'supplierId');
     return {
       kind: 'PURCHASE',
       status: 'DRAFT',
@@ -209,9 +238,32 @@ export function createPurchaseOrder(
       currency,
       externalRef: null,
       overdeliveryTolerance: parseTolerance(input.overdeliveryTolerance, settings),
-      lines: await parseNewLines(tx, input.lines, currency, 'required'),
+      lines: await parseNewLines(tx, input.lines, items, currency, 'required'),
     };
   });
+}
+
+/** The customer a sales order is for: a customer places its own, the company's sales staff any. */
+function salesOrderCustomer(principal: Principal, input: PlaceSalesOrderInput): string {
+  if (isPartnerPrincipal(principal)) {
+    const customerId = input.customerId ?? principal.partnerId;
+    if (customerId !== principal.partnerId) throw forbidden('a customer places orders for itself only');
+    return customerId;
+  }
+  if (hasRole(principal, 'admin', 'sales')) {
+    if (!input.customerId) throw badInput('customerId is required', { field: 'customerId' });
+    return input.customerId;
+  }
+  throw forbidden('sales orders are placed by customers or the company’s sales staff');
+}
+
+/** What `placeSalesOrder` checks the order against, read before its transaction. */
+export function salesOrderReference(
+  db: Queryable,
+  principal: Principal,
+  input: PlaceSalesOrderInput,
+): Promise<OrderReference> {
+  return referenceFor(db, salesOrderCustomer(principal, input), input.lines);
 }
 
 export function placeSalesOrder(
@@ -220,20 +272,14 @@ export function placeSalesOrder(
   input: PlaceSalesOrderInput,
   idempotencyKey: string | null | undefined,
   settings: OrderSettings,
+  /** Read in `tx` when not given. */
+  reference?: OrderReference,
 ): Promise<OrderRow> {
-  let customerId: string;
-  if (isPartnerPrincipal(principal)) {
-    customerId = input.customerId ?? principal.partnerId;
-    if (customerId !== principal.partnerId) throw forbidden('a customer places orders for itself only');
-  } else if (hasRole(principal, 'admin', 'sales')) {
-    if (!input.customerId) throw badInput('customerId is required', { field: 'customerId' });
-    customerId = input.customerId;
-  } else {
-    throw forbidden('sales orders are placed by customers or the company’s sales staff');
-  }
+  const customerId = salesOrderCustomer(principal, input);
   return createOrder(tx, principal, { kind: 'SALES', input, idempotencyKey }, async () => {
+    const { parties, items } = reference ?? (await salesOrderReference(tx, principal, input));
     const currency = parseCurrency(input.currency, 'currency');
-    const { self, party } = await counterparty(tx, customerId, 'CUSTOMER', 'customerId');
+    const { self, party } = counterparty(parties, customerId, 'CUSTOMER', 'customerId');
     return {
       kind: 'SALES',
       status: 'SUBMITTED',
@@ -248,6 +294,7 @@ export function placeSalesOrder(
       lines: await parseNewLines(
         tx,
         input.lines,
+        items,
         currency,
         isPartnerPrincipal(principal) ? 'from catalog' : 'optional',
         party.id,
