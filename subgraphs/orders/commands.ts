@@ -4,13 +4,7 @@
  * error rolls all of it back.
  */
 
-export {
-  createPurchaseOrder,
-  placeSalesOrder,
-  purchaseOrderReference,
-  salesOrderReference,
-  type OrderSettings,
-} from './commands/create.ts';
+export { createPurchaseOrder, placeSalesOrder, type OrderSettings } from './commands/create.ts';
 export { confirmOrder, rejectOrder } from './commands/confirm.ts';
 export { receiveShipment, shipOrder } from './commands/fulfil.ts';
 export { cancelOrder, closeOrder, submitOrder } from './commands/steps.ts';

@@ -9,10 +9,8 @@ import {
   confirmOrder,
   createPurchaseOrder,
   placeSalesOrder,
-  purchaseOrderReference,
   receiveShipment,
   rejectOrder,
-  salesOrderReference,
   shipOrder,
   submitOrder,
 } from './commands.ts';
@@ -96,18 +94,10 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: {
-    createPurchaseOrder: async (_parent, { input, idempotencyKey }, ctx) => {
-      const reference = await purchaseOrderReference(ctx.db, ctx.principal, input);
-      return ctx.db.transaction((tx) =>
-        createPurchaseOrder(tx, ctx.principal, input, idempotencyKey, ctx.settings, reference),
-      );
-    },
-    placeSalesOrder: async (_parent, { input, idempotencyKey }, ctx) => {
-      const reference = await salesOrderReference(ctx.db, ctx.principal, input);
-      return ctx.db.transaction((tx) =>
-        placeSalesOrder(tx, ctx.principal, input, idempotencyKey, ctx.settings, reference),
-      );
-    },
+    createPurchaseOrder: (_parent, { input, idempotencyKey }, ctx) =>
+      ctx.db.transaction((tx) => createPurchaseOrder(tx, ctx.principal, input, idempotencyKey, ctx.settings)),
+    placeSalesOrder: (_parent, { input, idempotencyKey }, ctx) =>
+      ctx.db.transaction((tx) => placeSalesOrder(tx, ctx.principal, input, idempotencyKey, ctx.settings)),
     submitOrder: (_parent, { id }, ctx) => ctx.db.transaction((tx) => submitOrder(tx, ctx.principal, id)),
     confirmOrder: (_parent, { id, input, idempotencyKey }, ctx) =>
       ctx.db.transaction((tx) => confirmOrder(tx, ctx.principal, id, input ?? {}, idempotencyKey)),

@@ -56,12 +56,7 @@ function parseTolerance(value: string | null | undefined, settings: OrderSetting
   return tolerance.toString();
 }
 
-/**
- * What a new order is checked against, read before its transaction begins (the resolvers pass it in):
- * inside, it would be no fresher at commit (each statement of a READ COMMITTED transaction takes its own
- * snapshot, and these reads lock nothing), and the transaction, which holds its idempotency key's lock
- * (and on PGlite the one connection), would wait for it.
- */
+/** What a new order is checked against: its counterparty, the company and the items, in one statement. */
 function referenceFor(
   db: Queryable,
   partyId: string,
@@ -206,28 +201,16 @@ function requireBuyer(principal: Principal): void {
   }
 }
 
-/** What `createPurchaseOrder` checks the order against, read before its transaction. */
-export function purchaseOrderReference(
-  db: Queryable,
-  principal: Principal,
-  input: CreatePurchaseOrderInput,
-): Promise<OrderReference> {
-  requireBuyer(principal);
-  return referenceFor(db, input.supplierId, input.lines);
-}
-
 export function createPurchaseOrder(
   tx: Queryable,
   principal: Principal,
   input: CreatePurchaseOrderInput,
   idempotencyKey: string | null | undefined,
   settings: OrderSettings,
-  /** Read in `tx` when not given. */
-  reference?: OrderReference,
 ): Promise<OrderRow> {
   requireBuyer(principal);
   return createOrder(tx, principal, { kind: 'PURCHASE', input, idempotencyKey }, async () => {
-    const { parties, items } = reference ?? (await purchaseOrderReference(tx, principal, input));
+    const { parties, items } = await referenceFor(tx, input.supplierId, input.lines);
     const currency = parseCurrency(input.currency, 'currency');
     const { self, party } = counterparty(parties, input.supplierId, 'SUPPLIER', 'supplierId');
     return {
@@ -257,27 +240,16 @@ function salesOrderCustomer(principal: Principal, input: PlaceSalesOrderInput): 
   throw forbidden('sales orders are placed by customers or the company’s sales staff');
 }
 
-/** What `placeSalesOrder` checks the order against, read before its transaction. */
-export function salesOrderReference(
-  db: Queryable,
-  principal: Principal,
-  input: PlaceSalesOrderInput,
-): Promise<OrderReference> {
-  return referenceFor(db, salesOrderCustomer(principal, input), input.lines);
-}
-
 export function placeSalesOrder(
   tx: Queryable,
   principal: Principal,
   input: PlaceSalesOrderInput,
   idempotencyKey: string | null | undefined,
   settings: OrderSettings,
-  /** Read in `tx` when not given. */
-  reference?: OrderReference,
 ): Promise<OrderRow> {
   const customerId = salesOrderCustomer(principal, input);
   return createOrder(tx, principal, { kind: 'SALES', input, idempotencyKey }, async () => {
-    const { parties, items } = reference ?? (await salesOrderReference(tx, principal, input));
+    const { parties, items } = await referenceFor(tx, customerId, input.lines);
     const currency = parseCurrency(input.currency, 'currency');
     const { self, party } = counterparty(parties, customerId, 'CUSTOMER', 'customerId');
     return {
