@@ -32,14 +32,15 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     number,
     { resolve(value: PgliteResults[keyof PgliteResults]): void; reject(error: Error): void }
   >();
-  const notified = new Map<number, (payload: string) => void>();
+  /** Listeners by id: the thread's notifications name theirs, a commit's go to each of its channel. */
+  const listeners = new Map<number, { channel: string; onNotify: (payload: string) => void }>();
   let nextId = 1;
   let nextListener = 1;
   // The thread keeps the process alive only while an answer is awaited, as a socket would: a database
   // nobody is using never holds the process open.
   worker.unref();
   worker.on('message', (reply: PgliteReply) => {
-    if ('notification' in reply) return notified.get(reply.notification)?.(reply.payload);
+    if ('notification' in reply) return listeners.get(reply.notification)?.onNotify(reply.payload);
     const waiting = pending.get(reply.id);
     pending.delete(reply.id);
     if (pending.size === 0) worker.unref();
@@ -76,9 +77,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
    * commit's notification goes to them directly, without a NOTIFY statement taking a turn on the one
    * connection after every commit. A NOTIFY that SQL sends itself still comes through the thread.
    */
-  const localListeners = new Map<string, Set<(payload: string) => void>>();
   const notify = (channel: string) => {
-    for (const onNotify of localListeners.get(channel) ?? []) queueMicrotask(() => onNotify(''));
+    for (const listener of listeners.values()) {
+      if (listener.channel === channel) queueMicrotask(() => listener.onNotify(''));
+    }
   };
 
   return {
@@ -118,15 +120,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     },
     async listen(channel, onNotify) {
       const listener = nextListener++;
-      notified.set(listener, onNotify);
+      listeners.set(listener, { channel, onNotify });
       await call('listen', { channel, listener });
-      // A function of its own per call: stopping one listener leaves another with the same callback.
-      const deliver = (payload: string) => onNotify(payload);
-      const local = localListeners.get(channel) ?? new Set();
-      localListeners.set(channel, local.add(deliver));
       return async () => {
-        notified.delete(listener);
-        local.delete(deliver);
+        listeners.delete(listener);
         await call('unlisten', { listener });
       };
     },

@@ -16,8 +16,11 @@ import type { Driver } from 'neo4j-driver';
  * All are rewritten from the links, in the transaction that changes a link, for the link's supplier.
  */
 
-/** Bumped when what is derived changes, so every start after an upgrade rebuilds it once. */
-export const DERIVED_VERSION = 2;
+/**
+ * The `(:DerivedData {name, version})` node a rebuild leaves: the version is bumped when what is derived
+ * changes, so every start after an upgrade rebuilds it once.
+ */
+export const DERIVED_DATA = { name: 'companyItems', version: 2 };
 
 /** The label of companies with an outgoing link (see above); never set but by `refreshDerived`. */
 export const SUPPLYING = 'Supplying';
@@ -48,7 +51,5 @@ export async function deriveAll(driver: Driver): Promise<void> {
   } finally {
     await session.close();
   }
-  await driver.executeQuery('MERGE (m:DerivedData {name: "companyItems"}) SET m.version = $version', {
-    version: DERIVED_VERSION,
-  });
+  await driver.executeQuery('MERGE (m:DerivedData {name: $name}) SET m.version = $version', DERIVED_DATA);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Driver } from 'neo4j-driver';
-import { DERIVED_VERSION, deriveAll } from './derived.ts';
+import { DERIVED_DATA, deriveAll } from './derived.ts';
 
 /**
  * The graph's shape: `(:Company {id, name, country, status, isSelf})-[:SUPPLIES]->(:Company)`, one
@@ -36,12 +36,13 @@ const SCHEMA_VERSION = createHash('sha256').update(SCHEMA.join('\n')).digest('ba
 export async function prepareNetworkGraph(driver: Driver): Promise<void> {
   const { records } = await driver.executeQuery(
     `OPTIONAL MATCH (s:SchemaVersion)
-     OPTIONAL MATCH (d:DerivedData {name: "companyItems"})
+     OPTIONAL MATCH (d:DerivedData {name: $name})
      RETURN s.version AS schema, d.version AS derived`,
+    { name: DERIVED_DATA.name },
   );
   if (records[0]?.get('schema') !== SCHEMA_VERSION) await prepareNetworkSchema(driver);
   // After the schema: rebuilding the derived properties finds companies through its indexes.
-  if (records[0]?.get('derived') !== DERIVED_VERSION) await deriveAll(driver);
+  if (records[0]?.get('derived') !== DERIVED_DATA.version) await deriveAll(driver);
 }
 
 /**

@@ -195,12 +195,6 @@ async function createOrder(
   );
 }
 
-function requireBuyer(principal: Principal): void {
-  if (isPartnerPrincipal(principal) || !hasRole(principal, 'admin', 'buyer')) {
-    throw forbidden('purchase orders are raised by the company’s buyers');
-  }
-}
-
 export function createPurchaseOrder(
   tx: Queryable,
   principal: Principal,
@@ -208,7 +202,9 @@ export function createPurchaseOrder(
   idempotencyKey: string | null | undefined,
   settings: OrderSettings,
 ): Promise<OrderRow> {
-  requireBuyer(principal);
+  if (isPartnerPrincipal(principal) || !hasRole(principal, 'admin', 'buyer')) {
+    throw forbidden('purchase orders are raised by the company’s buyers');
+  }
   return createOrder(tx, principal, { kind: 'PURCHASE', input, idempotencyKey }, async () => {
     const { parties, items } = await referenceFor(tx, input.supplierId, input.lines);
     const currency = parseCurrency(input.currency, 'currency');
@@ -226,20 +222,6 @@ export function createPurchaseOrder(
   });
 }
 
-/** The customer a sales order is for: a customer places its own, the company's sales staff any. */
-function salesOrderCustomer(principal: Principal, input: PlaceSalesOrderInput): string {
-  if (isPartnerPrincipal(principal)) {
-    const customerId = input.customerId ?? principal.partnerId;
-    if (customerId !== principal.partnerId) throw forbidden('a customer places orders for itself only');
-    return customerId;
-  }
-  if (hasRole(principal, 'admin', 'sales')) {
-    if (!input.customerId) throw badInput('customerId is required', { field: 'customerId' });
-    return input.customerId;
-  }
-  throw forbidden('sales orders are placed by customers or the company’s sales staff');
-}
-
 export function placeSalesOrder(
   tx: Queryable,
   principal: Principal,
@@ -247,7 +229,16 @@ export function placeSalesOrder(
   idempotencyKey: string | null | undefined,
   settings: OrderSettings,
 ): Promise<OrderRow> {
-  const customerId = salesOrderCustomer(principal, input);
+  let customerId: string;
+  if (isPartnerPrincipal(principal)) {
+    customerId = input.customerId ?? principal.partnerId;
+    if (customerId !== principal.partnerId) throw forbidden('a customer places orders for itself only');
+  } else if (hasRole(principal, 'admin', 'sales')) {
+    if (!input.customerId) throw badInput('customerId is required', { field: 'customerId' });
+    customerId = input.customerId;
+  } else {
+    throw forbidden('sales orders are placed by customers or the company’s sales staff');
+  }
   return createOrder(tx, principal, { kind: 'SALES', input, idempotencyKey }, async () => {
     const { parties, items } = await referenceFor(tx, customerId, input.lines);
     const currency = parseCurrency(input.currency, 'currency');
