@@ -136,6 +136,8 @@ async function salesOrder(sku: string, quantity: string, who: Caller = customer)
 describe('stock follows the orders', () => {
   it('a receipt raises stock, a confirmation reserves, a shipment issues, a cancellation releases; the ledger explains each number', async () => {
     await newItem(admin, 'FLOW-1');
+    // Orders learns the new item from inventory's events: let it catch up before ordering it.
+    await stack.settled();
     // Purchase 30, receive 28 (2 rejected at the dock).
     const { createPurchaseOrder: po } = await buyer.ok<{ createPurchaseOrder: { id: string } }>(CREATE_PO, {
       input: {
