@@ -100,3 +100,72 @@ describe('transactions on PGlite', () => {
     }
   });
 });
+
+describe('statements on PGlite', () => {
+  const preparedTexts = async () =>
+    (await db.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements')).rows.map(
+      (row) => row.statement,
+    );
+
+  it('are parsed and planned once per text, each run answering for its own parameters', async () => {
+    const lookup = 'SELECT n FROM tally WHERE n = $1';
+    const answers = [];
+    for (const n of [1, 2, 3]) answers.push((await db.query<{ n: number }>(lookup, [n])).rows);
+    expect(answers).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+    expect((await preparedTexts()).filter((text) => text === lookup)).toHaveLength(1);
+  });
+
+  it('send parameters as text PostgreSQL reads as a server does: arrays, JSON, bytes, dates, booleans, NULL', async () => {
+    const row = await db.one(
+      `SELECT $1::text[] AS texts, $2::jsonb AS document, $3::bytea AS bytes, $4::timestamptz AS at,
+              $5::boolean AS flag, $6::numeric::text AS amount, $7::text AS nothing`,
+      [
+        ['a,b', null, 'quote " and \\ backslash'],
+        { lines: [1, 'two'] },
+        new Uint8Array([0, 1, 255]),
+        new Date('2026-01-02T03:04:05.678Z'),
+        true,
+        12.5,
+        null,
+      ],
+    );
+    expect(row).toEqual({
+      texts: ['a,b', null, 'quote " and \\ backslash'],
+      document: { lines: [1, 'two'] },
+      bytes: new Uint8Array([0, 1, 255]),
+      at: new Date('2026-01-02T03:04:05.678Z'),
+      flag: true,
+      amount: '12.5',
+      nothing: null,
+    });
+  });
+
+  it('answer with a table’s new columns after it changed under a prepared statement', async () => {
+    await db.query('CREATE TABLE shape (a integer)');
+    await db.query('INSERT INTO shape VALUES (1)');
+    expect((await db.query('SELECT * FROM shape')).rows).toEqual([{ a: 1 }]);
+    await db.query('ALTER TABLE shape ADD COLUMN b text');
+    expect((await db.query('SELECT * FROM shape')).rows).toEqual([{ a: 1, b: null }]);
+  });
+
+  it('that PostgreSQL refuses, in parsing or in running, leave every other statement working', async () => {
+    await expect(db.query('SELEC 1')).rejects.toMatchObject({ code: '42601' });
+    await expect(db.query('SELECT 6 / $1::integer AS q', [0])).rejects.toMatchObject({ code: '22012' });
+    expect(await db.one('SELECT 6 / $1::integer AS q', [2])).toEqual({ q: 3 });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO tally VALUES (30)');
+        await tx.query('SELECT 6 / $1::integer AS q', [0]);
+      }),
+    ).rejects.toMatchObject({ code: '22012' });
+    expect(await stored()).not.toContain(30);
+  });
+
+  it('are kept prepared up to a bound, the least recently used closed first', async () => {
+    for (let i = 0; i < 520; i += 1) await db.query(`SELECT ${i} AS n`);
+    const texts = await preparedTexts();
+    expect(texts.length).toBeLessThanOrEqual(500);
+    expect(texts).toContain('SELECT 519 AS n');
+    expect(texts).not.toContain('SELECT 0 AS n');
+  });
+});

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import { PGlite, types } from '@electric-sql/pglite';
 import type { SqlValue } from './database.ts';
 import {
   toWireError,
@@ -11,6 +11,7 @@ import {
   type PgliteThreadData,
   type WireResult,
 } from './pgliteWire.ts';
+import { PreparedStatements, type StatementPlace } from './pgliteStatements.ts';
 import { Turns } from './turns.ts';
 
 /**
@@ -33,34 +34,29 @@ const JSON_TYPES = new Set<number>([types.JSON, types.JSONB]);
 const send = (message: PgliteReply | PgliteOpened) => port.postMessage(message);
 
 let pg: PGlite;
+let statements: PreparedStatements;
 try {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   pg = await PGlite.create(dataDir ?? 'memory://', { parsers });
+  statements = new PreparedStatements(pg);
   send({ opened: true });
 } catch (error) {
   send({ opened: false, error: toWireError(error) });
   process.exit(1);
 }
 
-/** An open transaction: PGlite's callback holds it open until the main thread ends it. */
-interface OpenTransaction {
-  tx: Transaction;
-  end(commit: boolean): void;
-  /** Settles once PGlite has committed or rolled back. */
-  done: Promise<void>;
-}
-const transactions = new Map<number, OpenTransaction>();
+/** Open transactions, each with the release of PGlite's transaction lock it holds. */
+const transactions = new Map<number, () => void>();
 let nextTransaction = 1;
 const listeners = new Map<number, () => Promise<void>>();
 const turns = new Turns();
-class Rollback extends Error {}
 
-async function run(
-  target: Pick<PGlite, 'query'>,
-  sql: string,
-  params: readonly SqlValue[],
-): Promise<WireResult> {
-  const result = await target.query<Record<string, unknown>>(sql, params as unknown[]);
+/**
+ * Runs a statement on its own, in the open transaction, or as the first of a transaction it begins: the
+ * thread runs one transaction at a time (`turns`), so a statement of a transaction runs inside it.
+ */
+async function run(sql: string, params: readonly SqlValue[], where: StatementPlace): Promise<WireResult> {
+  const result = await statements.run(sql, params, where);
   return {
     rows: result.rows,
     // PGlite reports affectedRows 0 for SELECT; pg counts the rows it returned.
@@ -69,62 +65,59 @@ async function run(
   };
 }
 
-async function begin(): Promise<number> {
-  await turns.transactionTurn();
-  return new Promise((begun, failed) => {
-    const id = nextTransaction++;
-    let end!: (commit: boolean) => void;
-    const done = pg
-      .transaction(
-        (tx) =>
-          new Promise<void>((resolve, reject) => {
-            end = (commit) => (commit ? resolve() : reject(new Rollback()));
-            transactions.set(id, { tx, end, done });
-            begun(id);
-          }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof Rollback)) throw error;
-      })
-      .finally(() => {
-        transactions.delete(id);
-        turns.transactionEnded();
-      });
-    done.catch(failed);
+/**
+ * PGlite's transaction lock, held from a transaction's begin to its end: PGlite's own statements (those
+ * of LISTEN and UNLISTEN) wait for it, rather than joining a transaction that may roll them back.
+ */
+function transactionLock(): Promise<() => void> {
+  return new Promise((acquired) => {
+    void pg._runExclusiveTransaction(() => new Promise<void>((release) => acquired(release)));
   });
 }
 
-function openTransaction(id: number): OpenTransaction {
-  const open = transactions.get(id);
-  if (!open) throw new Error(`no open transaction ${id}`);
-  return open;
+/** Begins a transaction with its first statement, in one call into PostgreSQL. */
+async function begin(sql: string, params: readonly SqlValue[]): Promise<{ tx: number; result: WireResult }> {
+  await turns.transactionTurn();
+  const release = await transactionLock();
+  try {
+    const result = await run(sql, params, 'begins');
+    const tx = nextTransaction++;
+    transactions.set(tx, release);
+    return { tx, result };
+  } catch (error) {
+    await statements.end(false).finally(() => {
+      release();
+      turns.transactionEnded();
+    });
+    throw error;
+  }
+}
+
+async function end(tx: number, commit: boolean): Promise<void> {
+  const release = transactions.get(tx);
+  if (!release) throw new Error(`no open transaction ${tx}`);
+  transactions.delete(tx);
+  try {
+    await statements.end(commit);
+  } finally {
+    release();
+    turns.transactionEnded();
+  }
 }
 
 async function handle(request: PgliteRequest): Promise<PgliteResults[PgliteRequest['kind']]> {
   switch (request.kind) {
     case 'query': {
       const { tx, sql, params } = request;
-      return tx === null
-        ? turns.statement(() => run(pg, sql, params))
-        : run(openTransaction(tx).tx, sql, params);
+      if (tx === null) return turns.statement(() => run(sql, params, 'alone'));
+      if (!transactions.has(tx)) throw new Error(`no open transaction ${tx}`);
+      return run(sql, params, 'in transaction');
     }
-    case 'begin': {
-      const tx = await begin();
-      const open = openTransaction(tx);
-      try {
-        return { tx, result: await run(open.tx, request.sql, request.params) };
-      } catch (error) {
-        open.end(false);
-        await open.done;
-        throw error;
-      }
-    }
-    case 'end': {
-      const open = openTransaction(request.tx);
-      open.end(request.commit);
-      await open.done;
+    case 'begin':
+      return begin(request.sql, request.params);
+    case 'end':
+      await end(request.tx, request.commit);
       return null;
-    }
     case 'listen': {
       const { listener } = request;
       listeners.set(
