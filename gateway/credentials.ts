@@ -1,4 +1,4 @@
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { isPartnerPrincipal, type Principal } from '../platform/auth/principal.ts';
 import { askPartners } from './askPartners.ts';
 
@@ -129,40 +129,18 @@ export class CredentialWatcher {
     return () => this.connections.delete(entry);
   }
 
-  /** Watches `principal` for as long as the subscription `result` runs. */
-  track(
-    principal: Principal,
-    result: AsyncIterableIterator<ExecutionResult> | ExecutionResult,
-  ): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
-    if (!isPartnerPrincipal(principal) || !(Symbol.asyncIterator in result)) return result;
+  /** Watches `principal` until the returned release is called: for as long as one subscription runs. */
+  watch(principal: Principal): () => void {
+    if (!isPartnerPrincipal(principal)) return () => undefined;
     this.open.set(principal, (this.open.get(principal) ?? 0) + 1);
     let released = false;
-    const release = () => {
+    return () => {
       if (released) return;
       released = true;
       const count = (this.open.get(principal) ?? 1) - 1;
       if (count > 0) this.open.set(principal, count);
       else this.open.delete(principal);
     };
-    const iterator = result;
-    const tracked: AsyncIterableIterator<ExecutionResult> = {
-      async next() {
-        const step = await iterator.next();
-        if (step.done) release();
-        return step;
-      },
-      async return(value?: unknown) {
-        release();
-        return iterator.return ? iterator.return(value) : { value: undefined, done: true };
-      },
-      async throw(error?: unknown) {
-        release();
-        if (iterator.throw) return iterator.throw(error);
-        throw error;
-      },
-      [Symbol.asyncIterator]: () => tracked,
-    };
-    return tracked;
   }
 
   /** One round: asks partners about every open partner and key, and ends what is refused. */

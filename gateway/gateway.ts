@@ -323,7 +323,9 @@ function federatedGraphqlWs(
       const subscriptions = federation.openSubscriptions();
       if (!subscriptions) throw new Error('the gateway has not loaded its schema yet');
       const { principal } = args.contextValue as GatewayContext;
-      return watcher.track(principal, subscriptions.subscribe(args, principal));
+      const result = subscriptions.subscribe(args, principal);
+      if (Symbol.asyncIterator in result) result.onClose(watcher.watch(principal));
+      return result;
     },
   };
 }

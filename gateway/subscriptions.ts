@@ -129,10 +129,7 @@ export class SubscriptionExecutor {
     };
   }
 
-  subscribe(
-    args: ExecutionArgs,
-    principal: Principal,
-  ): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
+  subscribe(args: ExecutionArgs, principal: Principal): AsyncQueue<ExecutionResult> | ExecutionResult {
     let planned: PlannedSubscription;
     try {
       planned = this.planned(args);
