@@ -58,8 +58,8 @@ export class PreparedStatements {
   /** Ends the open transaction; a commit PostgreSQL turned into a rollback (a statement failed) throws. */
   async end(commit: boolean): Promise<void> {
     const replies = await this.exchange([serialize.query(commit ? 'COMMIT' : 'ROLLBACK')], true);
-    const done = replies.find((reply) => reply.name === 'commandComplete');
-    if (commit && done && 'text' in done && done.text === 'ROLLBACK')
+    const done = replies.find((reply) => reply instanceof backend.CommandCompleteMessage);
+    if (commit && done?.text === 'ROLLBACK')
       throw Object.assign(new Error('the transaction was rolled back: one of its statements had failed'), {
         code: '25P02',
       });

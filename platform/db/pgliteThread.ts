@@ -85,10 +85,8 @@ async function begin(sql: string, params: readonly SqlValue[]): Promise<{ tx: nu
     transactions.set(tx, release);
     return { tx, result };
   } catch (error) {
-    await statements.end(false).finally(() => {
-      release();
-      turns.transactionEnded();
-    });
+    // The statement's error is what its caller needs, whatever becomes of the rollback.
+    await finish(release, false).catch(() => undefined);
     throw error;
   }
 }
@@ -97,6 +95,11 @@ async function end(tx: number, commit: boolean): Promise<void> {
   const release = transactions.get(tx);
   if (!release) throw new Error(`no open transaction ${tx}`);
   transactions.delete(tx);
+  await finish(release, commit);
+}
+
+/** Commits or rolls back the open transaction, then lets the next one, or the statements waiting, run. */
+async function finish(release: () => void, commit: boolean): Promise<void> {
   try {
     await statements.end(commit);
   } finally {

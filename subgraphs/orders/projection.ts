@@ -224,6 +224,9 @@ export interface CatalogItemRow {
   availability_check: 'BACKORDER' | 'CONFIRM_AVAILABLE';
 }
 
+/** A `CatalogItemRow`, as every statement that reads one selects it. */
+const CATALOG_ITEM_COLUMNS = 'sku, unit, list_price::text, currency::text, availability_check';
+
 /** What a new order is checked against: its counterparty and the company itself, and the items it names. */
 export interface OrderReference {
   parties: PartyRow[];
@@ -240,16 +243,14 @@ export function orderReference(
        (SELECT coalesce(json_agg(p), '[]') FROM (
           SELECT id, name, roles, status, is_self FROM orders.party WHERE id = $1 OR is_self) p) AS parties,
        (SELECT coalesce(json_agg(i), '[]') FROM (
-          SELECT sku, unit, list_price::text, currency::text, availability_check
-            FROM orders.catalog_item WHERE sku = ANY($2::text[])) i) AS items`,
+          SELECT ${CATALOG_ITEM_COLUMNS} FROM orders.catalog_item WHERE sku = ANY($2::text[])) i) AS items`,
     [partyId, [...skus]],
   );
 }
 
 export async function catalogItems(db: Queryable, skus: readonly string[]): Promise<CatalogItemRow[]> {
   const { rows } = await db.query<CatalogItemRow>(
-    `SELECT sku, unit, list_price::text, currency::text, availability_check
-       FROM orders.catalog_item WHERE sku = ANY($1::text[])`,
+    `SELECT ${CATALOG_ITEM_COLUMNS} FROM orders.catalog_item WHERE sku = ANY($1::text[])`,
     [[...skus]],
   );
   return rows;
