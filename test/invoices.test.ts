@@ -32,6 +32,7 @@ import {
 } from './support/invoices.ts';
 import { bootStack, countStatements, INTERNAL_SECRET, type TestStack } from './support/stack.ts';
 import { countEvents, loggedEvents } from './support/events.ts';
+import { orderFacts, orderFactsProjection } from '../subgraphs/invoices/projection.ts';
 
 let stack: TestStack;
 let admin: Caller;
@@ -503,6 +504,75 @@ describe('reading invoices', () => {
     const one = await countStatements(stack, async () => void (await admin.ok(query(1))));
     const page = await countStatements(stack, async () => void (await admin.ok(query(50))));
     expect(page).toBe(one);
+  });
+});
+
+describe('the facts invoicing keeps of orders', () => {
+  it('keeps a burst of new orders in one statement, and a confirmation in the same batch finds their lines', async () => {
+    const ids: string[] = [];
+    for (const quantity of ['4', '5', '6']) {
+      const { createPurchaseOrder: order } = await buyer.ok<{ createPurchaseOrder: { id: string } }>(
+        CREATE_PO,
+        {
+          input: {
+            supplierId: norte,
+            currency: 'EUR',
+            lines: [
+              { sku: 'FRAME-AL-54', quantity, unitPrice: { amount: '198.50', currency: 'EUR' } },
+              { sku: 'WHEEL-29', quantity: '2', unitPrice: { amount: '120.00', currency: 'EUR' } },
+            ],
+          },
+        },
+      );
+      ids.push(order.id);
+    }
+    await buyer.ok(SUBMIT, { id: ids[0] });
+    await supplier.ok(CONFIRM, { id: ids[0], input: {} });
+    await stack.settled();
+    const events = await loggedEvents(stack.db, { aggregateIds: ids });
+    expect(events.map((event) => event.type)).toEqual([
+      'OrderCreated',
+      'OrderCreated',
+      'OrderCreated',
+      'OrderSubmitted',
+      'OrderConfirmed',
+    ]);
+    // The facts forgotten, then kept again from the five events as one batch.
+    await stack.db.query('DELETE FROM invoices.order_line_fact WHERE order_id = ANY($1::text[])', [ids]);
+    await stack.db.query('DELETE FROM invoices.order_fact WHERE order_id = ANY($1::text[])', [ids]);
+    const sent: string[] = [];
+    const stopWatching = stack.db.watchStatements((sql) => sent.push(sql));
+    try {
+      await stack.db.transaction((tx) => orderFactsProjection.apply(tx, events));
+    } finally {
+      stopWatching();
+    }
+    const kept = sent.filter((sql) => sql.includes('invoices.order'));
+    // The three orders and their lines; the confirmed quantities; the last status of each order.
+    expect(kept).toHaveLength(3);
+    expect(kept[0]).toMatch(/INSERT INTO invoices.order_fact/);
+    const facts = await orderFacts(stack.db, ids);
+    expect(new Map(facts.map((fact) => [fact.order_id, fact.status]))).toEqual(
+      new Map([
+        [ids[0], 'CONFIRMED'],
+        [ids[1], 'DRAFT'],
+        [ids[2], 'DRAFT'],
+      ]),
+    );
+    const { rows: lines } = await stack.db.query<{
+      order_id: string;
+      quantity: string;
+      confirmed: string | null;
+    }>(
+      `SELECT order_id, quantity::text, confirmed_quantity::text AS confirmed FROM invoices.order_line_fact
+        WHERE order_id = ANY($1::text[]) AND line_no = 1 ORDER BY quantity`,
+      [ids],
+    );
+    expect(lines).toEqual([
+      { order_id: ids[0], quantity: '4.0000', confirmed: '4.0000' },
+      { order_id: ids[1], quantity: '5.0000', confirmed: null },
+      { order_id: ids[2], quantity: '6.0000', confirmed: null },
+    ]);
   });
 });
 

@@ -29,7 +29,18 @@ async function applyOrderFacts(
 ): Promise<void> {
   // Each order's last status in the batch, set once at its end: nothing the batch applies reads it.
   const statuses = new Map<string, string>();
-  for (const event of events) await applyFacts(tx, event, statuses);
+  // New orders wait to be inserted together, until an event that may read their lines, or the batch's end.
+  let created: OrderCreatedFacts[] = [];
+  for (const event of events) {
+    if (event.type === 'OrderCreated') {
+      created.push(event.payload);
+      continue;
+    }
+    await insertOrders(tx, created);
+    created = [];
+    await applyFacts(tx, event, statuses);
+  }
+  await insertOrders(tx, created);
   if (statuses.size === 0) return;
   await tx.query(
     `UPDATE invoices.order_fact f SET status = s.status
@@ -39,9 +50,41 @@ async function applyOrderFacts(
   );
 }
 
+type OrderCreatedFacts = LoggedEvent<'OrderCreated'>['payload'];
+
+/** New orders and their lines, in one statement however many there are (an order seen before is kept). */
+async function insertOrders(tx: Queryable, orders: readonly OrderCreatedFacts[]): Promise<void> {
+  if (orders.length === 0) return;
+  const lines = orders.flatMap((order) => order.lines.map((line) => ({ orderId: order.orderId, ...line })));
+  await tx.query(
+    `WITH new_order AS (
+       INSERT INTO invoices.order_fact (order_id, number, kind, status, buyer_id, seller_id, currency)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       ON CONFLICT (order_id) DO NOTHING)
+     INSERT INTO invoices.order_line_fact (order_id, line_no, sku, unit, quantity, unit_price)
+     SELECT * FROM unnest($8::text[], $9::int[], $10::text[], $11::text[], $12::numeric[], $13::numeric[])
+     ON CONFLICT (order_id, line_no) DO NOTHING`,
+    [
+      orders.map((order) => order.orderId),
+      orders.map((order) => order.number),
+      orders.map((order) => order.kind),
+      orders.map((order) => order.status),
+      orders.map((order) => order.buyerId),
+      orders.map((order) => order.sellerId),
+      orders.map((order) => order.currency),
+      lines.map((line) => line.orderId),
+      lines.map((line) => line.lineNo),
+      lines.map((line) => line.sku),
+      lines.map((line) => line.unit),
+      lines.map((line) => line.quantity),
+      lines.map((line) => line.unitPrice),
+    ],
+  );
+}
+
 async function applyFacts(
   tx: Queryable,
-  event: LoggedEvent<(typeof ORDER_FACT_SOURCES)[number]>,
+  event: LoggedEvent<Exclude<(typeof ORDER_FACT_SOURCES)[number], 'OrderCreated'>>,
   statuses: Map<string, string>,
 ): Promise<void> {
   const setStatus = (order: OrderEventFacts) => void statuses.set(order.orderId, order.status);
@@ -50,36 +93,6 @@ async function applyFacts(
     case 'PartnerUpdated':
       await keepParty(tx, 'invoices', event);
       return;
-    case 'OrderCreated': {
-      const order = event.payload;
-      await tx.query(
-        `INSERT INTO invoices.order_fact (order_id, number, kind, status, buyer_id, seller_id, currency)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING`,
-        [
-          order.orderId,
-          order.number,
-          order.kind,
-          order.status,
-          order.buyerId,
-          order.sellerId,
-          order.currency,
-        ],
-      );
-      await tx.query(
-        `INSERT INTO invoices.order_line_fact (order_id, line_no, sku, unit, quantity, unit_price)
-         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::numeric[], $6::numeric[])
-         ON CONFLICT (order_id, line_no) DO NOTHING`,
-        [
-          order.orderId,
-          order.lines.map((line) => line.lineNo),
-          order.lines.map((line) => line.sku),
-          order.lines.map((line) => line.unit),
-          order.lines.map((line) => line.quantity),
-          order.lines.map((line) => line.unitPrice),
-        ],
-      );
-      return;
-    }
     case 'OrderConfirmed': {
       const order = event.payload;
       await addToLines(tx, order, 'confirmed_quantity', order.lines, (line) => line.confirmedQuantity, 'set');
