@@ -227,24 +227,37 @@ export interface CatalogItemRow {
 /** A `CatalogItemRow`, as every statement that reads one selects it. */
 const CATALOG_ITEM_COLUMNS = 'sku, unit, list_price::text, currency::text, availability_check';
 
-/** What a new order is checked against: its counterparty and the company itself, and the items it names. */
+/**
+ * What a new order is checked against: its counterparty and the company itself, the items it names, and
+ * the order an earlier request under the same idempotency key created, if any.
+ */
 export interface OrderReference {
   parties: PartyRow[];
   items: CatalogItemRow[];
+  earlier: { id: string; request_hash: string } | null;
 }
 
+/**
+ * One statement for all of a new order's reads: on PGlite each statement waits its turn on the one
+ * connection, and these run once per order. The earlier order is read in the same snapshot as the rest,
+ * which the caller takes after the key's lock (`idempotent`), so a retry that waited finds the first.
+ */
 export function orderReference(
   db: Queryable,
   partyId: string,
   skus: readonly string[],
+  idempotency: { scope: string; key: string } | null,
 ): Promise<OrderReference> {
   return db.one<OrderReference>(
     `SELECT
        (SELECT coalesce(json_agg(p), '[]') FROM (
           SELECT id, name, roles, status, is_self FROM orders.party WHERE id = $1 OR is_self) p) AS parties,
        (SELECT coalesce(json_agg(i), '[]') FROM (
-          SELECT ${CATALOG_ITEM_COLUMNS} FROM orders.catalog_item WHERE sku = ANY($2::text[])) i) AS items`,
-    [partyId, [...skus]],
+          SELECT ${CATALOG_ITEM_COLUMNS} FROM orders.catalog_item WHERE sku = ANY($2::text[])) i) AS items,
+       (SELECT row_to_json(o) FROM (
+          SELECT id, request_hash FROM orders.purchase_order
+           WHERE idempotency_scope = $3 AND idempotency_key = $4) o) AS earlier`,
+    [partyId, [...skus], idempotency?.scope ?? null, idempotency?.key ?? null],
   );
 }
 

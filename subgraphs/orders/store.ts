@@ -197,18 +197,6 @@ function nextOrderNumber(kind: OrderKind, year: number): { sql: string; prefix: 
   };
 }
 
-/** The order an earlier request with this idempotency key created, and a hash of that request. */
-export async function orderByIdempotencyKey(
-  tx: Queryable,
-  scope: string,
-  key: string,
-): Promise<{ id: string; request_hash: string } | undefined> {
-  return tx.maybeOne<{ id: string; request_hash: string }>(
-    `SELECT id, request_hash FROM orders.purchase_order WHERE idempotency_scope = $1 AND idempotency_key = $2`,
-    [scope, key],
-  );
-}
-
 /**
  * The order that already carries this partner's reference. Locks the reference until the transaction
  * ends, so two requests with the same new reference cannot both find it free.

@@ -25,7 +25,6 @@ import {
 } from '../projection.ts';
 import {
   insertOrder,
-  orderByIdempotencyKey,
   orderIdByExternalRef,
   ordersByIds,
   type NewOrder,
@@ -56,15 +55,16 @@ function parseTolerance(value: string | null | undefined, settings: OrderSetting
   return tolerance.toString();
 }
 
-/** What a new order is checked against: its counterparty, the company and the items, in one statement. */
+/** What a new order is checked against (`orderReference`), in one statement. */
 function referenceFor(
   db: Queryable,
   partyId: string,
   lines: readonly NewOrderLineInput[],
+  idempotency: { scope: string; key: string } | null,
 ): Promise<OrderReference> {
   // Too many lines are refused with the order (`parseNewLines`), after its idempotency key is checked.
   const skus = lines.length > MAX_LINES ? [] : lines.map((line) => line.sku);
-  return orderReference(db, partyId, skus);
+  return orderReference(db, partyId, skus, idempotency);
 }
 
 async function parseNewLines(
@@ -157,13 +157,21 @@ function counterparty(
 async function createOrder(
   tx: Queryable,
   principal: Principal,
-  request: { kind: OrderKind; input: unknown; idempotencyKey: string | null | undefined },
-  build: () => Promise<Omit<NewOrder, 'idempotency'>>,
+  request: {
+    kind: OrderKind;
+    input: unknown;
+    idempotencyKey: string | null | undefined;
+    /** The counterparty and the lines, read for `build` with the key's earlier order (`orderReference`). */
+    partyId: string;
+    lines: readonly NewOrderLineInput[];
+  },
+  build: (reference: OrderReference) => Promise<Omit<NewOrder, 'idempotency'>>,
 ): Promise<OrderRow> {
   const idempotency = idempotencyKeyOf(principal, request.idempotencyKey);
   const hash = requestHash({ kind: request.kind, input: request.input });
-  const create = async () => {
-    const order = await build();
+  const read = () => referenceFor(tx, request.partyId, request.lines, idempotency);
+  const create = async (reference: OrderReference) => {
+    const order = await build(reference);
     if (order.externalRef !== null) {
       const owner = order.kind === 'PURCHASE' ? order.sellerId : order.buyerId;
       const taken = await orderIdByExternalRef(tx, owner, order.externalRef);
@@ -175,23 +183,25 @@ async function createOrder(
       actorOf(principal),
     );
   };
-  if (!idempotency) return create();
+  if (!idempotency) return create(await read());
   const { scope, key } = idempotency;
+  let reference: OrderReference | undefined;
   return idempotent(
     tx,
     {
       lock: `order:${scope}:${key}`,
       find: async () => {
-        const earlier = await orderByIdempotencyKey(tx, scope, key);
-        if (!earlier) return undefined;
-        const [order] = await ordersByIds(tx, [earlier.id]);
-        return { result: order!, requestHash: earlier.request_hash };
+        reference = await read();
+        if (!reference.earlier) return undefined;
+        const [order] = await ordersByIds(tx, [reference.earlier.id]);
+        return { result: order!, requestHash: reference.earlier.request_hash };
       },
       requestHash: hash,
       conflict: (earlier) =>
         conflict(`idempotency key ${key} was already used for a different order`, { orderId: earlier.id }),
     },
-    create,
+    // `find` ran first and read the reference with the earlier order.
+    async () => create(reference ?? (await read())),
   );
 }
 
@@ -205,8 +215,14 @@ export function createPurchaseOrder(
   if (isPartnerPrincipal(principal) || !hasRole(principal, 'admin', 'buyer')) {
     throw forbidden('purchase orders are raised by the company’s buyers');
   }
-  return createOrder(tx, principal, { kind: 'PURCHASE', input, idempotencyKey }, async () => {
-    const { parties, items } = await referenceFor(tx, input.supplierId, input.lines);
+  const request = {
+    kind: 'PURCHASE',
+    input,
+    idempotencyKey,
+    partyId: input.supplierId,
+    lines: input.lines,
+  } as const;
+  return createOrder(tx, principal, request, async ({ parties, items }) => {
     const currency = parseCurrency(input.currency, 'currency');
     const { self, party } = counterparty(parties, input.supplierId, 'SUPPLIER', 'supplierId');
     return {
@@ -239,8 +255,8 @@ export function placeSalesOrder(
   } else {
     throw forbidden('sales orders are placed by customers or the company’s sales staff');
   }
-  return createOrder(tx, principal, { kind: 'SALES', input, idempotencyKey }, async () => {
-    const { parties, items } = await referenceFor(tx, customerId, input.lines);
+  const request = { kind: 'SALES', input, idempotencyKey, partyId: customerId, lines: input.lines } as const;
+  return createOrder(tx, principal, request, async ({ parties, items }) => {
     const currency = parseCurrency(input.currency, 'currency');
     const { self, party } = counterparty(parties, customerId, 'CUSTOMER', 'customerId');
     return {
