@@ -111,7 +111,7 @@ describe(`event log on ${engineUnderTest}`, () => {
     const { rows } = await db.query<{ version: number }>(
       'SELECT version FROM events.schema_migrations ORDER BY version',
     );
-    expect(rows.map((row) => row.version)).toEqual([1, 2, 3, 4]);
+    expect(rows.map((row) => row.version)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('finds every migration recorded in two statements without a lock, and applies only a file added since', async () => {
@@ -179,6 +179,32 @@ describe(`event log on ${engineUnderTest}`, () => {
     expect([...cursors].sort((a, b) => (a < b ? -1 : 1))).toEqual(cursors);
     const tail = await readEvents(db, events[1]!.cursor, 10);
     expect(tail.map((event) => event.payload.seq)).toEqual([2, 3, 4]);
+  });
+
+  it("takes a follower's step in one statement: the events up to the settled cursor, and how far it reached", async () => {
+    const events = await appendMany(5);
+    const cursors = events.map((event) => event.cursor);
+    const sent: string[] = [];
+    const stopWatching = db.watchStatements((sql) => sent.push(sql));
+    try {
+      const all = await log.readSettled(db, cursors[0]!, 10);
+      expect(all.events.map((event) => event.payload.seq)).toEqual([1, 2, 3, 4]);
+      expect(all).toMatchObject({ through: cursors[4], settled: true, later: false });
+      expect(sent).toHaveLength(1);
+      // A limit that stops the step short: it reached the last event it read, not the settled cursor.
+      const short = await log.readSettled(db, '0', 2);
+      expect(short.events.map((event) => event.cursor)).toEqual(cursors.slice(0, 2));
+      expect(short).toMatchObject({ through: cursors[1], settled: false });
+      // Nothing new: the step stays where it was, at the settled cursor.
+      expect(await log.readSettled(db, cursors[4]!, 10)).toEqual({
+        events: [],
+        through: cursors[4],
+        settled: true,
+        later: false,
+      });
+    } finally {
+      stopWatching();
+    }
   });
 
   it('a consumer stopped mid-stream and restarted loses no event and applies none twice', async () => {
@@ -388,6 +414,9 @@ if (engineUnderTest === 'postgres') {
       const later = await appendMany(3, 2);
       expect(BigInt(later[0]!.cursor)).toBeGreaterThan(BigInt(inFlight));
       expect((await readEvents(db, '0', 10)).map((event) => event.cursor)).toEqual([before!.cursor]);
+      const step = await log.readSettled(db, '0', 10);
+      expect(step.events.map((event) => event.cursor)).toEqual([before!.cursor]);
+      expect(step).toMatchObject({ through: before!.cursor, settled: true, later: true });
       expect(await latestCursor(db)).toBe(before!.cursor);
       // Lookups that keep no position see what has committed.
       expect(await log.readCommitted(db, '0', 10)).toHaveLength(4);
@@ -395,6 +424,7 @@ if (engineUnderTest === 'postgres') {
       release();
       await slow;
       expect((await readEvents(db, '0', 10)).map((event) => event.payload.seq)).toEqual([0, 1, 2, 3, 4]);
+      expect(await log.readSettled(db, '0', 10)).toMatchObject({ through: later[2]!.cursor, later: false });
     });
 
     it('a transaction that rolls back releases the readers it held', async () => {

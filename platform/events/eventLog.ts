@@ -68,6 +68,9 @@ interface EventRow {
   occurred_at: Date;
 }
 
+/** A row of `events.read_settled`: where the log is settled, and an event after the position, if any. */
+type SettledStepRow = { settled: string; later: boolean } & (EventRow | { [K in keyof EventRow]: null });
+
 /** A stored event its readers cannot take: of a type the contract does not know, or not of its shape. */
 export class EventContractError extends Error {
   constructor(
@@ -185,11 +188,19 @@ export class EventLog<S extends Shapes> {
     after: string,
     limit: number,
   ): Promise<{ events: EventOf<S>[]; through: string; settled: boolean; later: boolean }> => {
-    // As in `read`, the settled cursor comes first, in a statement of its own. Whether later events wait
-    // is read beside it: one committed after this snapshot notifies its readers anyway.
-    const { settled, later } = await settledState(db);
+    // One statement, as followers take this step after every append: `read`'s two, in a function whose
+    // read takes its snapshot after the settled cursor (migration 005).
+    const { rows } = await db.query<SettledStepRow>(
+      'SELECT * FROM events.read_settled($1::bigint, $2::int)',
+      [after, limit],
+    );
+    const settled = rows[0]?.settled ?? '0';
+    const later = rows[0]?.later ?? false;
     if (BigInt(settled) <= BigInt(after)) return { events: [], through: after, settled: true, later };
-    const { events, complete } = await this.readRows(db, after, settled, limit, {});
+    const { events, complete } = this.toEvents(
+      rows.filter((row): row is SettledStepRow & EventRow => row.cursor !== null),
+      undefined,
+    );
     if (complete && events.length < limit) return { events, through: settled, settled: true, later };
     return { events, through: events[events.length - 1]?.cursor ?? after, settled: false, later };
   };
@@ -238,6 +249,17 @@ export class EventLog<S extends Shapes> {
         upTo,
       ],
     );
+    return this.toEvents(rows, filter.types);
+  };
+
+  /**
+   * Stored rows as events of `types`. A row that breaks the contract ends them: the events before it are
+   * returned, incomplete; if it is the first, its `EventContractError` is thrown.
+   */
+  private toEvents<T extends NameOf<S>>(
+    rows: readonly EventRow[],
+    types: readonly T[] | undefined,
+  ): { events: EventOf<S, T>[]; complete: boolean } {
     const events: EventOf<S, T>[] = [];
     for (const row of rows) {
       let event: EventOf<S>;
@@ -247,10 +269,10 @@ export class EventLog<S extends Shapes> {
         if (events.length > 0) return { events, complete: false };
         throw error;
       }
-      if (isOf(event, filter.types)) events.push(event);
+      if (isOf(event, types)) events.push(event);
     }
     return { events, complete: true };
-  };
+  }
 
   /**
    * Yields every event after `after` in cursor order, then follows new ones as they are appended, until
