@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBGRAPHS } from '../platform/subgraphs.ts';
 import type { Principal } from '../platform/auth/principal.ts';
-import { createPurchaseOrder, submitOrder } from '../subgraphs/orders/commands.ts';
+import { confirmOrder, createPurchaseOrder, submitOrder } from '../subgraphs/orders/commands.ts';
 import { bootStack, countStatements, type TestStack } from './support/stack.ts';
 
 let stack: TestStack;
@@ -207,6 +207,51 @@ describe('the federated graph on demo data', () => {
     const reads = await countStatements(stack, append, { matching: /settled_cursor\(\)|read_settled\(/ });
     expect(reads).toBeGreaterThan(0);
     expect(reads).toBeLessThan(consumers.length);
+  });
+
+  it('gives Neo4j no transaction for orders the network does not show, and one for a confirmed order', async () => {
+    const { rows: parties } = await stack.db.query<{ id: string }>(
+      `SELECT id FROM orders.party WHERE 'SUPPLIER' = ANY(roles) AND status = 'ACTIVE' LIMIT 1`,
+    );
+    const supplierId = parties[0]!.id;
+    const company: Principal = { subject: 'test-seed', roles: ['admin'] };
+    const supplier: Principal = { subject: 'supplier-clerk', roles: ['partner'], partnerId: supplierId };
+    // Every transaction of the network projection claims its offset node first.
+    const projectionTransactions = async () => {
+      await stack.settled();
+      const { records } = await stack.driver.executeQuery(
+        'MATCH (o:ConsumerOffset) RETURN sum(o.claims) AS claims',
+      );
+      return Number(records[0]!.get('claims'));
+    };
+    const before = await projectionTransactions();
+    const orders: { id: string }[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      orders.push(
+        await stack.db.transaction(async (tx) => {
+          const order = await createPurchaseOrder(
+            tx,
+            company,
+            {
+              supplierId,
+              currency: 'EUR',
+              lines: [{ sku: 'TYRE-29', quantity: '2', unitPrice: { amount: '9.99', currency: 'EUR' } }],
+            },
+            null,
+            { defaultOverdeliveryTolerance: '0' },
+          );
+          return submitOrder(tx, company, order.id);
+        }),
+      );
+    }
+    expect(await projectionTransactions()).toBe(before);
+    await stack.db.transaction((tx) => confirmOrder(tx, supplier, orders[0]!.id, {}));
+    expect(await projectionTransactions()).toBe(before + 1);
+    const { records } = await stack.driver.executeQuery(
+      `MATCH (:Company {id: $supplierId})-[r:SUPPLIES]->(:Company {isSelf: true}) RETURN r.observedItems AS items`,
+      { supplierId },
+    );
+    expect(records[0]!.get('items')).toContain('TYRE-29');
   });
 
   it.each(['gateway', ...SUBGRAPHS])('%s answers /health and /ready', async (name) => {

@@ -31,7 +31,7 @@ export interface Applier<Event = LoggedEvent> {
   apply: (tx: Queryable, events: readonly Event[]) => Promise<void>;
   /**
    * Whether `apply` may act on an event, judged from the event alone (`apply` must do nothing to one it
-   * refuses); by default, every event. A batch with none is passed over without a transaction (`sqlSink`).
+   * refuses); by default, every event. A batch with none is passed over without a transaction (`passingOver`).
    */
   acts?: (event: Event) => boolean;
 }
@@ -193,14 +193,44 @@ function consume<Event extends { cursor: string }>(
   };
 }
 
-/** Events a SQL consumer passes over, at most, before it stores its offset anyway (a restart rereads them). */
+/** Events a consumer passes over, or for how long, before it stores its position anyway (a restart rereads them). */
 const PASS_OVER_EVENTS = 1_000;
 const PASS_OVER_MS = 5_000;
 
 /**
+ * `sink`, passing over batches with no event `acts` on: they cost no transaction, and the position catches
+ * up with the next batch that has effects, or after a while. Most events concern few consumers (a new
+ * order, none of the network's), and a transaction per batch to store a position was most of the work
+ * such a consumer gave its database.
+ */
+export function passingOver<Event extends { cursor: string }>(
+  acts: (event: Event) => boolean,
+  sink: ConsumerSink<Event>,
+): ConsumerSink<Event> {
+  /** Events passed over since the position was last stored, and when the first of them was. */
+  let passedOver = 0;
+  let passingSince = 0;
+  return {
+    async position() {
+      const cursor = await sink.position();
+      passedOver = 0;
+      return cursor;
+    },
+    async applyBatch(events) {
+      if (!events.some(acts)) {
+        if (passedOver === 0) passingSince = Date.now();
+        passedOver += events.length;
+        if (passedOver < PASS_OVER_EVENTS && Date.now() - passingSince < PASS_OVER_MS) return;
+      }
+      await sink.applyBatch(events);
+      passedOver = 0;
+    },
+  };
+}
+
+/**
  * A consumer whose effects live in PostgreSQL: its offset row sits in `schema.consumer_offsets`, updated
- * in the transaction that applies the batch. A batch with no event `acts` on costs no transaction: the
- * offset catches up with the next batch that has effects, or after a while.
+ * in the transaction that applies the batch. A batch with no event `acts` on is passed over (`passingOver`).
  */
 export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
   db: Database,
@@ -212,34 +242,22 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
   const lockOffset = `SELECT cursor FROM ${table} WHERE consumer = $1 FOR UPDATE`;
   /** The offset as this instance last read or stored it; another instance may have moved it since. */
   let stored: string | undefined;
-  let passedOver = 0;
-  let storedAt = Date.now();
-  const remember = (cursor: string) => {
-    stored = cursor;
-    passedOver = 0;
-    storedAt = Date.now();
-  };
-  return {
+  return passingOver(acts, {
     async position() {
       const row = await db.maybeOne<{ cursor: string }>(`SELECT cursor FROM ${table} WHERE consumer = $1`, [
         consumer,
       ]);
-      const cursor = row?.cursor ?? '0';
-      remember(cursor);
-      return cursor;
+      stored = row?.cursor ?? '0';
+      return stored;
     },
     async applyBatch(events) {
       const from = stored;
       // A batch that starts at or below the stored offset overlaps what another instance applied: only
       // the locked way sorts out which of its events are new.
       if (from === undefined || BigInt(events[0]?.cursor ?? from) <= BigInt(from)) return applyLocked(events);
-      if (!events.some(acts)) {
-        passedOver += events.length;
-        if (passedOver < PASS_OVER_EVENTS && Date.now() - storedAt < PASS_OVER_MS) return;
-      }
       if (!(await applyAfter(events, from))) await applyLocked(events);
     },
-  };
+  });
 
   /**
    * The usual case, one statement beside the effects: the offset moves from `from` to the batch's end if
@@ -262,7 +280,7 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
       if (error instanceof OffsetMoved) return false;
       throw error;
     }
-    remember(last);
+    stored = last;
     return true;
   }
 
@@ -282,7 +300,7 @@ export function sqlSink<Event extends { cursor: string } = LoggedEvent>(
       await tx.query(`UPDATE ${table} SET cursor = $2 WHERE consumer = $1`, [consumer, last]);
       return last;
     });
-    remember(cursor);
+    stored = cursor;
   }
 }
 

@@ -1,9 +1,24 @@
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { SupplyLinkDeclaredFacts } from '../../platform/events/contract.ts';
-import type { LoggedEvent } from '../../platform/events/eventLog.ts';
-import { applyFresh, type ConsumerSink } from '../../platform/events/consumer.ts';
+import { isOf, type LoggedEvent } from '../../platform/events/eventLog.ts';
+import { applyFresh, passingOver, type ConsumerSink } from '../../platform/events/consumer.ts';
 import { isoDate } from '../../platform/dates.ts';
 import { refreshDerived } from './derived.ts';
+
+/** The events the network is made of; the projection passes every other by (`passingOver`). */
+const NETWORK_SOURCES = [
+  'PartnerRegistered',
+  'PartnerUpdated',
+  'PartnerCertificationAdded',
+  'PartnerCertificationRemoved',
+  'SupplyLinkDeclared',
+  'SupplyLinkConfirmed',
+  'SupplyLinkRejected',
+  'DisruptionReported',
+  'OrderConfirmed',
+] as const;
+type NetworkEvent = LoggedEvent<(typeof NETWORK_SOURCES)[number]>;
+const actsOnNetwork = (event: LoggedEvent): event is NetworkEvent => isOf(event, NETWORK_SOURCES);
 
 /** Adds `$new` to list `current` without repeats. */
 const union = (current: string, added: string) =>
@@ -116,7 +131,7 @@ async function applyObservations(
  */
 async function projectEvents(tx: ManagedTransaction, events: readonly LoggedEvent[]): Promise<void> {
   const observations: Observation[] = [];
-  for (const event of events) {
+  for (const event of events.filter(actsOnNetwork)) {
     if (event.type === 'OrderConfirmed') {
       const observation = observationOf(event);
       if (observation) observations.push(observation);
@@ -136,7 +151,7 @@ async function projectEvents(tx: ManagedTransaction, events: readonly LoggedEven
  */
 async function projectEvent(
   tx: ManagedTransaction,
-  event: Exclude<LoggedEvent, LoggedEvent<'OrderConfirmed'>>,
+  event: Exclude<NetworkEvent, LoggedEvent<'OrderConfirmed'>>,
 ): Promise<void> {
   switch (event.type) {
     case 'PartnerRegistered':
@@ -237,9 +252,12 @@ async function projectEvent(
   }
 }
 
-/** The network projection keeps its position in Neo4j, written in the transaction that applies the batch. */
+/**
+ * The network projection keeps its position in Neo4j, written in the transaction that applies the batch.
+ * A batch with no event of the network's is passed over (`passingOver`).
+ */
 export function networkProjectionSink(driver: Driver, consumer: string): ConsumerSink {
-  return {
+  return passingOver(actsOnNetwork, {
     async position() {
       const { records } = await driver.executeQuery(
         'MATCH (o:ConsumerOffset {consumer: $consumer}) RETURN o.cursor AS cursor',
@@ -279,5 +297,5 @@ export function networkProjectionSink(driver: Driver, consumer: string): Consume
         await session.close();
       }
     },
-  };
+  });
 }
