@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Principal } from '../../../platform/auth/principal.ts';
 import type { Database, Queryable } from '../../../platform/db/database.ts';
 import type { Wakeup } from '../../../platform/db/wakeup.ts';
+import { renewingLeases } from '../../../platform/leases.ts';
 import { appendExchangeEvent } from '../events.ts';
 import { formatById } from '../formats/registry.ts';
 import type { DocumentFormat, Interchange, Message, MessageOutcome } from '../formats/types.ts';
@@ -13,6 +14,7 @@ import {
   insertDocument,
   leaseInbox,
   messagesOf,
+  renewInboxLeases,
   recordDecision,
   recordMessage,
   type DocumentRow,
@@ -29,8 +31,9 @@ export interface InboxProcessor {
 }
 
 const BATCH = 20;
-/** Long enough for a 500-message interchange to run; a process that dies leaves its documents to others after this. */
-const LEASE_SECONDS = 300;
+/** Renewed while the batch is worked on: a process that dies leaves its documents to others after this. */
+const LEASE_SECONDS = 30;
+const RENEW_EVERY_MS = 10_000;
 
 /** Who a document acts as: the partner that sent it, named after the document for the history. */
 export function documentPrincipal(
@@ -58,10 +61,18 @@ export function startInboxProcessor(
       try {
         const generation = wakeup.generation;
         const batch = await leaseInbox(db, BATCH, LEASE_SECONDS);
-        for (const document of batch) {
-          if (controller.signal.aborted) break;
-          await processOne(db, document, client, settings(), controller.signal);
-        }
+        const renew = () =>
+          renewInboxLeases(
+            db,
+            batch.map((document) => document.id),
+            LEASE_SECONDS,
+          );
+        await renewingLeases(renew, RENEW_EVERY_MS, async () => {
+          for (const document of batch) {
+            if (controller.signal.aborted) break;
+            await processOne(db, document, client, settings(), controller.signal);
+          }
+        });
         if (batch.length === 0) await wakeup.wait(2_000, controller.signal, generation);
       } catch (error) {
         if (controller.signal.aborted) break;

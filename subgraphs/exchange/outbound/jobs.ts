@@ -76,3 +76,16 @@ export async function postponeOutboundJob(
     [id, error, Math.min(2 ** attempts, 600)],
   );
 }
+
+/** Extends the lease of jobs this process is still working on (`renewingLeases`); not a new attempt. */
+export async function renewOutboundLeases(
+  db: Queryable,
+  ids: readonly string[],
+  leaseSeconds: number,
+): Promise<void> {
+  await db.query(
+    `UPDATE exchange.outbound_job SET lease_until = clock_timestamp() + make_interval(secs => $2)
+      WHERE id = ANY($1::bigint[]) AND status = 'PENDING'`,
+    [[...ids], leaseSeconds],
+  );
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../../../platform/db/database.ts';
 import { Waiters } from '../../../platform/db/wakeup.ts';
+import { renewingLeases } from '../../../platform/leases.ts';
 import type { BusinessDocument } from '../formats/business.ts';
 import { formatById } from '../formats/registry.ts';
 import type { DocumentFormat, Interchange } from '../formats/types.ts';
@@ -12,7 +13,13 @@ import { insertDocument } from '../store/documents.ts';
 import { hasWebhook, profilesByPartner, type ProfileRow } from '../store/profiles.ts';
 import { SubgraphUnavailable, type SubgraphClient } from '../subgraphClient.ts';
 import { buildDocument } from './build.ts';
-import { completeOutboundJob, leaseOutboundJobs, postponeOutboundJob, type OutboundJobRow } from './jobs.ts';
+import {
+  completeOutboundJob,
+  leaseOutboundJobs,
+  postponeOutboundJob,
+  renewOutboundLeases,
+  type OutboundJobRow,
+} from './jobs.ts';
 import { sameDocument } from './roundTrip.ts';
 
 export interface OutboundWorker {
@@ -21,7 +28,9 @@ export interface OutboundWorker {
 }
 
 const BATCH = 20;
-const LEASE_SECONDS = 120;
+/** Renewed while the batch is worked on: a process that dies leaves its jobs to others after this. */
+const LEASE_SECONDS = 30;
+const RENEW_EVERY_MS = 10_000;
 
 /**
  * Writes the business documents events owe partners. Each is read back by the validators that read what
@@ -44,10 +53,18 @@ export function startOutboundWorker(
       const generation = nudges.generation;
       try {
         const jobs = await leaseOutboundJobs(db, BATCH, LEASE_SECONDS);
-        for (const job of jobs) {
-          if (controller.signal.aborted) break;
-          if (await writeOne(db, client, job, settings())) wakeDispatcher();
-        }
+        const renew = () =>
+          renewOutboundLeases(
+            db,
+            jobs.map((job) => job.id),
+            LEASE_SECONDS,
+          );
+        await renewingLeases(renew, RENEW_EVERY_MS, async () => {
+          for (const job of jobs) {
+            if (controller.signal.aborted) break;
+            if (await writeOne(db, client, job, settings())) wakeDispatcher();
+          }
+        });
         if (jobs.length === 0) await nudges.wait(2_000, controller.signal, generation);
       } catch (error) {
         if (controller.signal.aborted) break;

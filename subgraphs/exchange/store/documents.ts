@@ -170,6 +170,19 @@ export async function leaseInbox(db: Queryable, limit: number, leaseSeconds: num
   return rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
 }
 
+/** Extends the lease of inbound documents this process is still working on (`renewingLeases`). */
+export async function renewInboxLeases(
+  db: Queryable,
+  ids: readonly string[],
+  leaseSeconds: number,
+): Promise<void> {
+  await db.query(
+    `UPDATE exchange.document SET lease_until = clock_timestamp() + make_interval(secs => $2)
+      WHERE id = ANY($1::text[]) AND status = 'RECEIVED'`,
+    [[...ids], leaseSeconds],
+  );
+}
+
 export async function recordDecision(
   tx: Queryable,
   id: string,
