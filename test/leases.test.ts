@@ -1,22 +1,31 @@
 import { describe, expect, it, vi } from 'vitest';
-import { renewingLeases } from '../platform/leases.ts';
+import { workThroughLeased } from '../platform/leases.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A lease of 60 ms, renewed every 20 ms. */
+const LEASE_SECONDS = 0.06;
 
 describe('work on leased rows', () => {
   it('renews the lease while the work runs, and no longer once it has ended', async () => {
     let renewals = 0;
-    const result = await renewingLeases(
-      async () => {
-        renewals += 1;
+    const worked: string[] = [];
+    const leased = await workThroughLeased(
+      {
+        lease: async () => ['first', 'second'],
+        renew: async (rows) => {
+          expect(rows).toEqual(['first', 'second']);
+          renewals += 1;
+        },
       },
-      20,
-      async () => {
-        await pause(300);
-        return 'done';
+      async (row) => {
+        await pause(150);
+        worked.push(row);
       },
+      new AbortController().signal,
+      LEASE_SECONDS,
     );
-    expect(result).toBe('done');
+    expect(leased).toBe(2);
+    expect(worked).toEqual(['first', 'second']);
     expect(renewals).toBeGreaterThanOrEqual(2);
     const atEnd = renewals;
     await pause(100);
@@ -26,16 +35,20 @@ describe('work on leased rows', () => {
   it('stops renewing when the work fails, and passes its error on; a failed renewal stops nothing', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     let renewals = 0;
-    const failing = renewingLeases(
-      async () => {
-        renewals += 1;
-        throw new Error('the database is away');
+    const failing = workThroughLeased(
+      {
+        lease: async () => ['row'],
+        renew: async () => {
+          renewals += 1;
+          throw new Error('the database is away');
+        },
       },
-      20,
       async () => {
         await pause(100);
         throw new Error('the work failed');
       },
+      new AbortController().signal,
+      LEASE_SECONDS,
     );
     await expect(failing).rejects.toThrow('the work failed');
     expect(renewals).toBeGreaterThanOrEqual(2);

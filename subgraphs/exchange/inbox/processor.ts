@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Principal } from '../../../platform/auth/principal.ts';
 import type { Database, Queryable } from '../../../platform/db/database.ts';
 import type { Wakeup } from '../../../platform/db/wakeup.ts';
-import { renewingLeases } from '../../../platform/leases.ts';
+import { workThroughLeased } from '../../../platform/leases.ts';
 import { appendExchangeEvent } from '../events.ts';
 import { formatById } from '../formats/registry.ts';
 import type { DocumentFormat, Interchange, Message, MessageOutcome } from '../formats/types.ts';
@@ -31,9 +31,6 @@ export interface InboxProcessor {
 }
 
 const BATCH = 20;
-/** Renewed while the batch is worked on: a process that dies leaves its documents to others after this. */
-const LEASE_SECONDS = 30;
-const RENEW_EVERY_MS = 10_000;
 
 /** Who a document acts as: the partner that sent it, named after the document for the history. */
 export function documentPrincipal(
@@ -60,20 +57,15 @@ export function startInboxProcessor(
     while (!controller.signal.aborted) {
       try {
         const generation = wakeup.generation;
-        const batch = await leaseInbox(db, BATCH, LEASE_SECONDS);
-        const renew = () =>
-          renewInboxLeases(
-            db,
-            batch.map((document) => document.id),
-            LEASE_SECONDS,
-          );
-        await renewingLeases(renew, RENEW_EVERY_MS, async () => {
-          for (const document of batch) {
-            if (controller.signal.aborted) break;
-            await processOne(db, document, client, settings(), controller.signal);
-          }
-        });
-        if (batch.length === 0) await wakeup.wait(2_000, controller.signal, generation);
+        const leased = await workThroughLeased(
+          {
+            lease: (seconds) => leaseInbox(db, BATCH, seconds),
+            renew: (documents, seconds) => renewInboxLeases(db, documents, seconds),
+          },
+          (document) => processOne(db, document, client, settings(), controller.signal),
+          controller.signal,
+        );
+        if (leased === 0) await wakeup.wait(2_000, controller.signal, generation);
       } catch (error) {
         if (controller.signal.aborted) break;
         console.error('inbox:', error);

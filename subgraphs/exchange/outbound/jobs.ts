@@ -77,15 +77,15 @@ export async function postponeOutboundJob(
   );
 }
 
-/** Extends the lease of jobs this process is still working on (`renewingLeases`); not a new attempt. */
+/** Extends the lease of jobs this process is still working on (`workThroughLeased`); not a new attempt. */
 export async function renewOutboundLeases(
   db: Queryable,
-  ids: readonly string[],
+  rows: readonly { id: string }[],
   leaseSeconds: number,
 ): Promise<void> {
   await db.query(
     `UPDATE exchange.outbound_job SET lease_until = clock_timestamp() + make_interval(secs => $2)
       WHERE id = ANY($1::bigint[]) AND status = 'PENDING'`,
-    [[...ids], leaseSeconds],
+    [rows.map((row) => row.id), leaseSeconds],
   );
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../../../platform/db/database.ts';
 import { Waiters } from '../../../platform/db/wakeup.ts';
-import { renewingLeases } from '../../../platform/leases.ts';
+import { workThroughLeased } from '../../../platform/leases.ts';
 import type { BusinessDocument } from '../formats/business.ts';
 import { formatById } from '../formats/registry.ts';
 import type { DocumentFormat, Interchange } from '../formats/types.ts';
@@ -28,9 +28,6 @@ export interface OutboundWorker {
 }
 
 const BATCH = 20;
-/** Renewed while the batch is worked on: a process that dies leaves its jobs to others after this. */
-const LEASE_SECONDS = 30;
-const RENEW_EVERY_MS = 10_000;
 
 /**
  * Writes the business documents events owe partners. Each is read back by the validators that read what
@@ -52,20 +49,17 @@ export function startOutboundWorker(
     while (!controller.signal.aborted) {
       const generation = nudges.generation;
       try {
-        const jobs = await leaseOutboundJobs(db, BATCH, LEASE_SECONDS);
-        const renew = () =>
-          renewOutboundLeases(
-            db,
-            jobs.map((job) => job.id),
-            LEASE_SECONDS,
-          );
-        await renewingLeases(renew, RENEW_EVERY_MS, async () => {
-          for (const job of jobs) {
-            if (controller.signal.aborted) break;
+        const leased = await workThroughLeased(
+          {
+            lease: (seconds) => leaseOutboundJobs(db, BATCH, seconds),
+            renew: (jobs, seconds) => renewOutboundLeases(db, jobs, seconds),
+          },
+          async (job) => {
             if (await writeOne(db, client, job, settings())) wakeDispatcher();
-          }
-        });
-        if (jobs.length === 0) await nudges.wait(2_000, controller.signal, generation);
+          },
+          controller.signal,
+        );
+        if (leased === 0) await nudges.wait(2_000, controller.signal, generation);
       } catch (error) {
         if (controller.signal.aborted) break;
         console.error('outbound:', error);

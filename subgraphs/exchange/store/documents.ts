@@ -170,16 +170,16 @@ export async function leaseInbox(db: Queryable, limit: number, leaseSeconds: num
   return rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
 }
 
-/** Extends the lease of inbound documents this process is still working on (`renewingLeases`). */
+/** Extends the lease of inbound documents this process is still working on (`workThroughLeased`). */
 export async function renewInboxLeases(
   db: Queryable,
-  ids: readonly string[],
+  rows: readonly { id: string }[],
   leaseSeconds: number,
 ): Promise<void> {
   await db.query(
     `UPDATE exchange.document SET lease_until = clock_timestamp() + make_interval(secs => $2)
       WHERE id = ANY($1::text[]) AND status = 'RECEIVED'`,
-    [[...ids], leaseSeconds],
+    [rows.map((row) => row.id), leaseSeconds],
   );
 }
 

@@ -169,9 +169,12 @@ async function createOrder(
 ): Promise<OrderRow> {
   const idempotency = idempotencyKeyOf(principal, request.idempotencyKey);
   const hash = requestHash({ kind: request.kind, input: request.input });
-  const read = () => referenceFor(tx, request.partyId, request.lines, idempotency);
-  const create = async (reference: OrderReference) => {
-    const order = await build(reference);
+  // One read for both steps: `idempotent` finds the earlier order in it (after the key's lock), then
+  // `create` builds the order from the same statement's counterparty and items.
+  let reading: Promise<OrderReference> | undefined;
+  const reference = () => (reading ??= referenceFor(tx, request.partyId, request.lines, idempotency));
+  const create = async () => {
+    const order = await build(await reference());
     if (order.externalRef !== null) {
       const owner = order.kind === 'PURCHASE' ? order.sellerId : order.buyerId;
       const taken = await orderIdByExternalRef(tx, owner, order.externalRef);
@@ -183,25 +186,23 @@ async function createOrder(
       actorOf(principal),
     );
   };
-  if (!idempotency) return create(await read());
+  if (!idempotency) return create();
   const { scope, key } = idempotency;
-  let reference: OrderReference | undefined;
   return idempotent(
     tx,
     {
       lock: `order:${scope}:${key}`,
       find: async () => {
-        reference = await read();
-        if (!reference.earlier) return undefined;
-        const [order] = await ordersByIds(tx, [reference.earlier.id]);
-        return { result: order!, requestHash: reference.earlier.request_hash };
+        const { earlier } = await reference();
+        if (!earlier) return undefined;
+        const [order] = await ordersByIds(tx, [earlier.id]);
+        return { result: order!, requestHash: earlier.request_hash };
       },
       requestHash: hash,
       conflict: (earlier) =>
         conflict(`idempotency key ${key} was already used for a different order`, { orderId: earlier.id }),
     },
-    // `find` ran first and read the reference with the earlier order.
-    async () => create(reference ?? (await read())),
+    create,
   );
 }
 
