@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { queryable, statementTally, type Database, type QueryResult, type SqlValue } from './database.ts';
 import { CommitNotifications, coalescedNotifier } from './notifier.ts';
@@ -17,6 +18,35 @@ const typeParsers: pg.CustomTypesConfig = {
         ) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/**
+ * How many statement texts get a server-side name. The project's statements are constants of its code, a
+ * few hundred at most; the bound keeps a text built from data (were one ever written) from filling every
+ * connection's memory with plans used once.
+ */
+const MAX_PREPARED_TEXTS = 2_000;
+
+/**
+ * The name under which each connection prepares this statement the first time it runs it, or undefined
+ * to send it unnamed. Parsing and planning are most of the server's work for the short statements a
+ * request makes: prepared, each later run on that connection is a bind and an execute (the server still
+ * plans afresh for parameters that would change the plan; see `plan_cache_mode`). Only statements with
+ * parameters are named: they are single statements, which is all a prepared statement may hold, while a
+ * text without parameters may be several (migrations, the NOTIFY below).
+ */
+function preparedName(
+  names: Map<string, string>,
+  sql: string,
+  params: readonly SqlValue[],
+): string | undefined {
+  if (params.length === 0) return undefined;
+  let name = names.get(sql);
+  if (name === undefined && names.size < MAX_PREPARED_TEXTS) {
+    name = `s_${createHash('sha256').update(sql).digest('base64url').slice(0, 32)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
 function isRetryable(error: unknown): boolean {
   return (
     typeof error === 'object' && error !== null && RETRYABLE.has((error as { code?: string }).code ?? '')
@@ -25,6 +55,7 @@ function isRetryable(error: unknown): boolean {
 
 export async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const statements = statementTally();
+  const preparedNames = new Map<string, string>();
   let closing = false;
   const isClosing = () => closing;
   const pool = await openPool(url, poolSize, isClosing);
@@ -43,7 +74,11 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     params: readonly SqlValue[] = [],
   ): Promise<QueryResult<Row>> => {
     statements.record(sql);
-    const result = await target.query(sql, params as unknown[]);
+    const result = await target.query({
+      name: preparedName(preparedNames, sql, params),
+      text: sql,
+      values: params as unknown[],
+    });
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
   };
 
