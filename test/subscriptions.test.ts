@@ -463,6 +463,28 @@ describe('subscriptions on the orders subgraph', () => {
     );
   }
 
+  it('a live subscription reads the event log with the consumers’ shared steps, none of its own', async () => {
+    // A reader that keeps a position asks for the settled cursor: other than in the followers' shared
+    // one-statement step (`read_settled`), only a reader of its own would.
+    const OWN_LOG_READS = /^(?![\s\S]*read_settled)[\s\S]*settled_cursor\(\)/;
+    const [person] = await peopleOfNorte(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    let reads = 0;
+    const stop = stack.db.watchStatements((sql) => {
+      if (OWN_LOG_READS.test(sql)) reads += 1;
+    });
+    try {
+      const seen = person!.events.length;
+      await orderFrom(norte);
+      await until(() => person!.events.length >= seen + 2, 'the two events');
+    } finally {
+      stop();
+      await person!.close();
+    }
+    expect(person!.errors).toEqual([]);
+    expect(reads).toBe(0);
+  });
+
   it('subscribers who may see the same read each event’s order together, in as many reads of it as one does', async () => {
     const statementsWith = async (count: number) => {
       const people = await peopleOfNorte(count);

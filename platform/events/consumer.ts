@@ -9,7 +9,7 @@ import {
   type EventWakeup,
   type LoggedEvent,
 } from './eventLog.ts';
-import { SharedTail, type FollowedLog } from './tail.ts';
+import { sharedTails, type FollowedLog, type SharedTail } from './tail.ts';
 
 /**
  * Where a consumer applies events and keeps its position. `applyBatch` must store the new position in
@@ -104,17 +104,16 @@ export interface ConsumerOptions<Event extends { cursor: string } = LoggedEvent>
  */
 export function consumersOf<Event extends { cursor: string }>(
   log: FollowedLog<Event>,
+  tailOf = sharedTails(log),
 ): (options: ConsumerOptions<Event>) => RunningConsumer {
-  const tails = new WeakMap<Database, SharedTail<Event>>();
-  return (options) => {
-    let tail = tails.get(options.source);
-    if (!tail) tails.set(options.source, (tail = new SharedTail(log, options.source, options.wakeup)));
-    return consume(tail, options);
-  };
+  return (options) => consume(tailOf(options.source, options.wakeup), options);
 }
 
+/** The project's event log as each database's consumers and subscriptions read it. */
+export const eventLogTail = sharedTails<LoggedEvent>(eventLog);
+
 /** A consumer of the project's event log. */
-export const runConsumer = consumersOf<LoggedEvent>(eventLog);
+export const runConsumer = consumersOf<LoggedEvent>(eventLog, eventLogTail);
 
 /**
  * Applies events read through `tail` to the sink, in cursor order, from the position the sink stored. A

@@ -108,20 +108,6 @@ async function settledCursor(db: Queryable): Promise<string> {
 }
 
 /**
- * The settled cursor, and whether committed events wait above it for one still in flight. Every idle
- * reader asks this on each poll. It compares with the highest committed cursor, one step down the primary
- * key: "any event above the settled cursor", asked of a cursor the planner cannot see, was planned as a
- * scan of the whole log, which nearly always finds nothing and so read every row, slower as the log grows.
- */
-async function settledState(db: Queryable): Promise<{ settled: string; later: boolean }> {
-  const row = await db.maybeOne<{ settled: string; later: boolean }>(
-    `SELECT settled::int8 AS settled, coalesce((SELECT max(cursor) FROM events.event_log) > settled, false) AS later
-       FROM events.settled_cursor() AS settled`,
-  );
-  return { settled: row?.settled ?? '0', later: row?.later ?? false };
-}
-
-/**
  * The event log under one contract (a map of event type to payload shape): appends take only payloads of
  * their type's shape, reads hand out only events that match theirs. The project has one contract
  * (`contract.ts`) and one log over it, `eventLog`; the functions below are its methods.
@@ -218,9 +204,6 @@ export class EventLog<S extends Shapes> {
     filter: EventFilter<T> = {},
   ): Promise<EventOf<S, T>[]> => (await this.readRows(db, after, null, limit, filter)).events;
 
-  /** Whether committed events wait above the settled cursor, for an earlier one still in flight. */
-  unsettled = async (db: Queryable): Promise<boolean> => (await settledState(db)).later;
-
   private readRows = async <T extends NameOf<S>>(
     db: Queryable,
     after: string,
@@ -274,32 +257,6 @@ export class EventLog<S extends Shapes> {
     return { events, complete: true };
   }
 
-  /**
-   * Yields every event after `after` in cursor order, then follows new ones as they are appended, until
-   * `signal` aborts. Used by subscriptions; consumers use `runConsumer`, which also stores its position.
-   */
-  async *follow<T extends NameOf<S> = NameOf<S>>(
-    db: Database,
-    wakeup: EventWakeup,
-    after: string,
-    signal: AbortSignal,
-    filter: EventFilter<T> = {},
-  ): AsyncGenerator<EventOf<S, T>> {
-    let position = after;
-    while (!signal.aborted) {
-      const generation = wakeup.generation;
-      const batch = await this.read(db, position, 200, filter);
-      for (const event of batch) {
-        position = event.cursor;
-        yield event;
-      }
-      if (batch.length === 0) await wakeup.wait(await this.idleWait(db), signal, generation);
-    }
-  }
-
-  /** How long a reader with nothing new waits (`idleWaitMs`), asking the log whether later events wait. */
-  idleWait = async (db: Queryable): Promise<number> => idleWaitMs(await this.unsettled(db));
-
   private toEvent(row: EventRow): EventOf<S> {
     const shape = Object.hasOwn(this.shapes, row.type) ? this.shapes[row.type] : undefined;
     if (!shape) throw new EventContractError(row.cursor, row.type, 'the contract has no such event type');
@@ -336,7 +293,6 @@ export const eventLog = new EventLog(EVENT_SHAPES);
 export const appendEvent = eventLog.append;
 export const readEvents = eventLog.read;
 export const readCommittedEvents = eventLog.readCommitted;
-export const followEvents: typeof eventLog.follow = eventLog.follow.bind(eventLog);
 
 /**
  * The cursor of the latest settled event (0 when there is none): a reader that starts here misses

@@ -2,8 +2,8 @@ import { AsyncQueue } from '../asyncQueue.ts';
 import type { Database } from '../db/database.ts';
 import { parseEventCursor } from '../input.ts';
 import type { EventType } from './contract.ts';
+import { eventLogTail } from './consumer.ts';
 import {
-  followEvents,
   isOf,
   latestCursor,
   readEvents,
@@ -92,12 +92,8 @@ class EventHub {
     const signal = this.controller.signal;
     void (async () => {
       try {
-        for await (const event of followEvents(
-          this.source.db,
-          this.source.wakeup,
-          String(this.position),
-          signal,
-        )) {
+        const tail = eventLogTail(this.source.db, this.source.wakeup);
+        for await (const event of tail.follow(String(this.position), signal)) {
           this.position = BigInt(event.cursor);
           for (const subscriber of this.subscribers) {
             if (subscriber.pending) subscriber.pending.push(event);

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.ts';
-import type { EventWakeup, LoggedEvent } from './eventLog.ts';
+import { idleWaitMs, type EventWakeup, type LoggedEvent } from './eventLog.ts';
 
 /** The two reads of an event log (`EventLog`) a tail needs: the project's log, or one a test declares. */
 export interface FollowedLog<Event> {
@@ -15,6 +15,8 @@ export interface FollowedLog<Event> {
 const WINDOW = 2_000;
 /** Events one refresh reads at most. */
 const REFRESH_LIMIT = 500;
+/** Events a follower takes per step. */
+const FOLLOW_BATCH = 200;
 
 /**
  * The settled end of one database's event log, read once for every consumer of the process. A consumer
@@ -68,6 +70,26 @@ export class SharedTail<Event extends { cursor: string } = LoggedEvent> {
       if (this.reachedSettled && position <= this.through && (this.completed > asked || this.quiet()))
         return [];
       await this.refresh(position);
+    }
+  }
+
+  /**
+   * Every event after `after` in cursor order, then each new one as it settles, until `signal` aborts: a
+   * reader without a stored position (the subscriptions' hub), sharing the refreshes of the consumers.
+   */
+  async *follow(after: string, signal: AbortSignal): AsyncGenerator<Event> {
+    let position = after;
+    while (!signal.aborted) {
+      const generation = this.wakeup.generation;
+      const batch = await this.read(position, FOLLOW_BATCH);
+      if (batch.length === 0) {
+        await this.wakeup.wait(idleWaitMs(this.unsettled), signal, generation);
+        continue;
+      }
+      for (const event of batch) {
+        position = event.cursor;
+        yield event;
+      }
     }
   }
 
@@ -132,4 +154,16 @@ export class SharedTail<Event extends { cursor: string } = LoggedEvent> {
       this.from = BigInt(dropped[dropped.length - 1]!.cursor);
     }
   }
+}
+
+/** One `SharedTail` per database over `log`, made when first asked for. */
+export function sharedTails<Event extends { cursor: string }>(
+  log: FollowedLog<Event>,
+): (db: Database, wakeup: EventWakeup) => SharedTail<Event> {
+  const tails = new WeakMap<Database, SharedTail<Event>>();
+  return (db, wakeup) => {
+    let tail = tails.get(db);
+    if (!tail) tails.set(db, (tail = new SharedTail(log, db, wakeup)));
+    return tail;
+  };
 }
