@@ -44,12 +44,27 @@ interface ImpactView {
  * the projection's background polls of its offset.
  */
 async function cypherQueries(work: () => Promise<unknown>): Promise<number> {
-  const spy = vi.spyOn(stack.driver, 'executeQuery');
+  // Reads run as auto-commit queries in sessions of their own; the rest (the projection's position) as
+  // managed transactions.
+  const queries: string[] = [];
+  const open = stack.driver.session.bind(stack.driver);
+  const sessions = vi.spyOn(stack.driver, 'session').mockImplementation((config) => {
+    const session = open(config);
+    const run = session.run.bind(session);
+    vi.spyOn(session, 'run').mockImplementation((query, parameters, options) => {
+      queries.push(JSON.stringify(query));
+      return run(query, parameters, options);
+    });
+    return session;
+  });
+  const managed = vi.spyOn(stack.driver, 'executeQuery');
   try {
     await work();
-    return spy.mock.calls.filter(([query]) => !JSON.stringify(query).includes('ConsumerOffset')).length;
+    queries.push(...managed.mock.calls.map(([query]) => JSON.stringify(query)));
+    return queries.filter((query) => !query.includes('ConsumerOffset')).length;
   } finally {
-    spy.mockRestore();
+    sessions.mockRestore();
+    managed.mockRestore();
   }
 }
 

@@ -196,12 +196,28 @@ export async function readOne<Row>(
   return row;
 }
 
-/** A read in its own auto-routed transaction; records come back as plain objects. */
+/** A read that failed for a reason worth another try (a pooled connection the server dropped) gets one. */
+const READ_ATTEMPTS = 2;
+
+/**
+ * A read as one auto-commit query; records come back as plain objects. Its RUN and PULL go to Neo4j in one
+ * write and are answered together: a managed transaction (`executeQuery`) adds a BEGIN and a COMMIT, two
+ * more messages each way, for a read that needs neither.
+ */
 export async function read<Row>(
   driver: Driver,
   query: string,
   parameters: Record<string, unknown>,
 ): Promise<Row[]> {
-  const { records } = await driver.executeQuery(query, parameters, { routing: neo4j.routing.READ });
-  return records.map((record) => plain<Row>(record.toObject()));
+  for (let attempt = 1; ; attempt += 1) {
+    const session = driver.session({ defaultAccessMode: neo4j.session.READ });
+    try {
+      const { records } = await session.run(query, parameters);
+      return records.map((record) => plain<Row>(record.toObject()));
+    } catch (error) {
+      if (attempt >= READ_ATTEMPTS || !neo4j.isRetryableError(error)) throw error;
+    } finally {
+      await session.close();
+    }
+  }
 }
