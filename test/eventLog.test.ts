@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database, Queryable } from '../platform/db/database.ts';
+import { RowCountError, type Database, type Queryable } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { consumersOf, eachEvent, sqlSink } from '../platform/events/consumer.ts';
 import {
@@ -175,6 +175,36 @@ describe(`event log on ${engineUnderTest}`, () => {
     const events = await readEvents(db, '0', 10);
     expect(events.map((event) => event.type)).toEqual(['Counted']);
     expect(await latestCursor(db)).toBe(kept!.cursor);
+  });
+
+  it('appends an event in the statement of the change it records, and not at all when nothing changed', async () => {
+    await prepareConsumerSchema();
+    await db.query('INSERT INTO projection.consumer_offsets (consumer, cursor) VALUES ($1, 0)', ['counter']);
+    const counted = (seq: number) =>
+      ({ type: 'Counted', aggregateType: 'Counter', aggregateId: 'c1', payload: { seq } }) as const;
+    const raise = (consumer: string) => ({
+      sql: 'UPDATE projection.consumer_offsets SET cursor = cursor + 1 WHERE consumer = $1 RETURNING *',
+      params: [consumer],
+    });
+    const statements: string[] = [];
+    const stop = db.watchStatements((sql) => statements.push(sql));
+    const { row, event } = await db
+      .transaction((tx) =>
+        log.appendWith<'Counted', { consumer: string; cursor: string }>(tx, raise('counter'), counted(1)),
+      )
+      .finally(stop);
+    // The transaction's BEGIN and COMMIT, and one statement for the change and its event.
+    expect(statements.filter((sql) => !/^\s*(BEGIN|COMMIT)\b/i.test(sql))).toHaveLength(1);
+    expect(row).toEqual({ consumer: 'counter', cursor: '1' });
+    expect(event).toMatchObject({ type: 'Counted', aggregateId: 'c1', payload: { seq: 1 } });
+    expect((await readEvents(db, '0', 10)).map((read) => read.cursor)).toEqual([event.cursor]);
+    // Nothing to change: the event is refused with the change, and a later append still settles.
+    await expect(db.transaction((tx) => log.appendWith(tx, raise('nobody'), counted(2)))).rejects.toThrow(
+      RowCountError,
+    );
+    const [later] = await appendMany(1, 3);
+    expect((await readEvents(db, '0', 10)).map((read) => read.payload)).toEqual([{ seq: 1 }, { seq: 3 }]);
+    expect(await latestCursor(db)).toBe(later!.cursor);
   });
 
   it('reads in cursor order from any cursor', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Database, Queryable } from '../db/database.ts';
+import { RowCountError, type Database, type Queryable, type SqlValue } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { Wakeup } from '../db/wakeup.ts';
 import { EVENT_SHAPES, type EventType as ContractType } from './contract.ts';
@@ -68,6 +68,42 @@ interface EventRow {
   occurred_at: Date;
 }
 
+const EVENT_COLUMNS = [
+  'cursor',
+  'type',
+  'aggregate_type',
+  'aggregate_id',
+  'parties',
+  'actor',
+  'payload',
+  'occurred_at',
+] as const satisfies readonly (keyof EventRow)[];
+/** Names the appended event's columns beside the change's own (`appendWith`), where no column is named so. */
+const EVENT_PREFIX = 'appended event.';
+type PrefixedEventRow = { [K in keyof EventRow as `${typeof EVENT_PREFIX}${K}`]: EventRow[K] };
+
+function splitEventRow<Row>(joined: Row & PrefixedEventRow): { row: Row; eventRow: EventRow } {
+  const row: Record<string, unknown> = { ...joined };
+  const eventRow: Record<string, unknown> = {};
+  for (const column of EVENT_COLUMNS) {
+    eventRow[column] = row[`${EVENT_PREFIX}${column}`];
+    delete row[`${EVENT_PREFIX}${column}`];
+  }
+  // The change's columns, and the event's, as the statement returned them.
+  return { row: row as Row, eventRow: eventRow as unknown as EventRow };
+}
+
+function appendParams<S extends Shapes, T extends NameOf<S>>(event: NewEventOf<S, T>): SqlValue[] {
+  return [
+    event.type,
+    event.aggregateType,
+    event.aggregateId,
+    [...(event.parties ?? [])],
+    event.actor ?? null,
+    JSON.stringify(event.payload),
+  ];
+}
+
 /** A row of `events.read_settled`: where the log is settled, and an event after the position, if any. */
 type SettledStepRow = { settled: string; later: boolean } & (EventRow | { [K in keyof EventRow]: null });
 
@@ -117,31 +153,59 @@ export class EventLog<S extends Shapes> {
 
   /** Appends in the caller's transaction: the event exists exactly when the change it describes does. */
   append = async <T extends NameOf<S>>(tx: Queryable, event: NewEventOf<S, T>): Promise<EventOf<S, T>> => {
+    const row = await tx.one<EventRow>(`${this.insertion(tx, 0)} RETURNING *`, appendParams(event));
+    return this.readBack(row, event.type);
+  };
+
+  /**
+   * `append` in the statement that makes the change the event records: `change`, one data-modifying
+   * statement with RETURNING and parameters of its own, must return exactly one row, which comes back
+   * with the event. One statement where a step took two; if the change finds nothing to change, it throws,
+   * and the caller's transaction rolls the event back.
+   */
+  appendWith = async <T extends NameOf<S>, Row extends object>(
+    tx: Queryable,
+    change: { sql: string; params: readonly SqlValue[] },
+    event: NewEventOf<S, T>,
+  ): Promise<{ row: Row; event: EventOf<S, T> }> => {
+    const { rows } = await tx.query<Row & PrefixedEventRow>(
+      `WITH change AS (${change.sql}),
+            appended AS (${this.insertion(tx, change.params.length)} RETURNING *)
+       SELECT change.*, ${EVENT_COLUMNS.map((column) => `appended.${column} AS "${EVENT_PREFIX}${column}"`).join(', ')}
+         FROM change, appended`,
+      [...change.params, ...appendParams(event)],
+    );
+    if (rows.length !== 1)
+      throw new RowCountError('one row', rows.length, `the change recorded as ${event.type}`);
+    const { row, eventRow } = splitEventRow<Row>(rows[0]!);
+    return { row, event: this.readBack(eventRow, event.type) };
+  };
+
+  /**
+   * The INSERT of one event, its parameters numbered after `offset` others. A transaction's first append
+   * enlists in the same statement: the function scan in FROM runs before the row it yields draws its
+   * cursor (the identity default), so the cursor lies above the key.
+   */
+  private insertion(tx: Queryable, offset: number): string {
     const first = !enlisted.has(tx);
     if (first) {
       enlisted.add(tx);
       tx.notifyOnCommit(CHANNEL);
     }
-    // A transaction's first append enlists in the same statement: the function scan in FROM runs before
-    // the row it yields draws its cursor (the identity default), so the cursor lies above the key.
-    const row = await tx.one<EventRow>(
-      `INSERT INTO events.event_log (type, aggregate_type, aggregate_id, parties, actor, payload)
-       SELECT $1, $2, $3, $4, $5, $6::text::jsonb ${first ? 'FROM events.enlist_appender()' : ''}
-       RETURNING *`,
-      [
-        event.type,
-        event.aggregateType,
-        event.aggregateId,
-        [...(event.parties ?? [])],
-        event.actor ?? null,
-        JSON.stringify(event.payload),
-      ],
+    const [type, aggregateType, aggregateId, parties, actor, payload] = [1, 2, 3, 4, 5, 6].map(
+      (n) => `$${offset + n}`,
     );
-    // Read back through the contract: a payload that would stop its readers never commits.
+    return `INSERT INTO events.event_log (type, aggregate_type, aggregate_id, parties, actor, payload)
+       SELECT ${type}, ${aggregateType}, ${aggregateId}, ${parties}, ${actor}, ${payload}::text::jsonb
+       ${first ? 'FROM events.enlist_appender()' : ''}`;
+  }
+
+  /** Read back through the contract: a payload that would stop its readers never commits. */
+  private readBack<T extends NameOf<S>>(row: EventRow, type: T): EventOf<S, T> {
     const appended = this.toEvent(row);
-    if (!isOf(appended, [event.type])) throw new Error(`appended ${event.type}, read back ${appended.type}`);
+    if (!isOf(appended, [type])) throw new Error(`appended ${type}, read back ${appended.type}`);
     return appended;
-  };
+  }
 
   /**
    * Events after `after` in cursor order, up to the settled cursor: what a reader that keeps a position
@@ -291,6 +355,7 @@ export function isOf<S extends Shapes, T extends NameOf<S>>(
 /** The project's event log, over the one contract every subgraph shares. */
 export const eventLog = new EventLog(EVENT_SHAPES);
 export const appendEvent = eventLog.append;
+export const appendEventWith = eventLog.appendWith;
 export const readEvents = eventLog.read;
 export const readCommittedEvents = eventLog.readCommitted;
 

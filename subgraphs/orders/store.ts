@@ -7,7 +7,13 @@ import {
   type OrderEventFacts,
   type OrderEventType,
 } from '../../platform/events/contract.ts';
-import { appendEvent, readCommittedEvents, type LoggedEvent } from '../../platform/events/eventLog.ts';
+import {
+  appendEvent,
+  appendEventWith,
+  readCommittedEvents,
+  type LoggedEvent,
+  type NewEvent,
+} from '../../platform/events/eventLog.ts';
 import type { OrderKind, OrderStatus } from './generated/resolvers.ts';
 
 export interface OrderRow {
@@ -259,31 +265,39 @@ export async function insertOrder(tx: Queryable, order: NewOrder, actor: Actor):
       order.lines.map((l) => l.requestedDate),
     ],
   );
-  await appendOrderEvent(tx, row, actor, {
-    type: 'OrderCreated',
-    facts: {
-      externalRef: order.externalRef,
-      lines: order.lines.map((line, index) => ({ lineNo: index + 1, ...line })),
-    },
-  });
+  await appendEvent(
+    tx,
+    orderEvent(row, actor, {
+      type: 'OrderCreated',
+      facts: {
+        externalRef: order.externalRef,
+        lines: order.lines.map((line, index) => ({ lineNo: index + 1, ...line })),
+      },
+    }),
+  );
   return row;
 }
 
-/** Moves an order to `status` and records the step with its facts. */
+/**
+ * Moves an order, as `order` locked it, to `status` and records the step with its facts, in one statement.
+ * The order as written comes back, read by the UPDATE itself: its lines as this transaction left them.
+ */
 export async function setOrderStatus(
   tx: Queryable,
-  id: string,
+  order: OrderRow,
   status: OrderStatus,
   actor: Actor,
   step: OrderStep,
 ): Promise<OrderRow> {
-  // The order as written, read back by the UPDATE itself: its lines as this transaction left them.
-  const row = await tx.one<OrderRow>(
-    `UPDATE orders.purchase_order o SET status = $2, updated_at = now() WHERE o.id = $1
-     RETURNING ${ORDER_COLUMNS}, ${ORDER_TOTAL}`,
-    [id, status],
+  const { row } = await appendEventWith<OrderEventType, OrderRow>(
+    tx,
+    {
+      sql: `UPDATE orders.purchase_order o SET status = $2, updated_at = now() WHERE o.id = $1
+            RETURNING ${ORDER_COLUMNS}, ${ORDER_TOTAL}`,
+      params: [order.id, status],
+    },
+    orderEvent({ ...order, status }, actor, step),
   );
-  await appendOrderEvent(tx, row, actor, step);
   return row;
 }
 
@@ -490,12 +504,8 @@ export type OrderStep = {
   [T in OrderEventType]: { type: T; facts: Omit<EventPayloads[T], keyof OrderEventFacts> };
 }[OrderEventType];
 
-async function appendOrderEvent(
-  tx: Queryable,
-  order: OrderRow,
-  actor: Actor,
-  step: OrderStep,
-): Promise<void> {
+/** The event of an order's step: its own facts and the order's, as the step leaves it. */
+function orderEvent(order: OrderRow, actor: Actor, step: OrderStep): NewEvent<OrderEventType> {
   const facts: OrderEventFacts = {
     orderId: order.id,
     number: order.number,
@@ -506,14 +516,14 @@ async function appendOrderEvent(
     currency: order.currency,
     actorPartnerId: actor.partnerId,
   };
-  await appendEvent(tx, {
+  return {
     type: step.type,
     aggregateType: 'Order',
     aggregateId: order.id,
     parties: [order.buyer_id, order.seller_id],
     actor: actor.subject,
     payload: { ...facts, ...step.facts },
-  });
+  };
 }
 
 /** An order's history is its stream on the event log: the same cursors a subscriber resumes from. */

@@ -96,7 +96,7 @@ async function confirm(
     externalRef,
     order.seller_id,
   );
-  return setOrderStatus(tx, id, statusAfterConfirmation(confirmed), actorOf(principal), {
+  return setOrderStatus(tx, order, statusAfterConfirmation(confirmed), actorOf(principal), {
     type: 'OrderConfirmed',
     facts: { externalRef, lines: confirmed },
   });

@@ -131,7 +131,7 @@ async function notifyShipment(
     actorOf(principal),
   );
   await insertShipNoticeDetails(tx, shipment.id, details);
-  await setOrderStatus(tx, id, await statusAfterGoodsMoved(tx, order, final), actorOf(principal), {
+  await setOrderStatus(tx, order, await statusAfterGoodsMoved(tx, order, final), actorOf(principal), {
     type: 'OrderShipped',
     facts: {
       shipmentId: shipment.id,
@@ -279,7 +279,7 @@ export async function receiveShipment(
   const receipt = await countReceipt(tx, order, shipment, input);
   const receivedAt = input?.receivedAt ? parseInstant(input.receivedAt, 'receivedAt') : new Date();
   const received = await recordReceipt(tx, shipment, receipt, receivedAt, hash);
-  await setOrderStatus(tx, order.id, await statusAfterGoodsMoved(tx, order, false), actorOf(principal), {
+  await setOrderStatus(tx, order, await statusAfterGoodsMoved(tx, order, false), actorOf(principal), {
     type: 'ShipmentReceived',
     facts: { shipmentId, shipmentNumber: shipment.number, lines: receivedFacts(receipt) },
   });

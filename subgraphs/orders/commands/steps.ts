@@ -61,7 +61,7 @@ export async function statusStep(
 ): Promise<OrderRow> {
   const order = await orderToActOn(tx, principal, id, action);
   assertTransition(order, action);
-  return setOrderStatus(tx, id, STATUS_STEPS[action], actorOf(principal), step());
+  return setOrderStatus(tx, order, STATUS_STEPS[action], actorOf(principal), step());
 }
 
 export const submitOrder = (tx: Queryable, principal: Principal, id: string) =>
