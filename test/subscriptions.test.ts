@@ -155,8 +155,10 @@ describe('subscriptions through the gateway', () => {
       expect(event.order.seller).toEqual({ id: norte, name: 'Norte Drivetrain GmbH', tier: 1 });
     }
     // One read per event would be twelve: the events that wait while one completes are completed together.
+    // How many wait depends on how fast a completion is against the pace the orders subgraph sends them
+    // at (it resolves each event's order in turn), so the bound is half of them, not an exact count.
     expect(reads).toBeGreaterThan(0);
-    expect(reads).toBeLessThanOrEqual(3);
+    expect(reads).toBeLessThanOrEqual(6);
   });
 
   it('each event carries the order as of that event, not as the subscription first saw it', async () => {
