@@ -207,6 +207,27 @@ describe(`event log on ${engineUnderTest}`, () => {
     expect(await latestCursor(db)).toBe(later!.cursor);
   });
 
+  it('runs statements prepared before a migration changed the columns they return, alone and in a transaction', async () => {
+    await db.query('CREATE TABLE projection.changing (id integer PRIMARY KEY)');
+    await db.query('INSERT INTO projection.changing VALUES (1)');
+    const alone = 'SELECT * FROM projection.changing WHERE id = $1';
+    const inTransaction = 'SELECT c.* FROM projection.changing c WHERE c.id = $1';
+    // Prepared on every connection a pool has.
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        db.transaction(async (tx) => {
+          await tx.query(alone, [1]);
+          await tx.query(inTransaction, [1]);
+          await pause(20);
+        }),
+      ),
+    );
+    await db.query(`ALTER TABLE projection.changing ADD COLUMN note text NOT NULL DEFAULT 'added'`);
+    expect((await db.query(alone, [1])).rows).toEqual([{ id: 1, note: 'added' }]);
+    const { rows } = await db.transaction((tx) => tx.query(inTransaction, [1]));
+    expect(rows).toEqual([{ id: 1, note: 'added' }]);
+  });
+
   it('reads in cursor order from any cursor', async () => {
     const events = await appendMany(5);
     const cursors = events.map((event) => BigInt(event.cursor));

@@ -56,6 +56,14 @@ function statementSubject(sql: string): string {
 }
 
 /** Gives an engine's `query` the row helpers, the same on PGlite and on PostgreSQL. */
+/**
+ * The server refused a prepared statement because the columns it returns changed since it was prepared (a
+ * migration ran meanwhile). Both engines then prepare it afresh; a transaction that met it runs again.
+ */
+export function isResultTypeChange(error: unknown): boolean {
+  return error instanceof Error && error.message === 'cached plan must not change result type';
+}
+
 export function queryable(query: Queryable['query'], notifyOnCommit: Queryable['notifyOnCommit']): Queryable {
   const maybeOne: Queryable['maybeOne'] = async <Row>(sql: string, params?: readonly SqlValue[]) => {
     const { rows } = await query<Row>(sql, params);

@@ -1,6 +1,14 @@
 import type { Worker } from 'node:worker_threads';
 import { moduleWorker } from '../server/thread.ts';
-import { queryable, statementTally, type Database, type QueryResult, type SqlValue } from './database.ts';
+import {
+  isResultTypeChange,
+  queryable,
+  statementTally,
+  type Database,
+  type Queryable,
+  type QueryResult,
+  type SqlValue,
+} from './database.ts';
 import { CommitNotifications } from './notifier.ts';
 import {
   PgliteError,
@@ -83,6 +91,35 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     }
   };
 
+  async function inTransaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const notifications = new CommitNotifications(notify);
+    // The transaction begins with its first statement, in one message: every transaction waits for the
+    // one before it to end, so each round trip it saves is one that none of them waits for.
+    let begun: Promise<number> | undefined;
+    const query = <Row>(sql: string, params: readonly SqlValue[] = []) => {
+      if (begun) return begun.then((tx) => run<Row>(tx, sql, params));
+      statements.record(sql);
+      const first = call('begin', { sql, params });
+      begun = first.then(({ tx }) => tx);
+      // A first statement that fails has rolled its transaction back; its caller hears of it.
+      begun.catch(() => undefined);
+      return first.then(({ result }) => received<Row>(result));
+    };
+    let result;
+    try {
+      result = await work(queryable(query, notifications.add));
+    } catch (error) {
+      const tx = await begun?.catch(() => undefined);
+      // The work's error says what went wrong, even when the rollback cannot be sent.
+      if (tx !== undefined) await call('end', { tx, commit: false }).catch(() => undefined);
+      throw error;
+    }
+    // Work that sent no statement began nothing.
+    if (begun) await call('end', { tx: await begun, commit: true });
+    notifications.committed();
+    return result;
+  }
+
   return {
     engine: 'pglite',
     get statementCount() {
@@ -91,32 +128,15 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     watchStatements: (listener) => statements.watch(listener),
     ...queryable((sql, params) => run(null, sql, params), notify),
     async transaction(work) {
-      const notifications = new CommitNotifications(notify);
-      // The transaction begins with its first statement, in one message: every transaction waits for the
-      // one before it to end, so each round trip it saves is one that none of them waits for.
-      let begun: Promise<number> | undefined;
-      const query = <Row>(sql: string, params: readonly SqlValue[] = []) => {
-        if (begun) return begun.then((tx) => run<Row>(tx, sql, params));
-        statements.record(sql);
-        const first = call('begin', { sql, params });
-        begun = first.then(({ tx }) => tx);
-        // A first statement that fails has rolled its transaction back; its caller hears of it.
-        begun.catch(() => undefined);
-        return first.then(({ result }) => received<Row>(result));
-      };
-      let result;
-      try {
-        result = await work(queryable(query, notifications.add));
-      } catch (error) {
-        const tx = await begun?.catch(() => undefined);
-        // The work's error says what went wrong, even when the rollback cannot be sent.
-        if (tx !== undefined) await call('end', { tx, commit: false }).catch(() => undefined);
-        throw error;
+      // A statement prepared before a migration changed what it returns failed the first attempt; the
+      // thread has forgotten it, and the next attempt prepares it afresh.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await inTransaction(work);
+        } catch (error) {
+          if (attempt >= 2 || !isResultTypeChange(error)) throw error;
+        }
       }
-      // Work that sent no statement began nothing.
-      if (begun) await call('end', { tx: await begun, commit: true });
-      notifications.committed();
-      return result;
     },
     async listen(channel, onNotify) {
       const listener = nextListener++;

@@ -1,6 +1,6 @@
 import { messages as backend, parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
 import { prepareValue } from 'pg/lib/utils.js';
-import type { SqlValue } from './database.ts';
+import { isResultTypeChange, type SqlValue } from './database.ts';
 
 /**
  * Statements run on PGlite through its wire protocol, one call into PostgreSQL each, each text parsed and
@@ -26,8 +26,6 @@ export type StatementPlace = 'alone' | 'in transaction' | 'begins';
 const CAPACITY = 500;
 /** Statements worth keeping a plan of; the rest (DDL, SET, DO) run as the unnamed statement. */
 const PLANNABLE = /^\s*(select|insert|update|delete|with|values)\b/i;
-/** PostgreSQL refuses a prepared statement whose result columns changed since it was prepared. */
-const RESULT_TYPE_CHANGED = 'cached plan must not change result type';
 
 export class PreparedStatements {
   /** Statement text → its name, in order of last use. */
@@ -46,7 +44,7 @@ export class PreparedStatements {
     try {
       return await this.runOnce(sql, params, where);
     } catch (error) {
-      if (!(error instanceof Error) || error.message !== RESULT_TYPE_CHANGED) throw error;
+      if (!isResultTypeChange(error)) throw error;
       this.forget(sql);
       // On its own, nothing was aborted: prepare it afresh. In a transaction, the caller's transaction
       // failed, and its next attempt prepares afresh.

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { queryable, statementTally, type Database, type QueryResult, type SqlValue } from './database.ts';
+import {
+  isResultTypeChange,
+  queryable,
+  statementTally,
+  type Database,
+  type QueryResult,
+  type SqlValue,
+} from './database.ts';
 import { CommitNotifications, coalescedNotifier } from './notifier.ts';
 
 const INT8_OID = 20;
@@ -26,36 +33,52 @@ const typeParsers: pg.CustomTypesConfig = {
 const MAX_PREPARED_TEXTS = 2_000;
 
 /**
- * The name under which each connection prepares this statement the first time it runs it, or undefined
- * to send it unnamed. Parsing and planning are most of the server's work for the short statements a
- * request makes: prepared, each later run on that connection is a bind and an execute (the server still
- * plans afresh for parameters that would change the plan; see `plan_cache_mode`). Only statements with
- * parameters are named: they are single statements, which is all a prepared statement may hold, while a
- * text without parameters may be several (migrations, the NOTIFY below).
+ * The names under which each connection prepares a statement the first time it runs it. Parsing and
+ * planning are most of the server's work for the short statements a request makes: prepared, each later
+ * run on that connection is a bind and an execute (the server still plans afresh for parameters that
+ * would change the plan; see `plan_cache_mode`). Only statements with parameters are named: they are
+ * single statements, which is all a prepared statement may hold, while a text without parameters may be
+ * several (migrations, the NOTIFY below).
  */
-function preparedName(
-  names: Map<string, string>,
-  sql: string,
-  params: readonly SqlValue[],
-): string | undefined {
-  if (params.length === 0) return undefined;
-  let name = names.get(sql);
-  if (name === undefined && names.size < MAX_PREPARED_TEXTS) {
-    name = `s_${createHash('sha256').update(sql).digest('base64url').slice(0, 32)}`;
-    names.set(sql, name);
+class PreparedNames {
+  private readonly names = new Map<string, string>();
+  private renewals = 0;
+
+  /** This statement's name, or undefined to send it unnamed. */
+  nameOf(sql: string, params: readonly SqlValue[]): string | undefined {
+    if (params.length === 0) return undefined;
+    let name = this.names.get(sql);
+    if (name === undefined && this.names.size < MAX_PREPARED_TEXTS) {
+      name = `s_${createHash('sha256').update(sql).digest('base64url').slice(0, 32)}`;
+      this.names.set(sql, name);
+    }
+    return name;
   }
-  return name;
+
+  /**
+   * After the server refused the statement's plan: a name no connection has prepared, so each prepares it
+   * against the tables as they are now. Whether this error called for it.
+   */
+  renewAfter(error: unknown, sql: string): boolean {
+    const name = this.names.get(sql);
+    if (name === undefined || !isResultTypeChange(error)) return false;
+    this.renewals += 1;
+    this.names.set(sql, `${name.slice(0, 34)}_${this.renewals}`);
+    return true;
+  }
 }
 
 function isRetryable(error: unknown): boolean {
   return (
-    typeof error === 'object' && error !== null && RETRYABLE.has((error as { code?: string }).code ?? '')
+    typeof error === 'object' &&
+    error !== null &&
+    (RETRYABLE.has((error as { code?: string }).code ?? '') || isResultTypeChange(error))
   );
 }
 
 export async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const statements = statementTally();
-  const preparedNames = new Map<string, string>();
+  const prepared = new PreparedNames();
   let closing = false;
   const isClosing = () => closing;
   const pool = await openPool(url, poolSize, isClosing);
@@ -74,11 +97,17 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     params: readonly SqlValue[] = [],
   ): Promise<QueryResult<Row>> => {
     statements.record(sql);
-    const result = await target.query({
-      name: preparedName(preparedNames, sql, params),
-      text: sql,
-      values: params as unknown[],
-    });
+    const send = () =>
+      target.query({ name: prepared.nameOf(sql, params), text: sql, values: params as unknown[] });
+    let result: pg.QueryResult;
+    try {
+      result = await send();
+    } catch (error) {
+      // On its own, nothing was aborted: run it again, prepared afresh. In a transaction, the transaction
+      // failed, and its next attempt (isRetryable) prepares afresh.
+      if (!prepared.renewAfter(error, sql) || target !== pool) throw error;
+      result = await send();
+    }
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
   };
 
@@ -134,8 +163,9 @@ async function inRetriedTransaction<T>(
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      // The server chose this transaction as a deadlock's victim: all of it rolled back, so it can run
-      // again from the start (a consumer batch and a mutation may lock the same rows in other orders).
+      // The server chose this transaction as a deadlock's victim (a consumer batch and a mutation may lock
+      // the same rows in other orders), or refused a plan a migration made stale: all of it rolled back,
+      // so it can run again from the start.
       if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
     } finally {
       client.release();
