@@ -55,7 +55,6 @@ function statementSubject(sql: string): string {
     : `the statement "${sql.trim().replace(/\s+/g, ' ').slice(0, 60)}"`;
 }
 
-/** Gives an engine's `query` the row helpers, the same on PGlite and on PostgreSQL. */
 /**
  * The server refused a prepared statement because the columns it returns changed since it was prepared (a
  * migration ran meanwhile). Both engines then prepare it afresh; a transaction that met it runs again.
@@ -64,6 +63,7 @@ export function isResultTypeChange(error: unknown): boolean {
   return error instanceof Error && error.message === 'cached plan must not change result type';
 }
 
+/** Gives an engine's `query` the row helpers, the same on PGlite and on PostgreSQL. */
 export function queryable(query: Queryable['query'], notifyOnCommit: Queryable['notifyOnCommit']): Queryable {
   const maybeOne: Queryable['maybeOne'] = async <Row>(sql: string, params?: readonly SqlValue[]) => {
     const { rows } = await query<Row>(sql, params);
