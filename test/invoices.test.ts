@@ -574,6 +574,70 @@ describe('the facts invoicing keeps of orders', () => {
       { order_id: ids[2], quantity: '6.0000', confirmed: null },
     ]);
   });
+
+  it('keeps a burst of confirmations, shipments and receipts in a statement per kind, as if applied one by one', async () => {
+    const ids: string[] = [];
+    for (const quantity of ['10', '12']) {
+      const { createPurchaseOrder: po } = await buyer.ok<{ createPurchaseOrder: { id: string } }>(CREATE_PO, {
+        input: {
+          supplierId: norte,
+          currency: 'EUR',
+          lines: [
+            { sku: 'FRAME-AL-54', quantity, unitPrice: { amount: '50.00', currency: 'EUR' } },
+            { sku: 'WHEEL-29', quantity: '4', unitPrice: { amount: '20.00', currency: 'EUR' } },
+          ],
+        },
+      });
+      ids.push(po.id);
+      await buyer.ok(SUBMIT, { id: po.id });
+      await supplier.ok(CONFIRM, { id: po.id, input: {} });
+      // Two shipments of the first line, each received: quantities of one line that add up in a batch.
+      for (const shipped of ['3', '5']) {
+        const { shipOrder } = await supplier.ok<{ shipOrder: { id: string } }>(SHIP, {
+          id: po.id,
+          input: { lines: [{ lineNo: 1, quantity: shipped }] },
+        });
+        await buyer.ok(RECEIVE, { id: shipOrder.id, input: {} });
+      }
+    }
+    await stack.settled();
+    const events = (await loggedEvents(stack.db, { aggregateIds: ids })).filter(
+      (event) => event.type !== 'OrderCreated',
+    );
+    const linesNow = async () =>
+      (
+        await stack.db.query(
+          `SELECT order_id, line_no, confirmed_quantity::text AS confirmed, shipped_quantity::text AS shipped,
+                  received_quantity::text AS received
+             FROM invoices.order_line_fact WHERE order_id = ANY($1::text[]) ORDER BY order_id, line_no`,
+          [ids],
+        )
+      ).rows;
+    const statusesNow = async () =>
+      (await orderFacts(stack.db, ids)).map((fact) => [fact.order_id, fact.status]);
+    const forget = () =>
+      stack.db.query(
+        `UPDATE invoices.order_line_fact SET confirmed_quantity = NULL, shipped_quantity = 0, received_quantity = 0
+          WHERE order_id = ANY($1::text[])`,
+        [ids],
+      );
+    const oneByOne = { lines: await linesNow(), statuses: await statusesNow() };
+    expect(oneByOne.lines).toContainEqual(
+      expect.objectContaining({ line_no: 1, confirmed: '10.0000', shipped: '8.0000', received: '8.0000' }),
+    );
+
+    await forget();
+    const sent: string[] = [];
+    const stopWatching = stack.db.watchStatements((sql) => sent.push(sql));
+    try {
+      await stack.db.transaction((tx) => orderFactsProjection.apply(tx, events));
+    } finally {
+      stopWatching();
+    }
+    // Confirmed, shipped and received quantities; the last status of each order.
+    expect(sent.filter((sql) => sql.includes('invoices.order'))).toHaveLength(4);
+    expect({ lines: await linesNow(), statuses: await statusesNow() }).toEqual(oneByOne);
+  });
 });
 
 describe('invoiceEvents at the invoices subgraph', () => {

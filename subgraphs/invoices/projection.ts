@@ -27,20 +27,18 @@ async function applyOrderFacts(
   tx: Queryable,
   events: readonly LoggedEvent<(typeof ORDER_FACT_SOURCES)[number]>[],
 ): Promise<void> {
-  // Each order's last status in the batch, set once at its end: nothing the batch applies reads it.
+  // What the batch does to orders is gathered and written at its end, a statement per kind of change
+  // however many events there are: the new orders and their lines first, then what later events changed
+  // on those lines (nothing the batch applies reads them), then each order's last status.
+  const created: OrderCreatedFacts[] = [];
+  const lines = new LineChanges();
   const statuses = new Map<string, string>();
-  // New orders wait to be inserted together, until an event that may read their lines, or the batch's end.
-  let created: OrderCreatedFacts[] = [];
   for (const event of events) {
-    if (event.type === 'OrderCreated') {
-      created.push(event.payload);
-      continue;
-    }
-    await insertOrders(tx, created);
-    created = [];
-    await applyFacts(tx, event, statuses);
+    if (event.type === 'OrderCreated') created.push(event.payload);
+    else await applyFacts(tx, event, lines, statuses);
   }
   await insertOrders(tx, created);
+  await lines.write(tx);
   if (statuses.size === 0) return;
   await tx.query(
     `UPDATE invoices.order_fact f SET status = s.status
@@ -85,6 +83,7 @@ async function insertOrders(tx: Queryable, orders: readonly OrderCreatedFacts[])
 async function applyFacts(
   tx: Queryable,
   event: LoggedEvent<Exclude<(typeof ORDER_FACT_SOURCES)[number], 'OrderCreated'>>,
+  lines: LineChanges,
   statuses: Map<string, string>,
 ): Promise<void> {
   const setStatus = (order: OrderEventFacts) => void statuses.set(order.orderId, order.status);
@@ -95,17 +94,17 @@ async function applyFacts(
       return;
     case 'OrderConfirmed': {
       const order = event.payload;
-      await addToLines(tx, order, 'confirmed_quantity', order.lines, (line) => line.confirmedQuantity, 'set');
+      lines.record('confirmed_quantity', order, order.lines, (line) => line.confirmedQuantity);
       return setStatus(order);
     }
     case 'OrderShipped': {
       const order = event.payload;
-      await addToLines(tx, order, 'shipped_quantity', order.lines, (line) => line.quantity, 'add');
+      lines.record('shipped_quantity', order, order.lines, (line) => line.quantity);
       return setStatus(order);
     }
     case 'ShipmentReceived': {
       const order = event.payload;
-      await addToLines(tx, order, 'received_quantity', order.lines, (line) => line.quantity, 'add');
+      lines.record('received_quantity', order, order.lines, (line) => line.quantity);
       return setStatus(order);
     }
     case 'OrderSubmitted':
@@ -116,22 +115,61 @@ async function applyFacts(
   }
 }
 
-/** One statement per event, whatever its number of lines; the column name is one of ours, never input. */
-async function addToLines<Line extends { lineNo: number }>(
-  tx: Queryable,
-  order: OrderEventFacts,
-  column: 'confirmed_quantity' | 'shipped_quantity' | 'received_quantity',
-  lines: readonly Line[],
-  quantityOf: (line: Line) => string,
-  mode: 'set' | 'add',
-): Promise<void> {
-  const value = mode === 'set' ? 'c.quantity' : `l.${column} + c.quantity`;
-  await tx.query(
-    `UPDATE invoices.order_line_fact l SET ${column} = ${value}
-       FROM unnest($2::int[], $3::numeric[]) AS c(line_no, quantity)
-      WHERE l.order_id = $1 AND l.line_no = c.line_no`,
-    [order.orderId, lines.map((line) => line.lineNo), lines.map(quantityOf)],
-  );
+/**
+ * How each line quantity follows the events: a confirmation replaces the confirmed quantity (the last one
+ * holds), shipments and receipts add to theirs.
+ */
+const LINE_COLUMNS = {
+  confirmed_quantity: 'replace',
+  shipped_quantity: 'add',
+  received_quantity: 'add',
+} as const;
+type LineColumn = keyof typeof LINE_COLUMNS;
+
+/** A line's quantities over a batch: one, or every one to add up. */
+interface LineChange {
+  orderId: string;
+  lineNo: number;
+  quantity: string[];
+}
+
+/** Changes to order lines gathered over a batch, written in one statement per column. */
+class LineChanges {
+  private readonly byColumn = new Map<LineColumn, Map<string, LineChange>>();
+
+  record<Line extends { lineNo: number }>(
+    column: LineColumn,
+    order: OrderEventFacts,
+    lines: readonly Line[],
+    quantityOf: (line: Line) => string,
+  ): void {
+    let changes = this.byColumn.get(column);
+    if (!changes) this.byColumn.set(column, (changes = new Map<string, LineChange>()));
+    for (const line of lines) {
+      const key = `${order.orderId}\u0000${line.lineNo}`;
+      const change = changes.get(key);
+      if (change && LINE_COLUMNS[column] === 'add') change.quantity.push(quantityOf(line));
+      else changes.set(key, { orderId: order.orderId, lineNo: line.lineNo, quantity: [quantityOf(line)] });
+    }
+  }
+
+  /** The column names are ours, never input; the quantities of one line add up in SQL, as numerics. */
+  async write(tx: Queryable): Promise<void> {
+    for (const [column, changes] of this.byColumn) {
+      const rows = [...changes.values()].flatMap((change) =>
+        change.quantity.map((quantity) => ({ ...change, quantity })),
+      );
+      const value = LINE_COLUMNS[column] === 'add' ? `l.${column} + c.quantity` : 'c.quantity';
+      await tx.query(
+        `UPDATE invoices.order_line_fact l SET ${column} = ${value}
+           FROM (SELECT order_id, line_no, sum(quantity) AS quantity
+                   FROM unnest($1::text[], $2::int[], $3::numeric[]) AS u(order_id, line_no, quantity)
+                  GROUP BY order_id, line_no) AS c
+          WHERE l.order_id = c.order_id AND l.line_no = c.line_no`,
+        [rows.map((row) => row.orderId), rows.map((row) => row.lineNo), rows.map((row) => row.quantity)],
+      );
+    }
+  }
 }
 
 export interface OrderFactRow {
