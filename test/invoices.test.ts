@@ -508,24 +508,27 @@ describe('reading invoices', () => {
 });
 
 describe('the facts invoicing keeps of orders', () => {
+  /** A draft purchase order to Norte: `frames` frames on line 1, two wheels on line 2. */
+  async function framesAndWheels(frames: string): Promise<string> {
+    const { createPurchaseOrder: order } = await buyer.ok<{ createPurchaseOrder: { id: string } }>(
+      CREATE_PO,
+      {
+        input: {
+          supplierId: norte,
+          currency: 'EUR',
+          lines: [
+            { sku: 'FRAME-AL-54', quantity: frames, unitPrice: { amount: '198.50', currency: 'EUR' } },
+            { sku: 'WHEEL-29', quantity: '2', unitPrice: { amount: '120.00', currency: 'EUR' } },
+          ],
+        },
+      },
+    );
+    return order.id;
+  }
+
   it('keeps a burst of new orders in one statement, and a confirmation in the same batch finds their lines', async () => {
     const ids: string[] = [];
-    for (const quantity of ['4', '5', '6']) {
-      const { createPurchaseOrder: order } = await buyer.ok<{ createPurchaseOrder: { id: string } }>(
-        CREATE_PO,
-        {
-          input: {
-            supplierId: norte,
-            currency: 'EUR',
-            lines: [
-              { sku: 'FRAME-AL-54', quantity, unitPrice: { amount: '198.50', currency: 'EUR' } },
-              { sku: 'WHEEL-29', quantity: '2', unitPrice: { amount: '120.00', currency: 'EUR' } },
-            ],
-          },
-        },
-      );
-      ids.push(order.id);
-    }
+    for (const quantity of ['4', '5', '6']) ids.push(await framesAndWheels(quantity));
     await buyer.ok(SUBMIT, { id: ids[0] });
     await supplier.ok(CONFIRM, { id: ids[0], input: {} });
     await stack.settled();
@@ -578,23 +581,14 @@ describe('the facts invoicing keeps of orders', () => {
   it('keeps a burst of confirmations, shipments and receipts in a statement per kind, as if applied one by one', async () => {
     const ids: string[] = [];
     for (const quantity of ['10', '12']) {
-      const { createPurchaseOrder: po } = await buyer.ok<{ createPurchaseOrder: { id: string } }>(CREATE_PO, {
-        input: {
-          supplierId: norte,
-          currency: 'EUR',
-          lines: [
-            { sku: 'FRAME-AL-54', quantity, unitPrice: { amount: '50.00', currency: 'EUR' } },
-            { sku: 'WHEEL-29', quantity: '4', unitPrice: { amount: '20.00', currency: 'EUR' } },
-          ],
-        },
-      });
-      ids.push(po.id);
-      await buyer.ok(SUBMIT, { id: po.id });
-      await supplier.ok(CONFIRM, { id: po.id, input: {} });
+      const id = await framesAndWheels(quantity);
+      ids.push(id);
+      await buyer.ok(SUBMIT, { id });
+      await supplier.ok(CONFIRM, { id, input: {} });
       // Two shipments of the first line, each received: quantities of one line that add up in a batch.
       for (const shipped of ['3', '5']) {
         const { shipOrder } = await supplier.ok<{ shipOrder: { id: string } }>(SHIP, {
-          id: po.id,
+          id,
           input: { lines: [{ lineNo: 1, quantity: shipped }] },
         });
         await buyer.ok(RECEIVE, { id: shipOrder.id, input: {} });

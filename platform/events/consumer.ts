@@ -3,7 +3,6 @@ import { quoteIdent } from '../db/migrate.ts';
 import {
   EventContractError,
   eventLog,
-  idleWaitMs,
   isOf,
   type EventType,
   type EventWakeup,
@@ -149,12 +148,8 @@ function consume<Event extends { cursor: string }>(
       try {
         position ??= await sink.position();
         advance(position);
-        const generation = wakeup.generation;
-        const batch = await tail.read(position, batchSize);
-        if (batch.length === 0) {
-          await wakeup.wait(idleWaitMs(tail.unsettled), controller.signal, generation);
-          continue;
-        }
+        const batch = await tail.next(position, batchSize, controller.signal);
+        if (batch.length === 0) continue;
         await sink.applyBatch(batch);
         position = batch[batch.length - 1]!.cursor;
         advance(position);

@@ -54,11 +54,6 @@ export class SharedTail<Event extends { cursor: string } = LoggedEvent> {
     private readonly wakeup: EventWakeup,
   ) {}
 
-  /** Whether committed events waited above the settled cursor, for one still in flight, at the last refresh. */
-  get unsettled(): boolean {
-    return this.later;
-  }
-
   /** `log.read(db, after, limit)`, served from the shared window when it can be. */
   async read(after: string, limit: number): Promise<Event[]> {
     const position = BigInt(after);
@@ -74,19 +69,26 @@ export class SharedTail<Event extends { cursor: string } = LoggedEvent> {
   }
 
   /**
+   * The next events after `after` (at most `limit`), waiting for an append while there are none; none once
+   * `signal` aborts. What a follower takes each step, a consumer or the subscriptions' hub.
+   */
+  async next(after: string, limit: number, signal: AbortSignal): Promise<Event[]> {
+    while (!signal.aborted) {
+      const generation = this.wakeup.generation;
+      const batch = await this.read(after, limit);
+      if (batch.length > 0) return batch;
+      await this.wakeup.wait(idleWaitMs(this.later), signal, generation);
+    }
+    return [];
+  }
+
+  /**
    * Every event after `after` in cursor order, then each new one as it settles, until `signal` aborts: a
    * reader without a stored position (the subscriptions' hub), sharing the refreshes of the consumers.
    */
   async *follow(after: string, signal: AbortSignal): AsyncGenerator<Event> {
-    let position = after;
-    while (!signal.aborted) {
-      const generation = this.wakeup.generation;
-      const batch = await this.read(position, FOLLOW_BATCH);
-      if (batch.length === 0) {
-        await this.wakeup.wait(idleWaitMs(this.unsettled), signal, generation);
-        continue;
-      }
-      for (const event of batch) {
+    for (let position = after; !signal.aborted;) {
+      for (const event of await this.next(position, FOLLOW_BATCH, signal)) {
         position = event.cursor;
         yield event;
       }

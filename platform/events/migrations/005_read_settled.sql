@@ -1,8 +1,9 @@
 -- A follower's step in one statement: the settled cursor, whether committed events wait above it for one
 -- still in flight, and the events after a position up to it. Under READ COMMITTED, where readers run, each
 -- statement of a volatile function takes a snapshot of its own, so the read, which runs after
--- `settled_cursor()` returned, sees every event at or below it, as the two statements it replaces did. A step that finds no event returns one row whose event
--- columns are null, so its caller still learns the settled cursor.
+-- `settled_cursor()` returned, sees every event at or below it, as the two statements it replaces did. A
+-- step that finds no event returns one row whose event columns are null, so its caller still learns the
+-- settled cursor.
 CREATE FUNCTION read_settled(after bigint, max_events integer)
 RETURNS TABLE (
   settled bigint, later boolean, cursor bigint, type text, aggregate_type text, aggregate_id text,
