@@ -340,9 +340,30 @@ describe(`event log on ${engineUnderTest}`, () => {
     await following;
     expect(received).toEqual([1, 2, 3, 4]);
   });
+
+  it('a reader ahead of the shared tail extends it, and readers behind go on reading from it without a statement of their own', async () => {
+    const events = await appendMany(20);
+    const cursors = events.map((event) => event.cursor);
+    const tail = tailOf(db, wakeup);
+    expect((await tail.read('0', 5)).map((event) => event.payload.seq)).toEqual([0, 1, 2, 3, 4]);
+    // A reader that read the log itself (as one too far behind does) comes back ahead of the tail.
+    const later = await appendMany(10, 20);
+    const ahead = await tail.read(later[4]!.cursor, 100);
+    expect(ahead.map((event) => event.payload.seq)).toEqual(range(25, 30));
+    const sent: string[] = [];
+    const stopWatching = db.watchStatements((sql) => sent.push(sql));
+    try {
+      const behind = await tail.read(cursors[4]!, 100);
+      expect(behind.map((event) => event.payload.seq)).toEqual(range(5, 30));
+      expect(sent).toEqual([]);
+    } finally {
+      stopWatching();
+    }
+  });
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe(`concurrent appends on ${engineUnderTest}`, () => {
   it('readers that keep a position meet every committed event once, in cursor order, while writers run side by side', async () => {

@@ -11,8 +11,12 @@ export interface FollowedLog<Event> {
   ): Promise<{ events: Event[]; through: string; settled: boolean; later: boolean }>;
 }
 
-/** Events kept for consumers a little behind the tail; one further behind reads the log itself. */
-const WINDOW = 2_000;
+/**
+ * Events kept for consumers behind the tail; one further behind reads the log itself. Twenty seconds at
+ * five hundred events a second: a loaded machine's consumers lag by seconds, and one that fell out of the
+ * window would read the log on its own, adding load just when there is the least to spare.
+ */
+const WINDOW = 10_000;
 /** Events one refresh reads at most. */
 const REFRESH_LIMIT = 500;
 /** Events a follower takes per step. */
@@ -62,8 +66,8 @@ export class SharedTail<Event extends { cursor: string } = LoggedEvent> {
       if (this.from !== undefined && position < this.from) return this.log.read(this.db, after, limit);
       const held = this.slice(position, limit);
       if (held.length > 0) return held;
-      if (this.reachedSettled && position <= this.through && (this.completed > asked || this.quiet()))
-        return [];
+      // Reached the settled cursor since the reader asked, and nothing above its position: nothing settled is.
+      if (this.reachedSettled && (this.completed > asked || this.quiet())) return [];
       await this.refresh(position);
     }
   }
@@ -142,7 +146,11 @@ export class SharedTail<Event extends { cursor: string } = LoggedEvent> {
   }
 
   private async extend(): Promise<void> {
-    if (this.from === undefined || this.wanted > this.through) {
+    // A reader ahead of the window (one that read the log itself, and so up to a later settled cursor)
+    // is caught up with by extending the window, not by moving it: moved, it would leave the readers it
+    // served behind its start, each to read the log on its own, and one of them, ahead in turn, to move it
+    // again. Only a reader further ahead than the window holds moves it.
+    if (this.from === undefined || this.wanted - this.through > BigInt(WINDOW)) {
       this.window = [];
       this.from = this.through = this.wanted;
     }
