@@ -521,4 +521,58 @@ describe('subscriptions on the orders subgraph', () => {
     expect(one).toBeGreaterThan(0);
     expect(twenty).toBe(one);
   });
+
+  it('subscribers of different partners read the orders of events committed together in one statement', async () => {
+    const ORDERS_BY_ID = /FROM orders\.purchase_order o WHERE o\.id = ANY\(/;
+    const admin = caller(stack, await stack.as(['admin']));
+    const suppliers = await partnerIds(admin, 'Norte', 'Iberframe', 'Kaohsiung');
+    const company: Principal = { subject: 'test-buyer', roles: ['buyer'] };
+    // One person of each supplier: three visibilities, so no two of them share an event's context.
+    const people = await Promise.all(
+      suppliers.map(async (partnerId) => {
+        const person: Principal = { subject: `person-of-${partnerId}`, roles: ['partner'], partnerId };
+        const headers = { [PRINCIPAL_HEADER]: await signPrincipal(person, INTERNAL_SECRET) };
+        return subscribe<DirectEvent>(headers, {}, DIRECT, stack.subgraphs.orders.url);
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const submitted: string[][] = [];
+    const reads = await countStatements(
+      stack,
+      async () => {
+        const seen = people.map((person) => person.events.length);
+        // Drafts are not the suppliers' to see: only the submissions, committed together, reach them.
+        const drafts = await stack.db.transaction(async (tx) => {
+          const ids: string[] = [];
+          for (const supplierId of suppliers) {
+            const line = {
+              sku: 'FRAME-AL-54',
+              quantity: '1',
+              unitPrice: { amount: '10.00', currency: 'EUR' },
+            };
+            const input = { supplierId, currency: 'EUR', lines: [line] };
+            const settings = { defaultOverdeliveryTolerance: '0' };
+            ids.push((await createPurchaseOrder(tx, company, input, null, settings)).id);
+          }
+          for (const id of ids) await submitOrder(tx, company, id);
+          return ids;
+        });
+        submitted.push(drafts);
+        await until(
+          () => people.every((person, index) => person.events.length >= seen[index]! + 1),
+          'each supplier’s submission',
+        );
+      },
+      { matching: ORDERS_BY_ID },
+    );
+    await Promise.all(people.map((person) => person.close()));
+    people.forEach((person, index) => {
+      expect(person.errors).toEqual([]);
+      expect(person.events.map((event) => [event.type, event.order.id, event.order.status])).toEqual(
+        submitted.map((drafts) => ['SUBMITTED', drafts[index], 'SUBMITTED']),
+      );
+    });
+    // A read per event would be three.
+    expect(reads).toBe(1);
+  });
 });

@@ -3,7 +3,7 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { EventSource } from '../../platform/events/subscription.ts';
 import type { Runtime } from '../../platform/runtime.ts';
-import { groupBy, indexBy } from '../../platform/loaders.ts';
+import { coalescing, groupBy, indexBy } from '../../platform/loaders.ts';
 import type { OrderSettings } from './commands.ts';
 import { orderSettingsFromEnvironment } from './settings.ts';
 import {
@@ -49,13 +49,24 @@ export interface Context {
 
 const settings = orderSettingsFromEnvironment();
 
+/** Orders by id on each database, read together by every context that asks in the same tick. */
+const orderBatches = new WeakMap<Database, DataLoader.BatchLoadFn<string, OrderRow | undefined>>();
+function ordersOn(db: Database): DataLoader.BatchLoadFn<string, OrderRow | undefined> {
+  let batch = orderBatches.get(db);
+  if (!batch) {
+    batch = coalescing(async (ids) => indexBy(ids, await ordersByIds(db, ids), (row) => row.id));
+    orderBatches.set(db, batch);
+  }
+  return batch;
+}
+
 export function createContext(db: Database, principal: Principal, runtime: Runtime): Context {
   return {
     principal,
     db,
     events: runtime,
     settings,
-    orders: new DataLoader(async (ids) => indexBy(ids, await ordersByIds(db, ids), (row) => row.id)),
+    orders: new DataLoader(ordersOn(db)),
     lines: new DataLoader(async (ids) => groupBy(ids, await linesByOrderIds(db, ids), (row) => row.order_id)),
     shipments: new DataLoader(async (ids) => indexBy(ids, await shipmentsByIds(db, ids), (row) => row.id)),
     shipmentsOfOrder: new DataLoader(async (ids) =>
