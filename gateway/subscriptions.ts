@@ -22,6 +22,7 @@ import {
 import { visibilityKey, type Principal } from '../platform/auth/principal.ts';
 import pLimit from 'p-limit';
 import { AsyncQueue } from '../platform/asyncQueue.ts';
+import type { DirectNext } from '../platform/server/graphqlWsServer.ts';
 import { batchingEntityFetches } from './entityBatches.ts';
 import {
   asGraphQLError,
@@ -59,7 +60,10 @@ const RECONNECT_BASE_MS = 100;
 const RECONNECT_CAP_MS = 5_000;
 /** A subgraph down for longer than this (about two minutes) ends the subscription with an error. */
 const MAX_RECONNECT_ATTEMPTS = 40;
-/** A subscriber this far behind is ended (it resumes with its last cursor) rather than buffered forever. */
+/**
+ * A subscriber this far behind is ended (it resumes with its last cursor) rather than buffered forever:
+ * results waiting in its queue, or for one handed over directly, bytes its socket holds (`DirectNext`).
+ */
 const MAX_BUFFERED = 10_000;
 const PLAN_CACHE_SIZE = 500;
 /**
@@ -94,10 +98,14 @@ interface PlannedSubscription {
   query: string;
 }
 
-/** One client subscription. */
+/**
+ * One client subscription. Its results go to `direct` when the transport gives one, else into `output`,
+ * which carries the end (and the errors it ends with) either way.
+ */
 interface Member {
   principal: Principal;
   output: AsyncQueue<ExecutionResult>;
+  direct: DirectNext | undefined;
 }
 
 export class SubscriptionExecutor {
@@ -129,7 +137,11 @@ export class SubscriptionExecutor {
     };
   }
 
-  subscribe(args: ExecutionArgs, principal: Principal): AsyncQueue<ExecutionResult> | ExecutionResult {
+  subscribe(
+    args: ExecutionArgs,
+    principal: Principal,
+    direct?: DirectNext,
+  ): AsyncQueue<ExecutionResult> | ExecutionResult {
     let planned: PlannedSubscription;
     try {
       planned = this.planned(args);
@@ -156,7 +168,7 @@ export class SubscriptionExecutor {
       this.fanouts.set(fanout.key, fanout);
       fanout.start();
     }
-    return fanout.join(principal);
+    return fanout.join(principal, direct);
   }
 
   /**
@@ -315,8 +327,8 @@ class Fanout {
     private after: string | null,
   ) {}
 
-  join(principal: Principal): AsyncQueue<ExecutionResult> {
-    const member: Member = { principal, output: new AsyncQueue<ExecutionResult>() };
+  join(principal: Principal, direct: DirectNext | undefined): AsyncQueue<ExecutionResult> {
+    const member: Member = { principal, output: new AsyncQueue<ExecutionResult>(), direct };
     this.members.add(member);
     member.output.onClose(() => this.leave(member));
     return member.output;
@@ -360,7 +372,7 @@ class Fanout {
 
   private broadcast(result: ExecutionResult): void {
     for (const member of this.members) {
-      if (member.output.size >= MAX_BUFFERED) {
+      if (!handOver(member, result)) {
         member.output.push({
           errors: [
             new GraphQLError('the subscriber fell too far behind; subscribe again with its last cursor', {
@@ -370,9 +382,7 @@ class Fanout {
         });
         member.output.end();
         this.leave(member);
-        continue;
       }
-      member.output.push(result);
     }
   }
 
@@ -463,6 +473,14 @@ class Fanout {
       attempt += 1;
     }
   }
+}
+
+/** Gives a member its next result; false, giving nothing, when the member does not keep up. */
+function handOver(member: Member, result: ExecutionResult): boolean {
+  if (member.direct) return member.direct(result);
+  if (member.output.size >= MAX_BUFFERED) return false;
+  member.output.push(result);
+  return true;
 }
 
 /** Full jitter: a random wait below an exponentially growing ceiling. */
