@@ -61,8 +61,9 @@ const RECONNECT_CAP_MS = 5_000;
 /** A subgraph down for longer than this (about two minutes) ends the subscription with an error. */
 const MAX_RECONNECT_ATTEMPTS = 40;
 /**
- * A subscriber this far behind is ended (it resumes with its last cursor) rather than buffered forever:
- * results waiting in its queue, or for one handed over directly, bytes its socket holds (`DirectNext`).
+ * A subscriber with this many results waiting in its queue is ended (it resumes with its last cursor)
+ * rather than buffered forever; one handed its results directly is bounded by what its socket holds
+ * unsent (`DirectNext`).
  */
 const MAX_BUFFERED = 10_000;
 const PLAN_CACHE_SIZE = 500;
