@@ -319,11 +319,11 @@ function federatedGraphqlWs(
         throw new Error('incremental delivery is not served over graphql-ws');
       return response.body.singleResult as ExecutionResult;
     },
-    subscribe: async (args, direct) => {
+    subscribe: async (args) => {
       const subscriptions = federation.openSubscriptions();
       if (!subscriptions) throw new Error('the gateway has not loaded its schema yet');
       const { principal } = args.contextValue as GatewayContext;
-      const result = subscriptions.subscribe(args, principal, direct);
+      const result = subscriptions.subscribe(args, principal);
       if (Symbol.asyncIterator in result) result.onClose(watcher.watch(principal));
       return result;
     },

@@ -22,7 +22,6 @@ import {
 import { visibilityKey, type Principal } from '../platform/auth/principal.ts';
 import pLimit from 'p-limit';
 import { AsyncQueue } from '../platform/asyncQueue.ts';
-import type { DirectNext } from '../platform/server/graphqlWsServer.ts';
 import { batchingEntityFetches } from './entityBatches.ts';
 import {
   asGraphQLError,
@@ -60,11 +59,7 @@ const RECONNECT_BASE_MS = 100;
 const RECONNECT_CAP_MS = 5_000;
 /** A subgraph down for longer than this (about two minutes) ends the subscription with an error. */
 const MAX_RECONNECT_ATTEMPTS = 40;
-/**
- * A subscriber with this many results waiting in its queue is ended (it resumes with its last cursor)
- * rather than buffered forever; one handed its results directly is bounded by what its socket holds
- * unsent (`DirectNext`).
- */
+/** A subscriber this far behind is ended (it resumes with its last cursor) rather than buffered forever. */
 const MAX_BUFFERED = 10_000;
 const PLAN_CACHE_SIZE = 500;
 /**
@@ -99,14 +94,10 @@ interface PlannedSubscription {
   query: string;
 }
 
-/**
- * One client subscription. Its results go to `direct` when the transport gives one, else into `output`,
- * which carries the end (and the errors it ends with) either way.
- */
+/** One client subscription. */
 interface Member {
   principal: Principal;
   output: AsyncQueue<ExecutionResult>;
-  direct: DirectNext | undefined;
 }
 
 export class SubscriptionExecutor {
@@ -138,11 +129,7 @@ export class SubscriptionExecutor {
     };
   }
 
-  subscribe(
-    args: ExecutionArgs,
-    principal: Principal,
-    direct?: DirectNext,
-  ): AsyncQueue<ExecutionResult> | ExecutionResult {
+  subscribe(args: ExecutionArgs, principal: Principal): AsyncQueue<ExecutionResult> | ExecutionResult {
     let planned: PlannedSubscription;
     try {
       planned = this.planned(args);
@@ -169,7 +156,7 @@ export class SubscriptionExecutor {
       this.fanouts.set(fanout.key, fanout);
       fanout.start();
     }
-    return fanout.join(principal, direct);
+    return fanout.join(principal);
   }
 
   /**
@@ -328,8 +315,8 @@ class Fanout {
     private after: string | null,
   ) {}
 
-  join(principal: Principal, direct: DirectNext | undefined): AsyncQueue<ExecutionResult> {
-    const member: Member = { principal, output: new AsyncQueue<ExecutionResult>(), direct };
+  join(principal: Principal): AsyncQueue<ExecutionResult> {
+    const member: Member = { principal, output: new AsyncQueue<ExecutionResult>() };
     this.members.add(member);
     member.output.onClose(() => this.leave(member));
     return member.output;
@@ -373,7 +360,7 @@ class Fanout {
 
   private broadcast(result: ExecutionResult): void {
     for (const member of this.members) {
-      if (!handOver(member, result)) {
+      if (member.output.size >= MAX_BUFFERED) {
         member.output.push({
           errors: [
             new GraphQLError('the subscriber fell too far behind; subscribe again with its last cursor', {
@@ -383,7 +370,9 @@ class Fanout {
         });
         member.output.end();
         this.leave(member);
+        continue;
       }
+      member.output.push(result);
     }
   }
 
@@ -474,14 +463,6 @@ class Fanout {
       attempt += 1;
     }
   }
-}
-
-/** Gives a member its next result; false, giving nothing, when the member does not keep up. */
-function handOver(member: Member, result: ExecutionResult): boolean {
-  if (member.direct) return member.direct(result);
-  if (member.output.size >= MAX_BUFFERED) return false;
-  member.output.push(result);
-  return true;
 }
 
 /** Full jitter: a random wait below an exponentially growing ceiling. */

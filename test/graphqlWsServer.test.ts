@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ExecutionResult } from 'graphql';
-import { directNext, serveGraphqlWs, type DirectNext } from '../platform/server/graphqlWsServer.ts';
-import { AsyncQueue } from '../platform/asyncQueue.ts';
+import { serveGraphqlWs } from '../platform/server/graphqlWsServer.ts';
 import { graphqlRuntime } from '../platform/server/http.ts';
 
 /**
@@ -110,75 +109,6 @@ describe('graphql-ws server', () => {
         [0, 1, 2].flatMap((i) => [shared, { data: { ticks: `own ${own}.${i}` } }]),
       );
     }
-  });
-
-  it('hands results straight to a subscription, formatted as graphql-ws would send them, and says when its client stops reading', async () => {
-    const queue = new AsyncQueue<ExecutionResult>();
-    const writers = new Map<string, DirectNext>();
-    const server = http.createServer();
-    const wsServer = new WebSocketServer({ server });
-    const hidden = { message: 'something failed' };
-    const disposable = serveGraphqlWs(
-      {
-        schema,
-        onSubscribe: (ctx, id) => {
-          writers.set(
-            id,
-            directNext(ctx.extra, id, (result) => (result.errors ? { ...result, errors: [hidden] } : result)),
-          );
-        },
-        subscribe: () => queue,
-      },
-      wsServer,
-    );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    opened.push({
-      url: '',
-      async close() {
-        await disposable.dispose();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      },
-    });
-    const { socket, tcp, received } = await connect(
-      `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    );
-    subscribe(socket, 'dir"ect');
-    await until(() => writers.has('dir"ect'));
-    const hand = writers.get('dir"ect')!;
-
-    expect(hand({ data: { ticks: 'one' } })).toBe(true);
-    expect(hand({ data: null, errors: [new graphqlRuntime.GraphQLError('internal detail')] })).toBe(true);
-    await until(() => received.length >= 3);
-    expect(received.slice(1)).toEqual([
-      { id: 'dir"ect', type: 'next', payload: { data: { ticks: 'one' } } },
-      { id: 'dir"ect', type: 'next', payload: { data: null, errors: [hidden] } },
-    ]);
-
-    // The client stops reading: once its socket holds megabytes, the subscriber is reported behind.
-    tcp.pause();
-    const bulk = 'x'.repeat(1_000_000);
-    let handed = 0;
-    while (hand({ data: { ticks: `${handed + 1} ${bulk}` } })) {
-      handed += 1;
-      if (handed > 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    expect(handed).toBeGreaterThan(0);
-    expect(handed).toBeLessThan(200);
-    // What was handed over arrives whole and in order, and the end follows it.
-    queue.end();
-    tcp.resume();
-    await until(() => received.some((message) => message.type === 'complete'), 60_000);
-    const ticks = received
-      .slice(3)
-      .filter((message) => message.type === 'next')
-      .map((message) =>
-        Number(((message.payload as ExecutionResult).data as { ticks: string }).ticks.split(' ')[0]),
-      );
-    expect(ticks).toEqual(Array.from({ length: handed }, (_, index) => index + 1));
-    expect(received.at(-1)).toEqual({ id: 'dir"ect', type: 'complete' });
-    socket.close();
   });
 
   it('stops taking results for a client that stops reading, and goes on once it reads again', async () => {

@@ -1,7 +1,6 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
-import type { ExecutionResult, FormattedExecutionResult } from 'graphql';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 
 /**
@@ -83,44 +82,6 @@ function text(data: RawData): string {
   return (
     Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
   ).toString();
-}
-
-/**
- * Writes the `next` messages of one subscription to its socket as they are handed over, around graphql-ws
- * (which still opens, completes and ends the subscription). Returns false, writing nothing, when the socket
- * already holds more than it may: the subscriber does not keep up.
- */
-export type DirectNext = (result: ExecutionResult) => boolean;
-
-/** Unsent bytes a subscriber's socket may hold before it counts as not keeping up (thousands of events). */
-const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
-
-/**
- * The `DirectNext` of subscription `id` on a connection: each result goes as graphql-ws would send it,
- * formatted by `format` as its `onNext` does, serialized once however many subscribers it is handed to.
- * graphql-ws's own path took a promise, a turn of the subscription's loop, a message validation and a
- * serialization of the message per subscriber and event: about a quarter of the gateway thread's time
- * where one event reaches thousands of subscribers.
- */
-export function directNext(
-  { socket, request }: Extra,
-  id: string,
-  format: (result: ExecutionResult) => FormattedExecutionResult,
-): DirectNext {
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  return (result) => {
-    // A closing socket ends the subscription through graphql-ws: nothing to write, nothing to report.
-    if (socket.readyState !== socket.OPEN) return true;
-    if (socket.bufferedAmount > MAX_UNSENT_BYTES) return false;
-    let json = payloadJson.get(result);
-    if (json === undefined) {
-      json = JSON.stringify(format(result));
-      payloadJson.set(result, json);
-    }
-    corkForThisTurn(request.socket);
-    socket.send(`${prefix}${json}}`);
-    return true;
-  };
 }
 
 function corkForThisTurn(socket: Socket): void {

@@ -5,14 +5,13 @@ import { createRequire } from 'node:module';
 import type {
   ExecutionArgs,
   ExecutionResult,
-  FormattedExecutionResult,
   GraphQLError,
   GraphQLFormattedError,
   GraphQLSchema,
 } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
-import { directNext, serveGraphqlWs, type DirectNext, type Extra } from './graphqlWsServer.ts';
+import { serveGraphqlWs, type Extra } from './graphqlWsServer.ts';
 import { clientSafeError } from '../errors.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -52,15 +51,8 @@ export interface WebSocketEndpoint<Context> {
   context: (connectionParams: Record<string, unknown> | undefined) => Promise<Context>;
   /** Replaces graphql-js execution, as the gateway does with federated execution. */
   execute?: (args: ExecutionArgs) => Promise<ExecutionResult>;
-  /**
-   * Replaces graphql-js subscriptions, as the gateway does with its subscription executor. `direct`, when
-   * the operation came through the service's `onSubscribe` hook: hands a result to the subscriber at once
-   * (`DirectNext`), where pushing it into the returned iterator would have it wait for graphql-ws's loop.
-   */
-  subscribe?: (
-    args: ExecutionArgs,
-    direct?: DirectNext,
-  ) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  /** Replaces graphql-js subscriptions, as the gateway does with its subscription executor. */
+  subscribe?: (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
   /**
    * A context for one event of a subscription, made from the subscription's own. Without it every event
    * would resolve with the loaders of the subscription's first moment and serve what they cached then.
@@ -128,13 +120,8 @@ export async function startHttpService<Context extends BaseContext>(
   let closeWebSocket: (() => Promise<void>) | undefined;
   if (options.webSocket) {
     const { schema, context, execute, eventContext } = options.webSocket;
-    const endpointSubscribe = options.webSocket.subscribe;
-    const directs = new WeakMap<ExecutionArgs, DirectNext>();
-    const subscribe = endpointSubscribe
-      ? (args: ExecutionArgs) => endpointSubscribe(args, directs.get(args))
-      : eventContext
-        ? subscribeWithEventContext(eventContext)
-        : undefined;
+    const subscribe =
+      options.webSocket.subscribe ?? (eventContext ? subscribeWithEventContext(eventContext) : undefined);
     const wsServer = new WebSocketServer({
       server,
       path: GRAPHQL_PATH,
@@ -143,12 +130,6 @@ export async function startHttpService<Context extends BaseContext>(
     const hooks = options.webSocket.hooks ?? {};
     const safe = (error: GraphQLError | GraphQLFormattedError) =>
       clientSafeError(options.name, 'toJSON' in error ? error.toJSON() : error, error);
-    // What reaches a client over graphql-ws is formatted like what reaches it over HTTP. A result without
-    // errors goes as it is, the same object for every subscriber it is fanned out to, which is what lets
-    // serveGraphqlWs serialize it once.
-    const format = (result: ExecutionResult): FormattedExecutionResult =>
-      result.errors ? { ...result, errors: result.errors.map(safe) } : result;
-    const { onSubscribe } = hooks;
     const disposable = serveGraphqlWs<Record<string, unknown> | undefined>(
       {
         schema: typeof schema === 'function' ? () => schema() : schema,
@@ -164,17 +145,12 @@ export async function startHttpService<Context extends BaseContext>(
           }
         },
         ...hooks,
-        ...(onSubscribe
-          ? {
-              onSubscribe: async (ctx, id, payload) => {
-                const outcome = await runtimeErrors(onSubscribe)(ctx, id, payload);
-                if (outcome && !Array.isArray(outcome))
-                  directs.set(outcome as ExecutionArgs, directNext(ctx.extra, id, format));
-                return outcome;
-              },
-            }
-          : {}),
-        onNext: (_ctx, _id, _payload, _args, result) => format(result),
+        ...(hooks.onSubscribe ? { onSubscribe: runtimeErrors(hooks.onSubscribe) } : {}),
+        // What reaches a client over graphql-ws is formatted like what reaches it over HTTP. A result
+        // without errors goes as it is, the same object for every subscriber it is fanned out to, which
+        // is what lets serveGraphqlWs serialize it once.
+        onNext: (_ctx, _id, _payload, _args, result) =>
+          result.errors ? { ...result, errors: result.errors.map(safe) } : result,
         onError: (_ctx, _id, _payload, errors) => errors.map(safe),
       },
       wsServer,
