@@ -12,7 +12,7 @@ import {
 } from '../platform/events/eventLog.ts';
 import { int, object, optional } from '../platform/events/shape.ts';
 import { sharedTails } from '../platform/events/tail.ts';
-import { engineUnderTest, openTestDatabase } from './support/databases.ts';
+import { engineUnderTest, openTestDatabase, statementsDuring } from './support/databases.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -186,13 +186,14 @@ describe(`event log on ${engineUnderTest}`, () => {
       sql: 'UPDATE projection.consumer_offsets SET cursor = cursor + 1 WHERE consumer = $1 RETURNING *',
       params: [consumer],
     });
-    const statements: string[] = [];
-    const stop = db.watchStatements((sql) => statements.push(sql));
-    const { row, event } = await db
-      .transaction((tx) =>
+    const {
+      result: { row, event },
+      sent: statements,
+    } = await statementsDuring(db, () =>
+      db.transaction((tx) =>
         log.appendWith<'Counted', { consumer: string; cursor: string }>(tx, raise('counter'), counted(1)),
-      )
-      .finally(stop);
+      ),
+    );
     // The transaction's BEGIN and COMMIT, and one statement for the change and its event.
     expect(statements.filter((sql) => !/^\s*(BEGIN|COMMIT)\b/i.test(sql))).toHaveLength(1);
     expect(row).toEqual({ consumer: 'counter', cursor: '1' });
@@ -350,15 +351,9 @@ describe(`event log on ${engineUnderTest}`, () => {
     const later = await appendMany(10, 20);
     const ahead = await tail.read(later[4]!.cursor, 100);
     expect(ahead.map((event) => event.payload.seq)).toEqual(range(25, 30));
-    const sent: string[] = [];
-    const stopWatching = db.watchStatements((sql) => sent.push(sql));
-    try {
-      const behind = await tail.read(cursors[4]!, 100);
-      expect(behind.map((event) => event.payload.seq)).toEqual(range(5, 30));
-      expect(sent).toEqual([]);
-    } finally {
-      stopWatching();
-    }
+    const { result: behind, sent } = await statementsDuring(db, () => tail.read(cursors[4]!, 100));
+    expect(behind.map((event) => event.payload.seq)).toEqual(range(5, 30));
+    expect(sent).toEqual([]);
   });
 });
 

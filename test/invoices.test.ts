@@ -32,6 +32,7 @@ import {
 } from './support/invoices.ts';
 import { bootStack, countStatements, INTERNAL_SECRET, type TestStack } from './support/stack.ts';
 import { countEvents, loggedEvents } from './support/events.ts';
+import { statementsDuring } from './support/databases.ts';
 import { orderFacts, orderFactsProjection } from '../subgraphs/invoices/projection.ts';
 
 let stack: TestStack;
@@ -543,13 +544,9 @@ describe('the facts invoicing keeps of orders', () => {
     // The facts forgotten, then kept again from the five events as one batch.
     await stack.db.query('DELETE FROM invoices.order_line_fact WHERE order_id = ANY($1::text[])', [ids]);
     await stack.db.query('DELETE FROM invoices.order_fact WHERE order_id = ANY($1::text[])', [ids]);
-    const sent: string[] = [];
-    const stopWatching = stack.db.watchStatements((sql) => sent.push(sql));
-    try {
-      await stack.db.transaction((tx) => orderFactsProjection.apply(tx, events));
-    } finally {
-      stopWatching();
-    }
+    const { sent } = await statementsDuring(stack.db, () =>
+      stack.db.transaction((tx) => orderFactsProjection.apply(tx, events)),
+    );
     const kept = sent.filter((sql) => sql.includes('invoices.order'));
     // The three orders and their lines; the confirmed quantities; the last status of each order.
     expect(kept).toHaveLength(3);
@@ -621,13 +618,9 @@ describe('the facts invoicing keeps of orders', () => {
     );
 
     await forget();
-    const sent: string[] = [];
-    const stopWatching = stack.db.watchStatements((sql) => sent.push(sql));
-    try {
-      await stack.db.transaction((tx) => orderFactsProjection.apply(tx, events));
-    } finally {
-      stopWatching();
-    }
+    const { sent } = await statementsDuring(stack.db, () =>
+      stack.db.transaction((tx) => orderFactsProjection.apply(tx, events)),
+    );
     // Confirmed, shipped and received quantities; the last status of each order.
     expect(sent.filter((sql) => sql.includes('invoices.order'))).toHaveLength(4);
     expect({ lines: await linesNow(), statuses: await statusesNow() }).toEqual(oneByOne);

@@ -63,6 +63,18 @@ export function isResultTypeChange(error: unknown): boolean {
   return error instanceof Error && error.message === 'cached plan must not change result type';
 }
 
+/** One `T` per database, made by `make` when first asked for: what every reader of a database shares. */
+export function perDatabase<Args extends unknown[], T>(
+  make: (db: Database, ...args: Args) => T,
+): (db: Database, ...args: Args) => T {
+  const made = new WeakMap<Database, T>();
+  return (db, ...args) => {
+    let value = made.get(db);
+    if (value === undefined) made.set(db, (value = make(db, ...args)));
+    return value;
+  };
+}
+
 /** Gives an engine's `query` the row helpers, the same on PGlite and on PostgreSQL. */
 export function queryable(query: Queryable['query'], notifyOnCommit: Queryable['notifyOnCommit']): Queryable {
   const maybeOne: Queryable['maybeOne'] = async <Row>(sql: string, params?: readonly SqlValue[]) => {

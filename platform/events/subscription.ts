@@ -1,5 +1,5 @@
 import { AsyncQueue } from '../asyncQueue.ts';
-import type { Database } from '../db/database.ts';
+import { perDatabase, type Database } from '../db/database.ts';
 import { parseEventCursor } from '../input.ts';
 import type { EventType } from './contract.ts';
 import { eventLogTail } from './consumer.ts';
@@ -115,16 +115,8 @@ class EventHub {
   }
 }
 
-const hubs = new WeakMap<Database, EventHub>();
-
-function hubOf(source: EventSource): EventHub {
-  let hub = hubs.get(source.db);
-  if (!hub) {
-    hub = new EventHub(source);
-    hubs.set(source.db, hub);
-  }
-  return hub;
-}
+const hubs = perDatabase((_db, source: EventSource) => new EventHub(source));
+const hubOf = (source: EventSource): EventHub => hubs(source.db, source);
 
 /**
  * A GraphQL subscription over the event log: it replays every visible event after `after`, in cursor

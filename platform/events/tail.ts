@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.ts';
+import { perDatabase, type Database } from '../db/database.ts';
 import { idleWaitMs, type EventWakeup, type LoggedEvent } from './eventLog.ts';
 
 /** The two reads of an event log (`EventLog`) a tail needs: the project's log, or one a test declares. */
@@ -170,10 +170,5 @@ export class SharedTail<Event extends { cursor: string } = LoggedEvent> {
 export function sharedTails<Event extends { cursor: string }>(
   log: FollowedLog<Event>,
 ): (db: Database, wakeup: EventWakeup) => SharedTail<Event> {
-  const tails = new WeakMap<Database, SharedTail<Event>>();
-  return (db, wakeup) => {
-    let tail = tails.get(db);
-    if (!tail) tails.set(db, (tail = new SharedTail(log, db, wakeup)));
-    return tail;
-  };
+  return perDatabase((db, wakeup: EventWakeup) => new SharedTail(log, db, wakeup));
 }

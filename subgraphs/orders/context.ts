@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Principal } from '../../platform/auth/principal.ts';
-import type { Database } from '../../platform/db/database.ts';
+import { perDatabase, type Database } from '../../platform/db/database.ts';
 import type { EventSource } from '../../platform/events/subscription.ts';
 import type { Runtime } from '../../platform/runtime.ts';
 import { coalescing, groupBy, indexBy } from '../../platform/loaders.ts';
@@ -50,15 +50,11 @@ export interface Context {
 const settings = orderSettingsFromEnvironment();
 
 /** Orders by id on each database, read together by every context that asks in the same tick. */
-const orderBatches = new WeakMap<Database, DataLoader.BatchLoadFn<string, OrderRow | undefined>>();
-function ordersOn(db: Database): DataLoader.BatchLoadFn<string, OrderRow | undefined> {
-  let batch = orderBatches.get(db);
-  if (!batch) {
-    batch = coalescing(async (ids) => indexBy(ids, await ordersByIds(db, ids), (row) => row.id));
-    orderBatches.set(db, batch);
-  }
-  return batch;
-}
+const ordersOn = perDatabase((db) =>
+  coalescing<string, OrderRow | undefined>(async (ids) =>
+    indexBy(ids, await ordersByIds(db, ids), (row) => row.id),
+  ),
+);
 
 export function createContext(db: Database, principal: Principal, runtime: Runtime): Context {
   return {

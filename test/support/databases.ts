@@ -34,6 +34,20 @@ export async function openTestDatabase(): Promise<{ db: Database; close(): Promi
   };
 }
 
+/** The statements `db` sent while `work` ran, and what `work` returned. */
+export async function statementsDuring<T>(
+  db: Database,
+  work: () => Promise<T>,
+): Promise<{ result: T; sent: string[] }> {
+  const sent: string[] = [];
+  const stopWatching = db.watchStatements((sql) => sent.push(sql));
+  try {
+    return { result: await work(), sent };
+  } finally {
+    stopWatching();
+  }
+}
+
 async function withAdmin(url: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
