@@ -14,7 +14,13 @@ export interface SubscriberSpec {
 
 export type ToSubscribers =
   | { kind: 'open'; url: string; query: string; subscribers: SubscriberSpec[] }
-  | { kind: 'results'; committedAt: Record<string, number>; expectedPerPartner: Record<string, number> }
+  | {
+      kind: 'results';
+      committedAt: Record<string, number>;
+      expectedPerPartner: Record<string, number>;
+      /** From the first measured event's schedule to the last commit. */
+      measured: { from: number; until: number };
+    }
   /** Fresh ping payloads, by subscriber index: a direct subscriber renews its signed principal in place. */
   | { kind: 'renew'; payloads: Record<string, string>[] }
   | { kind: 'close' };
@@ -37,7 +43,22 @@ export interface SubscriberResults {
   errors: number;
   firstError: string | undefined;
   /** Null when nothing arrived (NaN does not survive IPC). */
-  latencies: { p50: number | null; p99: number | null; max: number | null };
+  latencies: Latencies & { max: number | null };
+  /**
+   * Of the events committed in each sixth of the measured run: a stack that keeps up holds them level, one
+   * that falls behind shows them growing from sixth to sixth.
+   */
+  latenciesBySixth: Latencies[];
+  /**
+   * Deliveries that arrived while events were being committed, per second: at a steady latency, the rate
+   * asked for; lower, the stack falls behind. (Deliveries over the whole run also count the drain at its end.)
+   */
+  sustainedPerSecond: number;
+}
+
+interface Latencies {
+  p50: number | null;
+  p99: number | null;
 }
 
 interface OrderEventView {
@@ -159,7 +180,11 @@ async function openWave(
   );
 }
 
-function results(committedAt: Record<string, number>, expectedPerPartner: Record<string, number>): void {
+function results(
+  committedAt: Record<string, number>,
+  expectedPerPartner: Record<string, number>,
+  measured: { from: number; until: number },
+): void {
   let expected = 0;
   let lost = 0;
   for (const subscriber of subscribers) {
@@ -168,14 +193,20 @@ function results(committedAt: Record<string, number>, expectedPerPartner: Record
     lost += Math.max(0, owed - subscriber.distinct);
   }
   const latencies: number[] = [];
+  const bySixth: number[][] = Array.from({ length: 6 }, () => []);
+  const sixth = (measured.until - measured.from) / 6;
+  let whileCommitting = 0;
   for (const [key, times] of arrivals) {
+    for (const time of times) if (time >= measured.from && time <= measured.until) whileCommitting += 1;
     const committed = committedAt[key];
     if (committed === undefined) continue;
-    for (const time of times) latencies.push(time - committed);
+    const bucket = bySixth[Math.min(5, Math.max(0, Math.floor((committed - measured.from) / sixth)))]!;
+    for (const time of times) {
+      latencies.push(time - committed);
+      bucket.push(time - committed);
+    }
   }
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? null;
+  const sorted = latencies.sort((a, b) => a - b);
   send({
     kind: 'results',
     results: {
@@ -187,9 +218,16 @@ function results(committedAt: Record<string, number>, expectedPerPartner: Record
       newer,
       errors,
       firstError,
-      latencies: { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? null },
+      latencies: { ...percentiles(sorted), max: sorted.at(-1) ?? null },
+      latenciesBySixth: bySixth.map((bucket) => percentiles(bucket.sort((a, b) => a - b))),
+      sustainedPerSecond: whileCommitting / ((measured.until - measured.from) / 1_000),
     },
   });
+}
+
+function percentiles(sorted: number[]): Latencies {
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? null;
+  return { p50: at(0.5), p99: at(0.99) };
 }
 
 /** An error as graphql-ws hands it: an Error, a socket's close event (code and reason), or GraphQL errors. */
@@ -215,7 +253,8 @@ const progress = setInterval(() => {
 process.on('message', (message: ToSubscribers) => {
   if (message.kind === 'open') void open(message.url, message.query, message.subscribers);
   else if (message.kind === 'renew') renew(message.payloads);
-  else if (message.kind === 'results') results(message.committedAt, message.expectedPerPartner);
+  else if (message.kind === 'results')
+    results(message.committedAt, message.expectedPerPartner, message.measured);
   else {
     clearInterval(progress);
     void Promise.all(

@@ -287,7 +287,8 @@ async function run(benchCase: Case): Promise<Outcome> {
     inFlight.push(confirmation, submission);
   }
   await Promise.all(inFlight);
-  const produced = (now() - started) / 1_000;
+  const lastCommit = now();
+  const produced = (lastCommit - started) / 1_000;
 
   const expectedPerPartner: Record<string, number> = {};
   let expectedTotal = 0;
@@ -306,7 +307,12 @@ async function run(benchCase: Case): Promise<Outcome> {
   const childCpu = childCpuMicros - childCpuBefore;
   clearInterval(renewal);
   const resultsMessage = nextMessage(child, 'results');
-  request(child, { kind: 'results', committedAt, expectedPerPartner });
+  request(child, {
+    kind: 'results',
+    committedAt,
+    expectedPerPartner,
+    measured: { from: started + WARMUP_TICKS * TICK_MS, until: lastCommit },
+  });
   const { results } = await resultsMessage;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   request(child, { kind: 'close' });
@@ -339,19 +345,19 @@ for (const benchCase of CASES) {
   // Printed at once too: a later case that fails does not take this one's figures with it.
   const r = outcome.results;
   console.log(
-    `${outcome.label}: delivered ${r.delivered}/${r.expected}, lost ${r.lost}, duplicated ${r.duplicated}, stale ${r.stale}, errors ${r.errors}, p50 ${ms(r.latencies.p50, 0)} ms, p99 ${ms(r.latencies.p99, 0)} ms, ${outcome.deliveredPerSecond.toFixed(0)} deliveries/s, ${outcome.eventsPerSecond.toFixed(0)} events/s produced`,
+    `${outcome.label}: delivered ${r.delivered}/${r.expected}, lost ${r.lost}, duplicated ${r.duplicated}, stale ${r.stale}, errors ${r.errors}, p50 ${ms(r.latencies.p50, 0)} ms, p99 ${ms(r.latencies.p99, 0)} ms, ${outcome.deliveredPerSecond.toFixed(0)} deliveries/s (${r.sustainedPerSecond.toFixed(0)} while committing), ${outcome.eventsPerSecond.toFixed(0)} events/s produced`,
   );
   if (r.firstError) console.log(`${outcome.label}: first error: ${r.firstError}`);
 }
 
 const pad = (value: string, width: number) => value.padStart(width);
 console.log(
-  `\n${'case'.padEnd(38)}${pad('delivered', 18)}${pad('lost', 7)}${pad('dup', 6)}${pad('stale', 7)}${pad('newer', 9)}${pad('errors', 8)}${pad('deliv/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}`,
+  `\n${'case'.padEnd(38)}${pad('delivered', 18)}${pad('lost', 7)}${pad('dup', 6)}${pad('stale', 7)}${pad('newer', 9)}${pad('errors', 8)}${pad('deliv/s', 9)}${pad('sustained', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}`,
 );
 for (const o of outcomes) {
   const r = o.results;
   console.log(
-    `${o.label.padEnd(38)}${pad(`${r.delivered}/${r.expected}`, 18)}${pad(String(r.lost), 7)}${pad(String(r.duplicated), 6)}${pad(String(r.stale), 7)}${pad(String(r.newer), 9)}${pad(String(r.errors), 8)}${pad(o.deliveredPerSecond.toFixed(0), 9)}${pad(ms(r.latencies.p50, 1), 9)}${pad(ms(r.latencies.p99, 1), 9)}${pad(ms(r.latencies.max, 1), 9)}`,
+    `${o.label.padEnd(38)}${pad(`${r.delivered}/${r.expected}`, 18)}${pad(String(r.lost), 7)}${pad(String(r.duplicated), 6)}${pad(String(r.stale), 7)}${pad(String(r.newer), 9)}${pad(String(r.errors), 8)}${pad(o.deliveredPerSecond.toFixed(0), 9)}${pad(r.sustainedPerSecond.toFixed(0), 10)}${pad(ms(r.latencies.p50, 1), 9)}${pad(ms(r.latencies.p99, 1), 9)}${pad(ms(r.latencies.max, 1), 9)}`,
   );
 }
 console.log(
@@ -362,13 +368,18 @@ for (const o of outcomes) {
     `${o.label.padEnd(38)}${pad(o.eventsPerSecond.toFixed(0), 9)}${pad(o.idleBytesPerSubscriber.heap.toFixed(0), 16)}${pad(o.idleBytesPerSubscriber.rss.toFixed(0), 15)}${pad(o.cpuPercent.toFixed(0), 7)}${pad(o.peakRssMb.toFixed(0), 12)}${pad(o.subscribersCpuPercent.toFixed(0), 19)}`,
   );
 }
+console.log(`\nlatency p50/p99 ms of the events committed in each sixth of the measured run:`);
+for (const o of outcomes)
+  console.log(
+    `${o.label.padEnd(38)}${o.results.latenciesBySixth.map((l) => pad(`${ms(l.p50, 0)}/${ms(l.p99, 0)}`, 12)).join('')}`,
+  );
 const [baseline, gateway] = outcomes;
 if (baseline && gateway)
   console.log(
     `\ngateway/baseline: p50 ×${ratio(gateway.results.latencies.p50, baseline.results.latencies.p50)}, p99 ×${ratio(gateway.results.latencies.p99, baseline.results.latencies.p99)}`,
   );
 console.log(
-  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, PGlite; the gateway in a thread of its own unless --gateway-in-main-thread), and the CPU of the subscribers' process (one core at most), from the first event to the last delivery; "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
+  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, PGlite; the gateway in a thread of its own unless --gateway-in-main-thread), and the CPU of the subscribers' process (one core at most), from the first event to the last delivery; "deliv/s": all deliveries over the time from the first event to the last delivery, "sustained": those that arrived while the measured events were being committed, over that time; "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
 );
 await stack.stopAll();
 const broken = outcomes.some((o) => o.results.lost + o.results.duplicated + o.results.stale > 0);
