@@ -58,7 +58,8 @@ const now = () => performance.timeOrigin + performance.now();
 process.env.LIMIT_PARTNER_RATE_PER_MINUTE = '1000000';
 process.env.LIMIT_PARTNER_RATE_BURST = '1000000';
 const secrets = BENCH_SECRETS;
-const stack = await benchStack({ seedDemo: true, gatewayThread: !values['gateway-in-main-thread'] });
+const gatewayThread = !values['gateway-in-main-thread'];
+const stack = await benchStack({ seedDemo: true, gatewayThread });
 const company: Principal = { subject: 'bench-buyer', roles: ['buyer'] };
 
 console.log(`registering ${PARTNERS} suppliers…`);
@@ -178,7 +179,8 @@ interface Outcome {
   label: string;
   results: SubscriberResults;
   eventsPerSecond: number;
-  idleBytesPerSubscriber: { heap: number; rss: number };
+  /** `rss` is null when the process held more before the subscribers than after (an earlier case's memory). */
+  idleBytesPerSubscriber: { heap: number; gatewayHeap: number; rss: number | null };
   cpuPercent: number;
   /** Of the subscribers' process: near 100 %, the client, not the stack, bounds the deliveries. */
   subscribersCpuPercent: number;
@@ -187,11 +189,11 @@ interface Outcome {
 }
 
 /** The heap of this thread and of the gateway's, when it has its own; the RSS of the whole process. */
-async function memory(): Promise<{ heap: number; rss: number }> {
+async function memory(): Promise<{ heap: number; gatewayHeap: number; rss: number }> {
   gc();
   const gatewayHeap = (await stack.gateway.heapBytes?.()) ?? 0;
   const usage = process.memoryUsage();
-  return { heap: usage.heapUsed + usage.external + gatewayHeap, rss: usage.rss };
+  return { heap: usage.heapUsed + usage.external + gatewayHeap, gatewayHeap, rss: usage.rss };
 }
 
 async function run(benchCase: Case): Promise<Outcome> {
@@ -325,7 +327,8 @@ async function run(benchCase: Case): Promise<Outcome> {
     eventsPerSecond: events / produced,
     idleBytesPerSubscriber: {
       heap: (idle.heap - before.heap) / SUBSCRIBERS,
-      rss: (idle.rss - before.rss) / SUBSCRIBERS,
+      gatewayHeap: (idle.gatewayHeap - before.gatewayHeap) / SUBSCRIBERS,
+      rss: idle.rss > before.rss ? (idle.rss - before.rss) / SUBSCRIBERS : null,
     },
     cpuPercent: ((cpu.user + cpu.system) / 1_000 / (drained * 1_000)) * 100,
     subscribersCpuPercent: (childCpu / 1_000 / (drained * 1_000)) * 100,
@@ -361,11 +364,11 @@ for (const o of outcomes) {
   );
 }
 console.log(
-  `\n${'case'.padEnd(38)}${pad('events/s', 9)}${pad('idle heap B/sub', 16)}${pad('idle RSS B/sub', 15)}${pad('CPU %', 7)}${pad('peak RSS MB', 12)}${pad('subscribers CPU %', 19)}`,
+  `\n${'case'.padEnd(38)}${pad('events/s', 9)}${pad('idle heap B/sub', 16)}${pad('of it gateway', 14)}${pad('idle RSS B/sub', 15)}${pad('CPU %', 7)}${pad('peak RSS MB', 12)}${pad('subscribers CPU %', 19)}`,
 );
 for (const o of outcomes) {
   console.log(
-    `${o.label.padEnd(38)}${pad(o.eventsPerSecond.toFixed(0), 9)}${pad(o.idleBytesPerSubscriber.heap.toFixed(0), 16)}${pad(o.idleBytesPerSubscriber.rss.toFixed(0), 15)}${pad(o.cpuPercent.toFixed(0), 7)}${pad(o.peakRssMb.toFixed(0), 12)}${pad(o.subscribersCpuPercent.toFixed(0), 19)}`,
+    `${o.label.padEnd(38)}${pad(o.eventsPerSecond.toFixed(0), 9)}${pad(o.idleBytesPerSubscriber.heap.toFixed(0), 16)}${pad(gatewayThread ? o.idleBytesPerSubscriber.gatewayHeap.toFixed(0) : 'n/a', 14)}${pad(o.idleBytesPerSubscriber.rss?.toFixed(0) ?? 'n/a', 15)}${pad(o.cpuPercent.toFixed(0), 7)}${pad(o.peakRssMb.toFixed(0), 12)}${pad(o.subscribersCpuPercent.toFixed(0), 19)}`,
   );
 }
 console.log(`\nlatency p50/p99 ms of the events committed in each sixth of the measured run:`);
@@ -379,7 +382,7 @@ if (baseline && gateway)
     `\ngateway/baseline: p50 ×${ratio(gateway.results.latencies.p50, baseline.results.latencies.p50)}, p99 ×${ratio(gateway.results.latencies.p99, baseline.results.latencies.p99)}`,
   );
 console.log(
-  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, PGlite; the gateway in a thread of its own unless --gateway-in-main-thread), and the CPU of the subscribers' process (one core at most), from the first event to the last delivery; "deliv/s": all deliveries over the time from the first event to the last delivery, "sustained": those that arrived while the measured events were being committed, over that time; "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
+  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, PGlite; the gateway in a thread of its own unless --gateway-in-main-thread; "of it gateway": the gateway thread's heap; idle RSS "n/a" when the process held more before the subscribers than after, memory an earlier case left), and the CPU of the subscribers' process (one core at most), from the first event to the last delivery; "deliv/s": all deliveries over the time from the first event to the last delivery, "sustained": those that arrived while the measured events were being committed, over that time; "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
 );
 await stack.stopAll();
 const broken = outcomes.some((o) => o.results.lost + o.results.duplicated + o.results.stale > 0);
