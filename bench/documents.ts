@@ -6,6 +6,7 @@ import { writeDocuments } from '../subgraphs/exchange/formats/x12/writer.ts';
 import type { DocumentFormat, OutboundEnvelope } from '../subgraphs/exchange/formats/types.ts';
 import { partnerParty, selfParty } from '../subgraphs/exchange/mapping/envelope.ts';
 import { exchangeSettings } from '../subgraphs/exchange/settings.ts';
+import { percentile } from './percentile.ts';
 import { benchStack, BENCH_SECRETS } from './support.ts';
 
 /**
@@ -131,13 +132,10 @@ const customerOrder = (n: number, unitList: 'X12' | 'REC20'): PurchaseOrderDocum
   ],
 });
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-
 function report(label: string, count: number, seconds: number, latencies: number[]) {
   const sorted = [...latencies].sort((a, b) => a - b);
   console.log(
-    `${label.padEnd(58)} ${(count / seconds).toFixed(1).padStart(9)}/s  p50 ${percentile(sorted, 0.5).toFixed(0).padStart(6)} ms  p99 ${percentile(sorted, 0.99).toFixed(0).padStart(6)} ms`,
+    `${label.padEnd(58)} ${(count / seconds).toFixed(1).padStart(9)}/s  p50 ${(percentile(sorted, 0.5) ?? NaN).toFixed(0).padStart(6)} ms  p99 ${(percentile(sorted, 0.99) ?? NaN).toFixed(0).padStart(6)} ms`,
   );
 }
 
@@ -358,7 +356,7 @@ function generation(label: string, once: () => void) {
   const seconds = (performance.now() - started) / 1_000;
   const sorted = latencies.sort((a, b) => a - b);
   console.log(
-    `${label.padEnd(58)} ${(GENERATE / seconds).toFixed(0).padStart(9)}/s  p50 ${percentile(sorted, 0.5).toFixed(3)} ms  p99 ${percentile(sorted, 0.99).toFixed(3)} ms`,
+    `${label.padEnd(58)} ${(GENERATE / seconds).toFixed(0).padStart(9)}/s  p50 ${(percentile(sorted, 0.5) ?? NaN).toFixed(3)} ms  p99 ${(percentile(sorted, 0.99) ?? NaN).toFixed(3)} ms`,
   );
 }
 generation('JSON.stringify + JSON.parse (baseline)', () => {

@@ -3,6 +3,7 @@ import { signDevToken } from '../gateway/auth.ts';
 import type { Audience } from '../subgraphs/network/cypher.ts';
 import { impact } from '../subgraphs/network/impact.ts';
 import { linksFrom } from '../subgraphs/network/queries.ts';
+import { percentile } from './percentile.ts';
 import { generateNetwork, LOAD_BATCH, loadNetwork, prng } from './networkGraph.ts';
 import { referenceImpact, referenceLinksFrom } from './networkReference.ts';
 import { benchStack, BENCH_SECRETS, measure, printResults, type LoadResult } from './support.ts';
@@ -56,7 +57,7 @@ async function measureRuns(label: string, send: () => Promise<unknown>, runs: nu
     latencies.push(performance.now() - t0);
   }
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  const at = (q: number) => percentile(latencies, q) ?? NaN;
   return {
     label,
     requests: runs,

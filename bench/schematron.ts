@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readPeppol } from '../subgraphs/exchange/formats/peppol/read.ts';
 import { runSchematron } from '../subgraphs/exchange/formats/peppol/schematron/run.ts';
+import { percentile } from './percentile.ts';
 
 /**
  * `npm run bench:schematron`: the Peppol billing rules (EN 16931 + Peppol, compiled SEF run by SaxonJS)
@@ -23,7 +24,7 @@ function time(label: string, run: () => void): { label: string; p50: number; p99
     samples.push(performance.now() - started);
   }
   samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
+  const at = (q: number) => percentile(samples, q) ?? NaN;
   return { label, p50: at(0.5), p99: at(0.99) };
 }
 

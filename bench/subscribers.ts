@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { percentile } from './percentile.ts';
 
 /**
  * The subscribers of `bench:subscriptions`, in a process of their own so that their work is not the
@@ -192,7 +193,7 @@ function results(
     expected += owed;
     lost += Math.max(0, owed - subscriber.distinct);
   }
-  const latencies: number[] = [];
+  // Only measured events have a commit time, so every latency falls in a sixth.
   const bySixth: number[][] = Array.from({ length: 6 }, () => []);
   const sixth = (measured.until - measured.from) / 6;
   let whileCommitting = 0;
@@ -201,12 +202,9 @@ function results(
     const committed = committedAt[key];
     if (committed === undefined) continue;
     const bucket = bySixth[Math.min(5, Math.max(0, Math.floor((committed - measured.from) / sixth)))]!;
-    for (const time of times) {
-      latencies.push(time - committed);
-      bucket.push(time - committed);
-    }
+    for (const time of times) bucket.push(time - committed);
   }
-  const sorted = latencies.sort((a, b) => a - b);
+  const sorted = bySixth.flat().sort((a, b) => a - b);
   send({
     kind: 'results',
     results: {
@@ -226,8 +224,7 @@ function results(
 }
 
 function percentiles(sorted: number[]): Latencies {
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? null;
-  return { p50: at(0.5), p99: at(0.99) };
+  return { p50: percentile(sorted, 0.5) ?? null, p99: percentile(sorted, 0.99) ?? null };
 }
 
 /** An error as graphql-ws hands it: an Error, a socket's close event (code and reason), or GraphQL errors. */

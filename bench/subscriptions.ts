@@ -58,8 +58,7 @@ const now = () => performance.timeOrigin + performance.now();
 process.env.LIMIT_PARTNER_RATE_PER_MINUTE = '1000000';
 process.env.LIMIT_PARTNER_RATE_BURST = '1000000';
 const secrets = BENCH_SECRETS;
-const gatewayThread = !values['gateway-in-main-thread'];
-const stack = await benchStack({ seedDemo: true, gatewayThread });
+const stack = await benchStack({ seedDemo: true, gatewayThread: !values['gateway-in-main-thread'] });
 const company: Principal = { subject: 'bench-buyer', roles: ['buyer'] };
 
 console.log(`registering ${PARTNERS} suppliers…`);
@@ -179,8 +178,11 @@ interface Outcome {
   label: string;
   results: SubscriberResults;
   eventsPerSecond: number;
-  /** `rss` is null when the process held more before the subscribers than after (an earlier case's memory). */
-  idleBytesPerSubscriber: { heap: number; gatewayHeap: number; rss: number | null };
+  /**
+   * `gatewayHeap` is null when the gateway has no thread of its own; `rss` when the process held more before
+   * the subscribers than after (an earlier case's memory).
+   */
+  idleBytesPerSubscriber: { heap: number; gatewayHeap: number | null; rss: number | null };
   cpuPercent: number;
   /** Of the subscribers' process: near 100 %, the client, not the stack, bounds the deliveries. */
   subscribersCpuPercent: number;
@@ -189,11 +191,11 @@ interface Outcome {
 }
 
 /** The heap of this thread and of the gateway's, when it has its own; the RSS of the whole process. */
-async function memory(): Promise<{ heap: number; gatewayHeap: number; rss: number }> {
+async function memory(): Promise<{ heap: number; gatewayHeap: number | null; rss: number }> {
   gc();
-  const gatewayHeap = (await stack.gateway.heapBytes?.()) ?? 0;
+  const gatewayHeap = (await stack.gateway.heapBytes?.()) ?? null;
   const usage = process.memoryUsage();
-  return { heap: usage.heapUsed + usage.external + gatewayHeap, gatewayHeap, rss: usage.rss };
+  return { heap: usage.heapUsed + usage.external + (gatewayHeap ?? 0), gatewayHeap, rss: usage.rss };
 }
 
 async function run(benchCase: Case): Promise<Outcome> {
@@ -327,7 +329,10 @@ async function run(benchCase: Case): Promise<Outcome> {
     eventsPerSecond: events / produced,
     idleBytesPerSubscriber: {
       heap: (idle.heap - before.heap) / SUBSCRIBERS,
-      gatewayHeap: (idle.gatewayHeap - before.gatewayHeap) / SUBSCRIBERS,
+      gatewayHeap:
+        idle.gatewayHeap === null || before.gatewayHeap === null
+          ? null
+          : (idle.gatewayHeap - before.gatewayHeap) / SUBSCRIBERS,
       rss: idle.rss > before.rss ? (idle.rss - before.rss) / SUBSCRIBERS : null,
     },
     cpuPercent: ((cpu.user + cpu.system) / 1_000 / (drained * 1_000)) * 100,
@@ -368,7 +373,7 @@ console.log(
 );
 for (const o of outcomes) {
   console.log(
-    `${o.label.padEnd(38)}${pad(o.eventsPerSecond.toFixed(0), 9)}${pad(o.idleBytesPerSubscriber.heap.toFixed(0), 16)}${pad(gatewayThread ? o.idleBytesPerSubscriber.gatewayHeap.toFixed(0) : 'n/a', 14)}${pad(o.idleBytesPerSubscriber.rss?.toFixed(0) ?? 'n/a', 15)}${pad(o.cpuPercent.toFixed(0), 7)}${pad(o.peakRssMb.toFixed(0), 12)}${pad(o.subscribersCpuPercent.toFixed(0), 19)}`,
+    `${o.label.padEnd(38)}${pad(o.eventsPerSecond.toFixed(0), 9)}${pad(o.idleBytesPerSubscriber.heap.toFixed(0), 16)}${pad(o.idleBytesPerSubscriber.gatewayHeap?.toFixed(0) ?? 'n/a', 14)}${pad(o.idleBytesPerSubscriber.rss?.toFixed(0) ?? 'n/a', 15)}${pad(o.cpuPercent.toFixed(0), 7)}${pad(o.peakRssMb.toFixed(0), 12)}${pad(o.subscribersCpuPercent.toFixed(0), 19)}`,
   );
 }
 console.log(`\nlatency p50/p99 ms of the events committed in each sixth of the measured run:`);
@@ -382,7 +387,7 @@ if (baseline && gateway)
     `\ngateway/baseline: p50 ×${ratio(gateway.results.latencies.p50, baseline.results.latencies.p50)}, p99 ×${ratio(gateway.results.latencies.p99, baseline.results.latencies.p99)}`,
   );
 console.log(
-  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, PGlite; the gateway in a thread of its own unless --gateway-in-main-thread; "of it gateway": the gateway thread's heap; idle RSS "n/a" when the process held more before the subscribers than after, memory an earlier case left), and the CPU of the subscribers' process (one core at most), from the first event to the last delivery; "deliv/s": all deliveries over the time from the first event to the last delivery, "sustained": those that arrived while the measured events were being committed, over that time; "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
+  `${SUBSCRIBERS} subscribers over ${PARTNERS} partners, ${RATE} visible events/s asked for ${SECONDS}s after ${values.warmup}s of warm-up; latency (of the measured events) from commit to arrival at the subscriber process; memory and CPU of the stack process (gateway, five subgraphs, and PGlite unless DATABASE_URL; the gateway in a thread of its own unless --gateway-in-main-thread; "of it gateway": the gateway thread's heap; idle RSS "n/a" when the process held more before the subscribers than after, memory an earlier case left), and the CPU of the subscribers' process (one core at most), from the first event to the last delivery; "deliv/s": all deliveries over the time from the first event to the last delivery, "sustained": those that arrived while the measured events were being committed, over that time; "newer": the nested order already shows a later step (allowed), "stale": it shows an earlier one`,
 );
 await stack.stopAll();
 const broken = outcomes.some((o) => o.results.lost + o.results.duplicated + o.results.stale > 0);

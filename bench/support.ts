@@ -3,6 +3,7 @@ import { openNeo4jDriver, startStack, type Stack } from '../app/stack.ts';
 import { PROJECT_ROOT } from '../platform/config.ts';
 import { clearNetwork } from '../subgraphs/network/store.ts';
 import { neo4jFromEnvironment, useNeo4j, type Neo4jHandle } from '../platform/neo4j/connect.ts';
+import { percentile } from './percentile.ts';
 
 /** The Neo4j in NEO4J_URI, or an embedded one under .data/bench-neo4j; emptied, since every run seeds anew. */
 export async function benchNeo4j(): Promise<Neo4jHandle> {
@@ -98,8 +99,7 @@ export async function measure(
 
 function summarise(label: string, latencies: number[], errors: number, seconds: number): LoadResult {
   latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const at = (q: number) => percentile(latencies, q) ?? NaN;
   return { label, requests: latencies.length, errors, seconds, p50: at(0.5), p99: at(0.99), latencies };
 }
 
